@@ -1,0 +1,37 @@
+"""One region's certificates judged: the periodic run's logic, shared by the rule and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from acm_expiry.acm import describe_certificate, list_certificates
+from acm_expiry.certificate import Certificate
+from acm_expiry.verdict import Scenario, Verdict, judge
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    certificate: Certificate
+    verdict: Verdict
+
+
+def assess_region(acm: Any, now: datetime, days_to_expiration: int) -> list[Assessment]:
+    """List every certificate, judge it from its summary, and describe only where it matters.
+
+    DescribeCertificate is the only source of the renewal status, and the renewal status changes
+    the annotation only for an AMAZON_ISSUED certificate inside the window, so only those are
+    described. The listing is complete or this raises: a partial list is never returned.
+    """
+    assessments = []
+    for certificate in list(list_certificates(acm)):
+        verdict = judge(certificate, now, days_to_expiration)
+        if verdict.scenario is Scenario.EXPIRING and certificate.type == "AMAZON_ISSUED":
+            described = describe_certificate(acm, certificate.arn)
+            if described is None:  # deleted since it was listed: nothing left to judge
+                continue
+            certificate = certificate.with_details(described)
+            verdict = judge(certificate, now, days_to_expiration)
+        assessments.append(Assessment(certificate, verdict))
+    return assessments

@@ -1,0 +1,37 @@
+"""The rule's failures.
+
+None of these subclasses ``ValueError`` or botocore's ``ClientError``: rdklib swallows those two
+inside ``evaluate_*`` and reports success. Ours escape it, so the invocation raises, Lambda
+retries it and counts it in its Errors metric.
+"""
+
+from __future__ import annotations
+
+
+class RuleError(Exception):
+    """Base of every failure the rule reports by raising."""
+
+
+class InvalidParameterError(RuleError):
+    """A rule parameter has a value the rule does not accept."""
+
+
+class MalformedEventError(RuleError):
+    """The event Config sent is not of the shape the rule needs."""
+
+
+class AwsCallError(RuleError):
+    """An AWS API call failed after retries."""
+
+    def __init__(self, operation: str, code: str, message: str, *, missing_permission: str | None = None) -> None:
+        text = f"{operation} failed: {code}: {message}"
+        if missing_permission:
+            text += f" (the function's role needs {missing_permission})"
+        super().__init__(text)
+        self.operation = operation
+        self.code = code
+        self.missing_permission = missing_permission
+
+
+class DeliveryError(RuleError):
+    """Config did not record some evaluations, even after they were sent again."""

@@ -1,0 +1,62 @@
+"""The rule's parameters, as Config hands them over (strings, or numbers from some tools)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from acm_expiry.errors import InvalidParameterError
+
+DAYS_TO_EXPIRATION = "daysToExpiration"
+SECURITY_HUB_FINDINGS = "securityHubFindings"
+DEFAULT_DAYS_TO_EXPIRATION = 30
+MIN_DAYS, MAX_DAYS = 1, 3650
+# rdklib reads these itself; they pass through untouched.
+RDKLIB_PARAMETERS = frozenset({"AssumeRoleMode", "ExecutionRoleName", "ExecutionRoleRegion"})
+
+
+@dataclass(frozen=True, slots=True)
+class RuleParameters:
+    days_to_expiration: int = DEFAULT_DAYS_TO_EXPIRATION
+    security_hub_findings: bool = False
+
+
+def parse_parameters(raw: Mapping[str, Any]) -> RuleParameters:
+    """Validate the rule's own parameters; unknown and rdklib's keys are left alone."""
+    return RuleParameters(
+        days_to_expiration=parse_days_to_expiration(raw.get(DAYS_TO_EXPIRATION)),
+        security_hub_findings=parse_flag(SECURITY_HUB_FINDINGS, raw.get(SECURITY_HUB_FINDINGS)),
+    )
+
+
+def parse_days_to_expiration(value: object) -> int:
+    """An integer 1..3650 as a string or number, surrounding whitespace tolerated; 30 when absent."""
+    if value is None:
+        return DEFAULT_DAYS_TO_EXPIRATION
+    days: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        days = value
+    elif isinstance(value, float) and value.is_integer():
+        days = int(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit():
+            days = int(text)
+    if days is None or not MIN_DAYS <= days <= MAX_DAYS:
+        raise InvalidParameterError(
+            f"Rule parameter {DAYS_TO_EXPIRATION} is {value!r}; "
+            f"it must be a whole number of days from {MIN_DAYS} to {MAX_DAYS} (default {DEFAULT_DAYS_TO_EXPIRATION})."
+        )
+    return days
+
+
+def parse_flag(name: str, value: object) -> bool:
+    """``"true"``/``"false"`` in any case (or a JSON boolean); false when absent."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise InvalidParameterError(f'Rule parameter {name} is {value!r}; it must be "true" or "false" (default "false").')

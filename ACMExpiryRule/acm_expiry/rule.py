@@ -1,0 +1,80 @@
+"""The rdklib rule: reads the trigger, judges through the pure core, hands evaluations to rdklib."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from rdklib import ComplianceType, ConfigRule, Evaluation
+
+from acm_expiry import RESOURCE_TYPE
+from acm_expiry.acm import describe_certificate
+from acm_expiry.assess import assess_region
+from acm_expiry.aws import current_record
+from acm_expiry.certificate import Certificate, MalformedCertificate, UnreadableTimestamp
+from acm_expiry.errors import MalformedEventError
+from acm_expiry.events import check_configuration_item
+from acm_expiry.parameters import RuleParameters, parse_parameters
+from acm_expiry.verdict import Verdict, judge
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type hints
+    def __init__(self, now: Callable[[], datetime] = utc_now) -> None:
+        super().__init__()
+        self.now = now
+
+    def evaluate_parameters(self, rule_parameters: Mapping[str, Any]) -> RuleParameters:
+        return parse_parameters(rule_parameters)
+
+    def evaluate_change(
+        self, event: Any, client_factory: Any, configuration_item: Mapping[str, Any], valid_rule_parameters: RuleParameters
+    ) -> list[Evaluation]:
+        """Judge from the configuration item alone; ask ACM only if its notAfter is unreadable."""
+        check_configuration_item(configuration_item, "configuration item")
+        try:
+            certificate = Certificate.from_configuration_item(configuration_item)
+        except MalformedCertificate as error:
+            raise MalformedEventError(str(error)) from None
+        except UnreadableTimestamp:
+            arn = _arn_of(configuration_item)
+            described = describe_certificate(client_factory.build_client("acm"), arn)
+            if described is None:
+                return [Evaluation(ComplianceType.NOT_APPLICABLE, annotation="Certificate no longer exists in ACM.")]
+            certificate = described
+        _count_seen(1)
+        verdict = judge(certificate, self.now(), valid_rule_parameters.days_to_expiration)
+        # The resource id comes from the configuration item (rdklib fills it in).
+        return [_evaluation(verdict)]
+
+    def evaluate_periodic(self, event: Any, client_factory: Any, valid_rule_parameters: RuleParameters) -> list[Evaluation]:
+        assessments = assess_region(
+            client_factory.build_client("acm"), self.now(), valid_rule_parameters.days_to_expiration
+        )
+        _count_seen(len(assessments))
+        return [_evaluation(a.verdict, a.certificate.arn) for a in assessments]
+
+
+def _evaluation(verdict: Verdict, resource_id: str | None = None) -> Evaluation:
+    return Evaluation(
+        str(verdict.compliance),
+        resourceId=resource_id,
+        resourceType=RESOURCE_TYPE if resource_id else None,
+        annotation=verdict.annotation,
+    )
+
+
+def _arn_of(configuration_item: Mapping[str, Any]) -> str:
+    configuration = configuration_item.get("configuration") or {}
+    arn = configuration.get("certificateArn") or configuration_item.get("resourceId")
+    return str(arn)
+
+
+def _count_seen(count: int) -> None:
+    record = current_record()
+    if record is not None:
+        record.certificates_seen += count
