@@ -87,13 +87,11 @@ def judge(certificate: Certificate, now: datetime, days_to_expiration: int) -> V
     not_after = certificate.not_after
 
     if status in NEVER_ISSUED_STATUSES or (not_after is None and status not in ("EXPIRED", "REVOKED")):
-        shown = _enum(status) if status else "without an expiry date"
-        return Verdict(
-            Compliance.NOT_APPLICABLE,
-            f"Certificate is {shown}: it has not been issued, so expiry does not apply yet.",
-            Scenario.NEVER_ISSUED,
-            None,
-        )
+        if status in NEVER_ISSUED_STATUSES:
+            annotation = f"Certificate is {status}: it has not been issued, so expiry does not apply yet."
+        else:
+            annotation = f"Certificate is {_enum(status or 'UNKNOWN')} without an expiry date: expiry does not apply yet."
+        return Verdict(Compliance.NOT_APPLICABLE, annotation, Scenario.NEVER_ISSUED, None)
 
     if not_after is None:  # EXPIRED or REVOKED without a date: ACM's word is enough.
         if status == "EXPIRED":

@@ -1,0 +1,30 @@
+# `make demo` and `make test` set everything up on a fresh machine: the virtualenv, then installs.
+PYTHON ?= $(shell command -v python3.12 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench template clean
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/acm-expiry demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check ACMExpiryRule cli tests bench
+	$(BIN)/ruff format --check ACMExpiryRule cli tests bench
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/periodic.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,409 @@
+"""AWS doubles that behave like AWS where moto does not.
+
+They sit in botocore's ``before-send`` hook, ahead of moto, so the real botocore stack (request
+serialisation, error parsing, the retry handler) runs exactly as it does against AWS:
+
+- :class:`FakeAcm` answers ListCertificates with ACM's default key-type filter (RSA_1024 and
+  RSA_2048 only unless ``Includes.keyTypes`` names more), ``MaxItems`` 1..1000 and ``NextToken``
+  paging, and DescribeCertificate with ``RenewalSummary`` and the hyphenated key algorithm.
+- :class:`FakeConfig` answers PutEvaluations (at most 100, empty lists accepted, ``FailedEvaluations``
+  on demand), GetComplianceDetailsByConfigRule (``Limit`` at most 100, paged) and
+  GetResourceConfigHistory (with Config's ``configuration`` as a JSON string), none of which moto
+  does like AWS.
+- :class:`Faults` scripts answers per operation and attempt: throttling, 5xx, access denied.
+
+Everything else falls through to moto (or to the network, which tests never reach).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import boto3
+from botocore.awsrequest import AWSResponse
+
+from acm_expiry.permissions import ACM_KEY_TYPES
+
+DEFAULT_KEY_TYPES = ("RSA_1024", "RSA_2048")  # what ListCertificates returns without Includes
+MAX_LIST_ITEMS = 1000
+SUMMARY_FIELDS = (
+    "CertificateArn",
+    "DomainName",
+    "SubjectAlternativeNameSummaries",
+    "Status",
+    "Type",
+    "KeyAlgorithm",
+    "KeyUsages",
+    "ExtendedKeyUsages",
+    "InUse",
+    "Exported",
+    "RenewalEligibility",
+    "NotBefore",
+    "NotAfter",
+    "CreatedAt",
+    "IssuedAt",
+    "ImportedAt",
+    "RevokedAt",
+)
+
+
+class AwsError(Exception):
+    """Raised inside a double to answer with an AWS error."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message, self.status = code, message, status
+
+
+THROTTLING = AwsError("ThrottlingException", "Rate exceeded")
+SERVICE_UNAVAILABLE = AwsError("ServiceUnavailable", "Service unavailable", 503)
+INTERNAL_ERROR = AwsError("InternalFailure", "Internal server error", 500)
+
+
+def access_denied(action: str) -> AwsError:
+    return AwsError(
+        "AccessDeniedException",
+        f"User: arn:aws:sts::123456789012:assumed-role/rule/fn is not authorized to perform: {action}",
+    )
+
+
+class _Raw:
+    """The raw stream botocore reads a response body from."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Iterable[bytes]:
+        yield self._body
+
+
+Handler = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+class Doubles:
+    """The ``before-send`` dispatcher: faults first, then the fake services, then moto."""
+
+    def __init__(self) -> None:
+        self.faults = Faults()
+        self._services: dict[str, Handler] = {}
+        self.requests: list[tuple[str, dict[str, Any]]] = []
+
+    def serve(self, service: str, handler: Handler) -> None:
+        self._services[service] = handler
+
+    def install(self, session: boto3.Session | None = None) -> None:
+        """Put the doubles in front of every client of ``session`` (boto3's default session)."""
+        if session is None:
+            if boto3.DEFAULT_SESSION is None:
+                boto3.setup_default_session()
+            session = boto3.DEFAULT_SESSION
+        assert session is not None
+        session.events.register_first("before-send", self._before_send, unique_id="acm-expiry-doubles")
+
+    def calls(self, operation: str) -> list[dict[str, Any]]:
+        """The parameters of every request (attempt) for ``service.Operation``."""
+        return [params for name, params in self.requests if name == operation]
+
+    def _before_send(self, request: Any, event_name: str, **_: Any) -> AWSResponse | None:
+        _, service_id, operation = event_name.split(".", 2)
+        service = _SERVICE_IDS.get(service_id, service_id)
+        params = _params(request)
+        self.requests.append((f"{service}.{operation}", params))
+        try:
+            self.faults.check(f"{service}.{operation}")
+            handler = self._services.get(service)
+            if handler is None:
+                return None
+            answer = handler(operation, params | {"_region": _region(request.url)})
+        except AwsError as error:
+            return _error_response(request, service, error)
+        except _PassThrough:
+            return None
+        return _response(request, 200, json.dumps(answer, default=_json_default).encode())
+
+
+class _PassThrough(Exception):
+    """The fake does not handle this operation: let moto answer."""
+
+
+_SERVICE_IDS = {"config-service": "config"}
+
+
+@dataclass
+class Faults:
+    """Scripted failures: for each operation, what its next attempts answer (None means normally)."""
+
+    _plans: dict[str, deque[AwsError | None]] = field(default_factory=lambda: defaultdict(deque))
+
+    def add(self, operation: str, *answers: AwsError | None) -> None:
+        self._plans[operation].extend(answers)
+
+    def always(self, operation: str, error: AwsError, times: int = 10_000) -> None:
+        self.add(operation, *([error] * times))
+
+    def check(self, operation: str) -> None:
+        plan = self._plans.get(operation)
+        if plan:
+            answer = plan.popleft()
+            if answer is not None:
+                raise answer
+
+
+class FakeAcm:
+    """ACM's ListCertificates and DescribeCertificate as AWS answers them.
+
+    ``source(region)`` gives the region's certificates in DescribeCertificate form (``KeyAlgorithm``
+    may be in either form). ``overlay`` adds fields per ARN (a ``RenewalSummary``, say).
+    """
+
+    def __init__(self, source: Callable[[str], list[dict[str, Any]]]) -> None:
+        self.source = source
+        self.overlay: dict[str, dict[str, Any]] = defaultdict(dict)
+
+    def __call__(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        if operation == "ListCertificates":
+            return self.list_certificates(params)
+        if operation == "DescribeCertificate":
+            return self.describe_certificate(params)
+        raise _PassThrough()
+
+    def certificates(self, region: str) -> list[dict[str, Any]]:
+        return [certificate | self.overlay.get(certificate["CertificateArn"], {}) for certificate in self.source(region)]
+
+    def list_certificates(self, params: dict[str, Any]) -> dict[str, Any]:
+        max_items = params.get("MaxItems", MAX_LIST_ITEMS)
+        if not isinstance(max_items, int) or not 1 <= max_items <= MAX_LIST_ITEMS:
+            raise AwsError("ValidationException", f"MaxItems must be between 1 and {MAX_LIST_ITEMS}")
+        key_types = (params.get("Includes") or {}).get("keyTypes") or DEFAULT_KEY_TYPES
+        unknown = set(key_types) - set(ACM_KEY_TYPES)
+        if unknown:
+            raise AwsError("ValidationException", f"Unknown keyTypes: {sorted(unknown)}")
+        statuses = params.get("CertificateStatuses")
+        matching = [
+            c
+            for c in self.certificates(params["_region"])
+            if _underscore(c.get("KeyAlgorithm")) in key_types and (not statuses or c.get("Status") in statuses)
+        ]
+        start = _decode_token(params.get("NextToken"))
+        page = matching[start : start + max_items]
+        answer: dict[str, Any] = {"CertificateSummaryList": [_summary(c) for c in page]}
+        if start + max_items < len(matching):
+            answer["NextToken"] = _encode_token(start + max_items)
+        return answer
+
+    def describe_certificate(self, params: dict[str, Any]) -> dict[str, Any]:
+        arn = params.get("CertificateArn")
+        for certificate in self.certificates(params["_region"]):
+            if certificate["CertificateArn"] == arn:
+                described = {k: v for k, v in certificate.items() if k != "InUse"}
+                described["KeyAlgorithm"] = _hyphen(certificate.get("KeyAlgorithm"))
+                described.setdefault("InUseBy", [])
+                return {"Certificate": described}
+        raise AwsError("ResourceNotFoundException", f"Could not find certificate {arn}.")
+
+
+class FakeConfig:
+    """AWS Config's evaluation API as AWS answers it, recording what was sent."""
+
+    def __init__(self) -> None:
+        self.put_calls: list[list[dict[str, Any]]] = []
+        self.results: dict[str, dict[str, Any]] = {}  # resource id -> last evaluation recorded
+        self.history: dict[str, dict[str, Any]] = {}  # resource id -> GetResourceConfigHistory item
+        self.refuse: Callable[[dict[str, Any]], bool] = lambda evaluation: False
+
+    def __call__(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        if operation == "PutEvaluations":
+            return self.put_evaluations(params)
+        if operation == "GetComplianceDetailsByConfigRule":
+            return self.get_compliance_details(params)
+        if operation == "GetResourceConfigHistory":
+            return self.get_resource_config_history(params)
+        raise _PassThrough()
+
+    def refuse_times(self, resource_id: str, times: int) -> None:
+        """List ``resource_id`` in FailedEvaluations for its next ``times`` deliveries."""
+        remaining = {"n": times}
+        previous = self.refuse
+
+        def refuse(evaluation: dict[str, Any]) -> bool:
+            if evaluation["ComplianceResourceId"] == resource_id and remaining["n"] > 0:
+                remaining["n"] -= 1
+                return True
+            return previous(evaluation)
+
+        self.refuse = refuse
+
+    @property
+    def sent(self) -> list[dict[str, Any]]:
+        return [evaluation for batch in self.put_calls for evaluation in batch]
+
+    def put_evaluations(self, params: dict[str, Any]) -> dict[str, Any]:
+        evaluations = params.get("Evaluations", [])
+        if len(evaluations) > 100:
+            raise AwsError("ValidationException", "Evaluations: member must have length less than or equal to 100")
+        for evaluation in evaluations:
+            annotation = evaluation.get("Annotation")
+            if annotation is not None and not 1 <= len(annotation) <= 256:
+                raise AwsError("ValidationException", "Annotation must be 1..256 characters")
+        self.put_calls.append(evaluations)
+        failed = []
+        for evaluation in evaluations:
+            if self.refuse(evaluation):
+                failed.append(evaluation)
+            elif not params.get("TestMode"):
+                self.results[evaluation["ComplianceResourceId"]] = evaluation
+        return {"FailedEvaluations": failed}
+
+    def get_compliance_details(self, params: dict[str, Any]) -> dict[str, Any]:
+        limit = params.get("Limit", 100)
+        if not 0 <= limit <= 100:
+            raise AwsError("ValidationException", "Limit must be at most 100")
+        limit = limit or 100
+        wanted = set(params.get("ComplianceTypes") or ["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE"])
+        matching = [e for e in self.results.values() if e["ComplianceType"] in wanted]
+        start = _decode_token(params.get("NextToken"))
+        page = matching[start : start + limit]
+        answer: dict[str, Any] = {
+            "EvaluationResults": [
+                {
+                    "EvaluationResultIdentifier": {
+                        "EvaluationResultQualifier": {
+                            "ConfigRuleName": params["ConfigRuleName"],
+                            "ResourceType": e["ComplianceResourceType"],
+                            "ResourceId": e["ComplianceResourceId"],
+                        },
+                        "OrderingTimestamp": e["OrderingTimestamp"],
+                    },
+                    "ComplianceType": e["ComplianceType"],
+                    "ResultRecordedTime": e["OrderingTimestamp"],
+                    "ConfigRuleInvokedTime": e["OrderingTimestamp"],
+                    **({"Annotation": e["Annotation"]} if "Annotation" in e else {}),
+                }
+                for e in page
+            ]
+        }
+        if start + limit < len(matching):
+            answer["NextToken"] = _encode_token(start + limit)
+        return answer
+
+    def get_resource_config_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        item = self.history.get(params.get("resourceId", ""))
+        if item is None:
+            raise AwsError("ResourceNotDiscoveredException", f"Resource {params.get('resourceId')} is not discovered.")
+        return {"configurationItems": [item]}
+
+    def record_history(self, item: Mapping[str, Any]) -> None:
+        """Store a notification-shaped configuration item in GetResourceConfigHistory's shape."""
+        self.history[item["resourceId"]] = {
+            "version": "1.3",
+            "accountId": item["awsAccountId"],
+            "configurationItemCaptureTime": item["configurationItemCaptureTime"],
+            "configurationItemStatus": item["configurationItemStatus"],
+            "configurationStateId": item.get("configurationStateId", "1"),
+            "configurationItemMD5Hash": "",
+            "arn": item["ARN"],
+            "resourceType": item["resourceType"],
+            "resourceId": item["resourceId"],
+            "resourceName": item.get("resourceName", item["resourceId"]),
+            "awsRegion": item["awsRegion"],
+            "availabilityZone": "Regional",
+            "tags": item.get("tags", {}),
+            "relatedEvents": [],
+            "relationships": [],
+            "configuration": json.dumps(item["configuration"]),
+            "supplementaryConfiguration": {},
+        }
+
+
+def moto_acm_source(account_id: str = "123456789012") -> Callable[[str], list[dict[str, Any]]]:
+    """Certificates from moto's in-process ACM backend, for :class:`FakeAcm`."""
+
+    def source(region: str) -> list[dict[str, Any]]:
+        from moto.acm.models import acm_backends
+
+        backend = acm_backends[account_id][region]
+        certificates = []
+        for bundle in backend.list_certificates([], {}):  # moto's own listing: no filter, no paging
+            described = bundle.describe()["Certificate"]
+            described["InUse"] = bool(described.get("InUseBy"))
+            certificates.append(described)
+        return certificates
+
+    return source
+
+
+def _summary(certificate: Mapping[str, Any]) -> dict[str, Any]:
+    summary = {k: certificate[k] for k in SUMMARY_FIELDS if k in certificate}
+    summary["KeyAlgorithm"] = _underscore(certificate.get("KeyAlgorithm"))
+    if "InUse" not in summary:
+        summary["InUse"] = bool(certificate.get("InUseBy"))
+    return summary
+
+
+def _underscore(key_algorithm: Any) -> str:
+    return str(key_algorithm or "").replace("-", "_")
+
+
+def _hyphen(key_algorithm: Any) -> str:
+    return _underscore(key_algorithm).replace("_", "-", 1)
+
+
+def _encode_token(index: int) -> str:
+    return base64.b64encode(json.dumps({"i": index}).encode()).decode()
+
+
+def _decode_token(token: Any) -> int:
+    if not token:
+        return 0
+    try:
+        return int(json.loads(base64.b64decode(token))["i"])
+    except (ValueError, KeyError, TypeError):
+        raise AwsError("InvalidNextTokenException", "The next token is invalid.") from None
+
+
+def _params(request: Any) -> dict[str, Any]:
+    body = request.body
+    if isinstance(body, bytes):
+        body = body.decode()
+    if not body:
+        return {}
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        from urllib.parse import parse_qsl
+
+        return dict(parse_qsl(body))
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _region(url: str) -> str:
+    host = url.split("://", 1)[-1].split("/", 1)[0]
+    parts = host.split(".")
+    return parts[1] if len(parts) > 3 else "us-east-1"
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.timestamp()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def _response(request: Any, status: int, body: bytes, headers: dict[str, str] | None = None) -> AWSResponse:
+    return AWSResponse(request.url, status, headers or {"Content-Type": "application/x-amz-json-1.1"}, _Raw(body))
+
+
+def _error_response(request: Any, service: str, error: AwsError) -> AWSResponse:
+    if service == "sts":  # query protocol: XML errors
+        xml = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{error.code}</Code>"
+            f"<Message>{error.message}</Message></Error><RequestId>r</RequestId></ErrorResponse>"
+        )
+        return _response(request, error.status, xml.encode(), {"Content-Type": "text/xml"})
+    body = json.dumps({"__type": error.code, "message": error.message}).encode()
+    return _response(request, error.status, body, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": error.code})

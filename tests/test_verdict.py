@@ -1,0 +1,160 @@
+"""The verdict table of acm_expiry.verdict, row by row: pure values and a fixed clock, no AWS.
+
+Row 1 (deleted / left scope) is rdklib's and is tested end to end in test_handler.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from acm_expiry.certificate import Certificate
+from acm_expiry.verdict import (
+    ANNOTATION_LIMIT,
+    RENEWAL_REASON_HINTS,
+    Compliance,
+    Scenario,
+    judge,
+)
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+ARN = "arn:aws:acm:us-east-1:123456789012:certificate/1"
+
+
+def cert(days: float | None = 120, **fields: object) -> Certificate:
+    not_after = None if days is None else NOW + timedelta(days=days)
+    defaults: dict[str, object] = {"status": "ISSUED", "type": "IMPORTED", "key_algorithm": "RSA_2048"}
+    return Certificate(ARN, "www.example.com", not_after=not_after, **(defaults | fields))  # type: ignore[arg-type]
+
+
+SCENARIOS = [
+    # (id, certificate, verdict, scenario, words the annotation must contain)
+    ("scenario2_pending_validation_is_not_applicable", cert(None, status="PENDING_VALIDATION"),
+     Compliance.NOT_APPLICABLE, Scenario.NEVER_ISSUED, ["PENDING_VALIDATION", "expiry does not apply yet"]),
+    ("scenario2_validation_timed_out_is_not_applicable", cert(None, status="VALIDATION_TIMED_OUT"),
+     Compliance.NOT_APPLICABLE, Scenario.NEVER_ISSUED, ["VALIDATION_TIMED_OUT", "expiry does not apply yet"]),
+    ("scenario2_failed_is_not_applicable", cert(None, status="FAILED"),
+     Compliance.NOT_APPLICABLE, Scenario.NEVER_ISSUED, ["FAILED", "expiry does not apply yet"]),
+    ("scenario2_failed_with_a_date_is_still_not_applicable", cert(5, status="FAILED"),
+     Compliance.NOT_APPLICABLE, Scenario.NEVER_ISSUED, ["FAILED"]),
+    ("scenario2_no_not_after_is_not_applicable", cert(None, status="ISSUED"),
+     Compliance.NOT_APPLICABLE, Scenario.NEVER_ISSUED, ["ISSUED without an expiry date", "expiry does not apply yet"]),
+    ("scenario3_status_expired_is_non_compliant", cert(-3.5, status="EXPIRED"),
+     Compliance.NON_COMPLIANT, Scenario.EXPIRED, ["Expired 3 days ago, on 2026-11-24"]),
+    ("scenario3_not_after_passed_is_non_compliant", cert(-40, status="ISSUED"),
+     Compliance.NON_COMPLIANT, Scenario.EXPIRED, ["Expired 40 days ago, on 2026-10-18"]),
+    ("scenario3_expired_one_day_ago", cert(-1.2), Compliance.NON_COMPLIANT, Scenario.EXPIRED, ["Expired 1 day ago"]),
+    ("scenario3_not_after_equal_to_now_is_expired", cert(0), Compliance.NON_COMPLIANT, Scenario.EXPIRED,
+     ["Expired less than a day ago, on 2026-11-27"]),
+    ("scenario3_expired_status_without_date", cert(None, status="EXPIRED"),
+     Compliance.NON_COMPLIANT, Scenario.EXPIRED, ["EXPIRED", "replace it"]),
+    ("scenario4_revoked_is_non_compliant", cert(200, status="REVOKED", revoked_at=NOW - timedelta(days=2)),
+     Compliance.NON_COMPLIANT, Scenario.REVOKED, ["Revoked on 2026-11-25: replace it"]),
+    ("scenario4_revoked_without_date", cert(200, status="REVOKED"),
+     Compliance.NON_COMPLIANT, Scenario.REVOKED, ["Revoked: replace it"]),
+    ("scenario5_imported_inside_window", cert(6.5, type="IMPORTED"),
+     Compliance.NON_COMPLIANT, Scenario.EXPIRING,
+     ["Expires in 6 days (2026-12-04)", "ACM never renews imported certificates", "re-import"]),
+    ("scenario5_amazon_issued_renewal_pending_validation", cert(
+        10, type="AMAZON_ISSUED", renewal_eligibility="ELIGIBLE", renewal_status="PENDING_VALIDATION"),
+     Compliance.NON_COMPLIANT, Scenario.EXPIRING,
+     ["Expires in 10 days", "ACM renewal is PENDING_VALIDATION", "DNS validation CNAME record"]),
+    ("scenario5_amazon_issued_renewal_failed_with_reason", cert(
+        2, type="AMAZON_ISSUED", renewal_eligibility="ELIGIBLE", renewal_status="FAILED",
+        renewal_status_reason="CAA_ERROR"),
+     Compliance.NON_COMPLIANT, Scenario.EXPIRING, ["ACM renewal is FAILED (CAA_ERROR)", "CAA record"]),
+    ("scenario5_amazon_issued_not_in_use_is_ineligible", cert(
+        20, type="AMAZON_ISSUED", renewal_eligibility="INELIGIBLE", in_use=False),
+     Compliance.NON_COMPLIANT, Scenario.EXPIRING, ["Not in use, so ACM will not renew it", "attach it", "delete it"]),
+    ("scenario5_amazon_issued_eligible_auto_renewal", cert(
+        20, type="AMAZON_ISSUED", renewal_eligibility="ELIGIBLE", renewal_status="PENDING_AUTO_RENEWAL"),
+     Compliance.NON_COMPLIANT, Scenario.EXPIRING, ["ACM renews it", "renewal status"]),
+    ("scenario5_private_inside_window", cert(29, type="PRIVATE"),
+     Compliance.NON_COMPLIANT, Scenario.EXPIRING, ["Expires in 29 days", "private CA"]),
+    ("scenario5_less_than_a_day_left", cert(0.5), Compliance.NON_COMPLIANT, Scenario.EXPIRING,
+     ["Expires in less than a day (2026-11-28)"]),
+    ("scenario5_one_day_left", cert(1.5), Compliance.NON_COMPLIANT, Scenario.EXPIRING, ["Expires in 1 day "]),
+    ("scenario6_outside_window_is_compliant", cert(120.9),
+     Compliance.COMPLIANT, Scenario.VALID, ["Expires in 120 days (2027-03-28)", "outside the 30-day window"]),
+    ("scenario6_inactive_but_far_from_expiry_is_compliant", cert(90, status="INACTIVE"),
+     Compliance.COMPLIANT, Scenario.VALID, ["Expires in 90 days"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("certificate", "compliance", "scenario", "words"),
+    [pytest.param(*row[1:], id=row[0]) for row in SCENARIOS],
+)
+def test_verdict_table(certificate: Certificate, compliance: Compliance, scenario: Scenario, words: list[str]) -> None:
+    verdict = judge(certificate, NOW, 30)
+    assert (verdict.compliance, verdict.scenario) == (compliance, scenario)
+    for word in words:
+        assert word in verdict.annotation
+    assert 1 <= len(verdict.annotation) <= ANNOTATION_LIMIT
+
+
+def test_scenario_names_are_unique() -> None:
+    names = [row[0] for row in SCENARIOS]
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize(
+    ("offset", "compliance"),
+    [
+        (timedelta(days=30) - timedelta(minutes=1), Compliance.NON_COMPLIANT),
+        (timedelta(days=30), Compliance.NON_COMPLIANT),
+        (timedelta(days=30) + timedelta(minutes=1), Compliance.COMPLIANT),
+    ],
+    ids=["scenario5_one_minute_inside_window", "scenario5_exactly_on_the_edge_is_inside", "scenario6_one_minute_outside"],
+)
+def test_window_edge_is_inclusive(offset: timedelta, compliance: Compliance) -> None:
+    certificate = Certificate(ARN, not_after=NOW + offset, status="ISSUED", type="IMPORTED")
+    assert judge(certificate, NOW, 30).compliance is compliance
+
+
+@pytest.mark.parametrize(
+    ("offset", "compliance"),
+    [(timedelta(minutes=-1), Compliance.NON_COMPLIANT), (timedelta(minutes=1), Compliance.NON_COMPLIANT)],
+    ids=["scenario3_one_minute_after_expiry", "scenario5_one_minute_before_expiry"],
+)
+def test_expiry_edge(offset: timedelta, compliance: Compliance) -> None:
+    verdict = judge(Certificate(ARN, not_after=NOW + offset, status="ISSUED", type="IMPORTED"), NOW, 30)
+    assert verdict.compliance is compliance
+    assert verdict.scenario is (Scenario.EXPIRED if offset < timedelta(0) else Scenario.EXPIRING)
+
+
+def test_days_are_rounded_down() -> None:
+    verdict = judge(cert(45.99), NOW, 30)
+    assert verdict.days_left == 45
+    assert "Expires in 45 days" in verdict.annotation
+
+
+def test_window_follows_the_parameter() -> None:
+    assert judge(cert(45), NOW, 60).compliance is Compliance.NON_COMPLIANT
+    assert "60-day window" in judge(cert(45), NOW, 60).annotation
+    assert judge(cert(45), NOW, 14).compliance is Compliance.COMPLIANT
+
+
+def test_every_annotation_fits_config_by_construction() -> None:
+    """All kinds, statuses and renewal facts, with 253-character domains and absurd enum values."""
+    long_domain = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 61])
+    assert len(long_domain) == 253
+    odd = "X" * 500
+    statuses = ["ISSUED", "EXPIRED", "REVOKED", "INACTIVE", "PENDING_VALIDATION", "FAILED", odd, None]
+    types = ["IMPORTED", "AMAZON_ISSUED", "PRIVATE", odd, None]
+    renewals = ["PENDING_AUTO_RENEWAL", "PENDING_VALIDATION", "SUCCESS", "FAILED", odd, None]
+    reasons = [*RENEWAL_REASON_HINTS, odd, None]
+    days = [None, -10_000, -1, 0, 0.5, 30, 3650, 40_000]
+    for status, kind, renewal, reason, day in itertools.product(statuses, types, renewals, reasons, days):
+        certificate = Certificate(
+            ARN, long_domain, status=status, type=kind, renewal_status=renewal, renewal_status_reason=reason,
+            renewal_eligibility="INELIGIBLE" if day == 30 else "ELIGIBLE",
+            not_after=None if day is None else NOW + timedelta(days=day),
+            revoked_at=NOW if status == "REVOKED" else None,
+        )
+        for window in (1, 30, 3650):
+            annotation = judge(certificate, NOW, window).annotation
+            assert 1 <= len(annotation) <= ANNOTATION_LIMIT, annotation
+            assert long_domain not in annotation
