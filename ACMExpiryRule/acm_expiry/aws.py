@@ -141,7 +141,8 @@ def _on_answer(http_response: Any, parsed: dict[str, Any], model: Any, **_: Any)
         record.failed_findings.extend(parsed.get("FailedFindings") or [])
 
 
-def _on_exception(model: Any, exception: Exception, **_: Any) -> None:
+def _on_exception(event_name: str, exception: Exception, **_: Any) -> None:
     record = _current.get()
     if record is not None:
-        record.failures.append(AwsCallError(model.name, type(exception).__name__, str(exception)))
+        operation = event_name.rsplit(".", 1)[-1]
+        record.failures.append(AwsCallError(operation, type(exception).__name__, str(exception)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from acm_expiry.errors import MalformedEventError
@@ -83,8 +84,11 @@ def check_configuration_item(item: object, where: str) -> Mapping[str, Any]:
     """A configuration item has what rdklib and the rule read; deleted ones need no configuration."""
     if not isinstance(item, Mapping):
         raise MalformedEventError(f"{where} must be an object, got {_kind(item)}")
-    for key in ("resourceType", "resourceId", "configurationItemCaptureTime"):
+    for key in ("resourceType", "resourceId"):
         _string(item, key, where)
+    # A string in notifications; a datetime once boto3 has parsed GetResourceConfigHistory.
+    if not isinstance(item.get("configurationItemCaptureTime"), datetime):
+        _string(item, "configurationItemCaptureTime", where)
     status = _string(item, "configurationItemStatus", where)
     if status not in ITEM_STATUSES:
         raise MalformedEventError(f"{where}.configurationItemStatus {status!r} is not one of {', '.join(sorted(ITEM_STATUSES))}")

@@ -121,11 +121,15 @@ class Doubles:
             if handler is None:
                 return None
             answer = handler(operation, params | {"_region": _region(request.url)})
+            response = _response(request, 200, json.dumps(answer, default=_json_default).encode())
         except AwsError as error:
-            return _error_response(request, service, error)
+            response = _error_response(request, service, error)
         except _PassThrough:
             return None
-        return _response(request, 200, json.dumps(answer, default=_json_default).encode())
+        # botocore still offers the request to the handlers after this one (moto's among them):
+        # point it nowhere, so they leave it alone and only this answer counts.
+        request.url = _ANSWERED_URL
+        return response
 
 
 class _PassThrough(Exception):
@@ -133,6 +137,7 @@ class _PassThrough(Exception):
 
 
 _SERVICE_IDS = {"config-service": "config"}
+_ANSWERED_URL = "http://answered-by-acm-expiry-double.invalid/"
 
 
 @dataclass

@@ -1,0 +1,214 @@
+"""The real lambda_handler, end to end through rdklib, against moto behind AWS-faithful doubles."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from acm_expiry.errors import InvalidParameterError
+from acm_expiry_cli.inventory import config_item, import_certificate, let_expire_in_moto, synthetic_inventory
+from acm_expiry_cli.sample_events import change_event, oversized_event, scheduled_event
+from tests.conftest import World
+
+RESOURCE_TYPE = "AWS::ACM::Certificate"
+
+
+def by_id(evaluations: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {e["ComplianceResourceId"]: e for e in evaluations}
+
+
+def verdicts(evaluations: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
+    return {(e["ComplianceResourceId"], e["ComplianceType"], e.get("Annotation", "")) for e in evaluations}
+
+
+def configuration(arn: str, **fields: Any) -> dict[str, Any]:
+    return {"certificateArn": arn, "domainName": "www.example.com", "status": "ISSUED", "type": "IMPORTED",
+            "keyAlgorithm": "RSA-2048", "inUseBy": []} | fields
+
+
+# --- periodic ---------------------------------------------------------------------------------
+
+
+def test_periodic_judges_every_key_type_and_sends_one_evaluation_each(aws: World) -> None:
+    acm = aws.client("acm")
+    near_ec = import_certificate(acm, "ec.example.com", "EC_prime256v1", aws.now + timedelta(days=6, hours=1))
+    far_rsa = import_certificate(acm, "rsa.example.com", "RSA_2048", aws.now + timedelta(days=200))
+    near_rsa4096 = import_certificate(acm, "big.example.com", "RSA_4096", aws.now + timedelta(days=20, hours=1))
+    expired = import_certificate(acm, "old.example.com", "EC_secp384r1", aws.now + timedelta(days=100))
+    let_expire_in_moto(expired, aws.now - timedelta(days=3, hours=1))
+
+    returned = aws.run(scheduled_event(aws.now))
+
+    sent = by_id(aws.config.sent)
+    assert set(sent) == {near_ec, far_rsa, near_rsa4096, expired}
+    assert sent[near_ec]["ComplianceType"] == "NON_COMPLIANT"
+    assert sent[near_ec]["Annotation"].startswith("Expires in 6 days")
+    assert "ACM never renews imported certificates" in sent[near_ec]["Annotation"]
+    assert sent[far_rsa]["ComplianceType"] == "COMPLIANT"
+    assert sent[near_rsa4096]["ComplianceType"] == "NON_COMPLIANT"
+    assert sent[expired]["Annotation"].startswith("Expired 3 days ago")
+    assert all(e["ComplianceResourceType"] == RESOURCE_TYPE for e in sent.values())
+    assert verdicts(returned) == verdicts(aws.config.sent)
+
+
+def test_periodic_asks_for_all_seven_key_types_at_1000_a_page(aws: World) -> None:
+    aws.run(scheduled_event(aws.now))
+    (request,) = aws.doubles.calls("acm.ListCertificates")
+    assert request["MaxItems"] == 1000
+    assert sorted(request["Includes"]["keyTypes"]) == sorted(
+        ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"]
+    )
+
+
+def test_periodic_follows_next_token_over_2500_certificates(aws: World) -> None:
+    inventory = synthetic_inventory(2500, aws.now)
+    aws.acm.source = lambda region: inventory
+    aws.run(scheduled_event(aws.now))
+    assert len(aws.doubles.calls("acm.ListCertificates")) == 3
+    assert {e["ComplianceResourceId"] for e in aws.config.sent} == {c["CertificateArn"] for c in inventory}
+    assert max(len(batch) for batch in aws.config.put_calls) <= 100
+    assert len(aws.config.put_calls) == 25
+
+
+def test_periodic_describes_only_amazon_issued_certificates_inside_the_window(aws: World) -> None:
+    inventory = synthetic_inventory(300, aws.now)
+    aws.acm.source = lambda region: inventory
+    aws.run(scheduled_event(aws.now))
+    described = {c["CertificateArn"] for c in aws.doubles.calls("acm.DescribeCertificate")}
+    expected = {
+        c["CertificateArn"]
+        for c in inventory
+        if c["Type"] == "AMAZON_ISSUED" and c["Status"] == "ISSUED"
+        and timedelta(0) < timedelta(seconds=c["NotAfter"] - aws.now.timestamp()) <= timedelta(days=30)
+    }
+    assert expected and described == expected
+
+
+def test_periodic_reports_renewal_status_from_describe(aws: World) -> None:
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/renew-1"
+    record = {"CertificateArn": arn, "DomainName": "app.example.com", "Status": "ISSUED", "Type": "AMAZON_ISSUED",
+              "KeyAlgorithm": "EC_prime256v1", "InUse": True, "RenewalEligibility": "ELIGIBLE",
+              "NotAfter": (aws.now + timedelta(days=12)).timestamp(),
+              "RenewalSummary": {"RenewalStatus": "PENDING_VALIDATION"}}
+    aws.acm.source = lambda region: [record]
+    aws.run(scheduled_event(aws.now))
+    (evaluation,) = aws.config.sent
+    assert evaluation["ComplianceType"] == "NON_COMPLIANT"
+    assert "ACM renewal is PENDING_VALIDATION" in evaluation["Annotation"]
+
+
+def test_periodic_marks_certificates_deleted_since_last_run_not_applicable(aws: World) -> None:
+    acm = aws.client("acm")
+    kept = import_certificate(acm, "kept.example.com", "EC_prime256v1", aws.now + timedelta(days=90))
+    gone = import_certificate(acm, "gone.example.com", "EC_prime256v1", aws.now + timedelta(days=90))
+    aws.run(scheduled_event(aws.now))
+    assert aws.config.results[gone]["ComplianceType"] == "COMPLIANT"
+
+    acm.delete_certificate(CertificateArn=gone)
+    aws.config.put_calls.clear()
+    aws.run(scheduled_event(aws.now))
+    sent = by_id(aws.config.sent)
+    assert sent[gone]["ComplianceType"] == "NOT_APPLICABLE"
+    assert sent[kept]["ComplianceType"] == "COMPLIANT"
+
+
+def test_periodic_without_includes_would_miss_ec_certificates(aws: World) -> None:
+    """The double filters like ACM: without Includes, only RSA_1024/2048 come back."""
+    acm = aws.client("acm")
+    import_certificate(acm, "ec.example.com", "EC_prime256v1", aws.now + timedelta(days=90))
+    rsa = import_certificate(acm, "rsa.example.com", "RSA_2048", aws.now + timedelta(days=90))
+    plain = acm.list_certificates()["CertificateSummaryList"]
+    assert [c["CertificateArn"] for c in plain] == [rsa]
+
+
+# --- change-triggered -------------------------------------------------------------------------
+
+
+def test_change_is_judged_from_the_item_alone(aws: World) -> None:
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/change-1"
+    item = config_item(configuration(arn, notAfter=(aws.now + timedelta(days=9, hours=2)).isoformat()), aws.now)
+    returned = aws.run(change_event(item, aws.now))
+    (evaluation,) = aws.config.sent
+    assert evaluation["ComplianceResourceId"] == arn
+    assert evaluation["ComplianceType"] == "NON_COMPLIANT"
+    assert evaluation["Annotation"].startswith("Expires in 9 days")
+    assert verdicts(returned) == verdicts(aws.config.sent)
+    assert not [r for r in aws.doubles.requests if r[0].startswith("acm.")]
+
+
+@pytest.mark.parametrize("form", ["iso", "epoch_seconds", "epoch_millis"])
+def test_change_accepts_not_after_forms(aws: World, form: str) -> None:
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/change-2"
+    moment = aws.now + timedelta(days=100)
+    value = {"iso": moment.strftime("%Y-%m-%dT%H:%M:%SZ"), "epoch_seconds": moment.timestamp(),
+             "epoch_millis": int(moment.timestamp() * 1000)}[form]
+    aws.run(change_event(config_item(configuration(arn, notAfter=value), aws.now), aws.now))
+    assert aws.config.sent[0]["ComplianceType"] == "COMPLIANT"
+
+
+def test_change_with_unreadable_not_after_asks_acm(aws: World) -> None:
+    acm = aws.client("acm")
+    arn = import_certificate(acm, "x.example.com", "EC_prime256v1", aws.now + timedelta(days=5, hours=1))
+    item = config_item(configuration(arn, notAfter="next Tuesday"), aws.now)
+    aws.run(change_event(item, aws.now))
+    assert [c["CertificateArn"] for c in aws.doubles.calls("acm.DescribeCertificate")] == [arn]
+    assert aws.config.sent[0]["Annotation"].startswith("Expires in 5 days")
+
+
+def test_change_for_pending_validation_is_not_applicable(aws: World) -> None:
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/new"
+    item = config_item(configuration(arn, status="PENDING_VALIDATION", type="AMAZON_ISSUED"), aws.now)
+    aws.run(change_event(item, aws.now))
+    assert aws.config.sent[0]["ComplianceType"] == "NOT_APPLICABLE"
+    assert "PENDING_VALIDATION" in aws.config.sent[0]["Annotation"]
+
+
+@pytest.mark.parametrize("status", ["ResourceDeleted", "ResourceDeletedNotRecorded"])
+def test_scenario1_deleted_certificate_is_not_applicable(aws: World, status: str) -> None:
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/deleted"
+    aws.run(change_event(config_item(configuration(arn), aws.now, status=status), aws.now))
+    assert [(e["ComplianceResourceId"], e["ComplianceType"]) for e in aws.config.sent] == [(arn, "NOT_APPLICABLE")]
+
+
+def test_scenario1_event_left_scope_is_not_applicable(aws: World) -> None:
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/left"
+    item = config_item(configuration(arn, notAfter=(aws.now + timedelta(days=2)).isoformat()), aws.now)
+    aws.run(change_event(item, aws.now, left_scope=True))
+    assert aws.config.sent[0]["ComplianceType"] == "NOT_APPLICABLE"
+
+
+def test_oversized_change_reads_the_item_from_config_history(aws: World) -> None:
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/big"
+    item = config_item(configuration(arn, notAfter=(aws.now + timedelta(days=3, hours=1)).isoformat()), aws.now)
+    aws.config.record_history(item)
+    aws.run(oversized_event(item, aws.now))
+    assert aws.doubles.calls("config.GetResourceConfigHistory")[0]["resourceId"] == arn
+    (evaluation,) = aws.config.sent
+    assert (evaluation["ComplianceResourceId"], evaluation["ComplianceType"]) == (arn, "NON_COMPLIANT")
+
+
+# --- parameters -------------------------------------------------------------------------------
+
+
+def test_days_to_expiration_moves_the_window(aws: World) -> None:
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/p"
+    item = config_item(configuration(arn, notAfter=(aws.now + timedelta(days=45)).isoformat()), aws.now)
+    aws.run(change_event(item, aws.now, parameters={"daysToExpiration": "60"}))
+    aws.run(change_event(item, aws.now, parameters={}))
+    assert [e["ComplianceType"] for e in aws.config.sent] == ["NON_COMPLIANT", "COMPLIANT"]
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "1.5", "100000", ""])
+def test_invalid_days_fails_the_invocation_and_sends_nothing(aws: World, value: str) -> None:
+    with pytest.raises(InvalidParameterError, match=f"daysToExpiration is {value!r}.*from 1 to 3650"):
+        aws.run(scheduled_event(aws.now, parameters={"daysToExpiration": value}))
+    assert aws.doubles.requests == []
+
+
+def test_assume_role_mode_false_uses_the_function_role(aws: World) -> None:
+    aws.run(scheduled_event(aws.now, parameters={"daysToExpiration": "30", "AssumeRoleMode": "false"}))
+    assert aws.doubles.calls("sts.AssumeRole") == []
+    aws.run(scheduled_event(aws.now))
+    assert len(aws.doubles.calls("sts.AssumeRole")) == 1
