@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-
 from acm_expiry.certificate import Certificate, MalformedCertificate, UnreadableTimestamp, parse_timestamp
 
 ARN = "arn:aws:acm:us-east-1:123456789012:certificate/1"
@@ -63,7 +62,16 @@ def test_from_configuration_item() -> None:
     }
     certificate = Certificate.from_configuration_item(item)
     assert certificate == Certificate(
-        ARN, "www.example.com", "ISSUED", "AMAZON_ISSUED", "EC_prime256v1", WHEN, True, "ELIGIBLE", "FAILED", "CAA_ERROR"
+        ARN,
+        "www.example.com",
+        "ISSUED",
+        "AMAZON_ISSUED",
+        "EC_prime256v1",
+        WHEN,
+        True,
+        "ELIGIBLE",
+        "FAILED",
+        "CAA_ERROR",
     )
 
 
@@ -73,10 +81,19 @@ def test_configuration_item_without_configuration_is_malformed() -> None:
 
 
 def test_from_list_summary_and_describe_agree() -> None:
-    summary = {"CertificateArn": ARN, "DomainName": "a.example", "Status": "ISSUED", "Type": "AMAZON_ISSUED",
-               "KeyAlgorithm": "RSA_4096", "InUse": False, "RenewalEligibility": "INELIGIBLE", "NotAfter": WHEN}
-    described = dict(summary, KeyAlgorithm="RSA-4096", InUseBy=[],
-                     RenewalSummary={"RenewalStatus": "PENDING_VALIDATION"})
+    summary = {
+        "CertificateArn": ARN,
+        "DomainName": "a.example",
+        "Status": "ISSUED",
+        "Type": "AMAZON_ISSUED",
+        "KeyAlgorithm": "RSA_4096",
+        "InUse": False,
+        "RenewalEligibility": "INELIGIBLE",
+        "NotAfter": WHEN,
+    }
+    described = dict(
+        summary, KeyAlgorithm="RSA-4096", InUseBy=[], RenewalSummary={"RenewalStatus": "PENDING_VALIDATION"}
+    )
     del described["InUse"]
     listed = Certificate.from_acm(summary)
     merged = listed.with_details(Certificate.from_acm(described))

@@ -6,10 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-
 from acm_expiry.errors import InvalidParameterError
 from acm_expiry_cli.inventory import config_item, import_certificate, let_expire_in_moto, synthetic_inventory
 from acm_expiry_cli.sample_events import change_event, oversized_event, scheduled_event
+
 from tests.conftest import World
 
 RESOURCE_TYPE = "AWS::ACM::Certificate"
@@ -24,8 +24,14 @@ def verdicts(evaluations: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
 
 
 def configuration(arn: str, **fields: Any) -> dict[str, Any]:
-    return {"certificateArn": arn, "domainName": "www.example.com", "status": "ISSUED", "type": "IMPORTED",
-            "keyAlgorithm": "RSA-2048", "inUseBy": []} | fields
+    return {
+        "certificateArn": arn,
+        "domainName": "www.example.com",
+        "status": "ISSUED",
+        "type": "IMPORTED",
+        "keyAlgorithm": "RSA-2048",
+        "inUseBy": [],
+    } | fields
 
 
 # --- periodic ---------------------------------------------------------------------------------
@@ -80,7 +86,8 @@ def test_periodic_describes_only_amazon_issued_certificates_inside_the_window(aw
     expected = {
         c["CertificateArn"]
         for c in inventory
-        if c["Type"] == "AMAZON_ISSUED" and c["Status"] == "ISSUED"
+        if c["Type"] == "AMAZON_ISSUED"
+        and c["Status"] == "ISSUED"
         and timedelta(0) < timedelta(seconds=c["NotAfter"] - aws.now.timestamp()) <= timedelta(days=30)
     }
     assert expected and described == expected
@@ -88,10 +95,17 @@ def test_periodic_describes_only_amazon_issued_certificates_inside_the_window(aw
 
 def test_periodic_reports_renewal_status_from_describe(aws: World) -> None:
     arn = "arn:aws:acm:us-east-1:123456789012:certificate/renew-1"
-    record = {"CertificateArn": arn, "DomainName": "app.example.com", "Status": "ISSUED", "Type": "AMAZON_ISSUED",
-              "KeyAlgorithm": "EC_prime256v1", "InUse": True, "RenewalEligibility": "ELIGIBLE",
-              "NotAfter": (aws.now + timedelta(days=12)).timestamp(),
-              "RenewalSummary": {"RenewalStatus": "PENDING_VALIDATION"}}
+    record = {
+        "CertificateArn": arn,
+        "DomainName": "app.example.com",
+        "Status": "ISSUED",
+        "Type": "AMAZON_ISSUED",
+        "KeyAlgorithm": "EC_prime256v1",
+        "InUse": True,
+        "RenewalEligibility": "ELIGIBLE",
+        "NotAfter": (aws.now + timedelta(days=12)).timestamp(),
+        "RenewalSummary": {"RenewalStatus": "PENDING_VALIDATION"},
+    }
     aws.acm.source = lambda region: [record]
     aws.run(scheduled_event(aws.now))
     (evaluation,) = aws.config.sent
@@ -142,8 +156,11 @@ def test_change_is_judged_from_the_item_alone(aws: World) -> None:
 def test_change_accepts_not_after_forms(aws: World, form: str) -> None:
     arn = "arn:aws:acm:us-east-1:123456789012:certificate/change-2"
     moment = aws.now + timedelta(days=100)
-    value = {"iso": moment.strftime("%Y-%m-%dT%H:%M:%SZ"), "epoch_seconds": moment.timestamp(),
-             "epoch_millis": int(moment.timestamp() * 1000)}[form]
+    value = {
+        "iso": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "epoch_seconds": moment.timestamp(),
+        "epoch_millis": int(moment.timestamp() * 1000),
+    }[form]
     aws.run(change_event(config_item(configuration(arn, notAfter=value), aws.now), aws.now))
     assert aws.config.sent[0]["ComplianceType"] == "COMPLIANT"
 

@@ -9,7 +9,6 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from acm_expiry.certificate import Certificate
 from acm_expiry.verdict import (
     ANNOTATION_LIMIT,
@@ -31,55 +30,154 @@ def cert(days: float | None = 120, **fields: object) -> Certificate:
 
 SCENARIOS = [
     # (id, certificate, verdict, scenario, words the annotation must contain)
-    ("scenario2_pending_validation_is_not_applicable", cert(None, status="PENDING_VALIDATION"),
-     Compliance.NOT_APPLICABLE, Scenario.NEVER_ISSUED, ["PENDING_VALIDATION", "expiry does not apply yet"]),
-    ("scenario2_validation_timed_out_is_not_applicable", cert(None, status="VALIDATION_TIMED_OUT"),
-     Compliance.NOT_APPLICABLE, Scenario.NEVER_ISSUED, ["VALIDATION_TIMED_OUT", "expiry does not apply yet"]),
-    ("scenario2_failed_is_not_applicable", cert(None, status="FAILED"),
-     Compliance.NOT_APPLICABLE, Scenario.NEVER_ISSUED, ["FAILED", "expiry does not apply yet"]),
-    ("scenario2_failed_with_a_date_is_still_not_applicable", cert(5, status="FAILED"),
-     Compliance.NOT_APPLICABLE, Scenario.NEVER_ISSUED, ["FAILED"]),
-    ("scenario2_no_not_after_is_not_applicable", cert(None, status="ISSUED"),
-     Compliance.NOT_APPLICABLE, Scenario.NEVER_ISSUED, ["ISSUED without an expiry date", "expiry does not apply yet"]),
-    ("scenario3_status_expired_is_non_compliant", cert(-3.5, status="EXPIRED"),
-     Compliance.NON_COMPLIANT, Scenario.EXPIRED, ["Expired 3 days ago, on 2026-11-24"]),
-    ("scenario3_not_after_passed_is_non_compliant", cert(-40, status="ISSUED"),
-     Compliance.NON_COMPLIANT, Scenario.EXPIRED, ["Expired 40 days ago, on 2026-10-18"]),
+    (
+        "scenario2_pending_validation_is_not_applicable",
+        cert(None, status="PENDING_VALIDATION"),
+        Compliance.NOT_APPLICABLE,
+        Scenario.NEVER_ISSUED,
+        ["PENDING_VALIDATION", "expiry does not apply yet"],
+    ),
+    (
+        "scenario2_validation_timed_out_is_not_applicable",
+        cert(None, status="VALIDATION_TIMED_OUT"),
+        Compliance.NOT_APPLICABLE,
+        Scenario.NEVER_ISSUED,
+        ["VALIDATION_TIMED_OUT", "expiry does not apply yet"],
+    ),
+    (
+        "scenario2_failed_is_not_applicable",
+        cert(None, status="FAILED"),
+        Compliance.NOT_APPLICABLE,
+        Scenario.NEVER_ISSUED,
+        ["FAILED", "expiry does not apply yet"],
+    ),
+    (
+        "scenario2_failed_with_a_date_is_still_not_applicable",
+        cert(5, status="FAILED"),
+        Compliance.NOT_APPLICABLE,
+        Scenario.NEVER_ISSUED,
+        ["FAILED"],
+    ),
+    (
+        "scenario2_no_not_after_is_not_applicable",
+        cert(None, status="ISSUED"),
+        Compliance.NOT_APPLICABLE,
+        Scenario.NEVER_ISSUED,
+        ["ISSUED without an expiry date", "expiry does not apply yet"],
+    ),
+    (
+        "scenario3_status_expired_is_non_compliant",
+        cert(-3.5, status="EXPIRED"),
+        Compliance.NON_COMPLIANT,
+        Scenario.EXPIRED,
+        ["Expired 3 days ago, on 2026-11-24"],
+    ),
+    (
+        "scenario3_not_after_passed_is_non_compliant",
+        cert(-40, status="ISSUED"),
+        Compliance.NON_COMPLIANT,
+        Scenario.EXPIRED,
+        ["Expired 40 days ago, on 2026-10-18"],
+    ),
     ("scenario3_expired_one_day_ago", cert(-1.2), Compliance.NON_COMPLIANT, Scenario.EXPIRED, ["Expired 1 day ago"]),
-    ("scenario3_not_after_equal_to_now_is_expired", cert(0), Compliance.NON_COMPLIANT, Scenario.EXPIRED,
-     ["Expired less than a day ago, on 2026-11-27"]),
-    ("scenario3_expired_status_without_date", cert(None, status="EXPIRED"),
-     Compliance.NON_COMPLIANT, Scenario.EXPIRED, ["EXPIRED", "replace it"]),
-    ("scenario4_revoked_is_non_compliant", cert(200, status="REVOKED", revoked_at=NOW - timedelta(days=2)),
-     Compliance.NON_COMPLIANT, Scenario.REVOKED, ["Revoked on 2026-11-25: replace it"]),
-    ("scenario4_revoked_without_date", cert(200, status="REVOKED"),
-     Compliance.NON_COMPLIANT, Scenario.REVOKED, ["Revoked: replace it"]),
-    ("scenario5_imported_inside_window", cert(6.5, type="IMPORTED"),
-     Compliance.NON_COMPLIANT, Scenario.EXPIRING,
-     ["Expires in 6 days (2026-12-04)", "ACM never renews imported certificates", "re-import"]),
-    ("scenario5_amazon_issued_renewal_pending_validation", cert(
-        10, type="AMAZON_ISSUED", renewal_eligibility="ELIGIBLE", renewal_status="PENDING_VALIDATION"),
-     Compliance.NON_COMPLIANT, Scenario.EXPIRING,
-     ["Expires in 10 days", "ACM renewal is PENDING_VALIDATION", "DNS validation CNAME record"]),
-    ("scenario5_amazon_issued_renewal_failed_with_reason", cert(
-        2, type="AMAZON_ISSUED", renewal_eligibility="ELIGIBLE", renewal_status="FAILED",
-        renewal_status_reason="CAA_ERROR"),
-     Compliance.NON_COMPLIANT, Scenario.EXPIRING, ["ACM renewal is FAILED (CAA_ERROR)", "CAA record"]),
-    ("scenario5_amazon_issued_not_in_use_is_ineligible", cert(
-        20, type="AMAZON_ISSUED", renewal_eligibility="INELIGIBLE", in_use=False),
-     Compliance.NON_COMPLIANT, Scenario.EXPIRING, ["Not in use, so ACM will not renew it", "attach it", "delete it"]),
-    ("scenario5_amazon_issued_eligible_auto_renewal", cert(
-        20, type="AMAZON_ISSUED", renewal_eligibility="ELIGIBLE", renewal_status="PENDING_AUTO_RENEWAL"),
-     Compliance.NON_COMPLIANT, Scenario.EXPIRING, ["ACM renews it", "renewal status"]),
-    ("scenario5_private_inside_window", cert(29, type="PRIVATE"),
-     Compliance.NON_COMPLIANT, Scenario.EXPIRING, ["Expires in 29 days", "private CA"]),
-    ("scenario5_less_than_a_day_left", cert(0.5), Compliance.NON_COMPLIANT, Scenario.EXPIRING,
-     ["Expires in less than a day (2026-11-28)"]),
+    (
+        "scenario3_not_after_equal_to_now_is_expired",
+        cert(0),
+        Compliance.NON_COMPLIANT,
+        Scenario.EXPIRED,
+        ["Expired less than a day ago, on 2026-11-27"],
+    ),
+    (
+        "scenario3_expired_status_without_date",
+        cert(None, status="EXPIRED"),
+        Compliance.NON_COMPLIANT,
+        Scenario.EXPIRED,
+        ["EXPIRED", "replace it"],
+    ),
+    (
+        "scenario4_revoked_is_non_compliant",
+        cert(200, status="REVOKED", revoked_at=NOW - timedelta(days=2)),
+        Compliance.NON_COMPLIANT,
+        Scenario.REVOKED,
+        ["Revoked on 2026-11-25: replace it"],
+    ),
+    (
+        "scenario4_revoked_without_date",
+        cert(200, status="REVOKED"),
+        Compliance.NON_COMPLIANT,
+        Scenario.REVOKED,
+        ["Revoked: replace it"],
+    ),
+    (
+        "scenario5_imported_inside_window",
+        cert(6.5, type="IMPORTED"),
+        Compliance.NON_COMPLIANT,
+        Scenario.EXPIRING,
+        ["Expires in 6 days (2026-12-04)", "ACM never renews imported certificates", "re-import"],
+    ),
+    (
+        "scenario5_amazon_issued_renewal_pending_validation",
+        cert(10, type="AMAZON_ISSUED", renewal_eligibility="ELIGIBLE", renewal_status="PENDING_VALIDATION"),
+        Compliance.NON_COMPLIANT,
+        Scenario.EXPIRING,
+        ["Expires in 10 days", "ACM renewal is PENDING_VALIDATION", "DNS validation CNAME record"],
+    ),
+    (
+        "scenario5_amazon_issued_renewal_failed_with_reason",
+        cert(
+            2,
+            type="AMAZON_ISSUED",
+            renewal_eligibility="ELIGIBLE",
+            renewal_status="FAILED",
+            renewal_status_reason="CAA_ERROR",
+        ),
+        Compliance.NON_COMPLIANT,
+        Scenario.EXPIRING,
+        ["ACM renewal is FAILED (CAA_ERROR)", "CAA record"],
+    ),
+    (
+        "scenario5_amazon_issued_not_in_use_is_ineligible",
+        cert(20, type="AMAZON_ISSUED", renewal_eligibility="INELIGIBLE", in_use=False),
+        Compliance.NON_COMPLIANT,
+        Scenario.EXPIRING,
+        ["Not in use, so ACM will not renew it", "attach it", "delete it"],
+    ),
+    (
+        "scenario5_amazon_issued_eligible_auto_renewal",
+        cert(20, type="AMAZON_ISSUED", renewal_eligibility="ELIGIBLE", renewal_status="PENDING_AUTO_RENEWAL"),
+        Compliance.NON_COMPLIANT,
+        Scenario.EXPIRING,
+        ["ACM renews it", "renewal status"],
+    ),
+    (
+        "scenario5_private_inside_window",
+        cert(29, type="PRIVATE"),
+        Compliance.NON_COMPLIANT,
+        Scenario.EXPIRING,
+        ["Expires in 29 days", "private CA"],
+    ),
+    (
+        "scenario5_less_than_a_day_left",
+        cert(0.5),
+        Compliance.NON_COMPLIANT,
+        Scenario.EXPIRING,
+        ["Expires in less than a day (2026-11-28)"],
+    ),
     ("scenario5_one_day_left", cert(1.5), Compliance.NON_COMPLIANT, Scenario.EXPIRING, ["Expires in 1 day "]),
-    ("scenario6_outside_window_is_compliant", cert(120.9),
-     Compliance.COMPLIANT, Scenario.VALID, ["Expires in 120 days (2027-03-28)", "outside the 30-day window"]),
-    ("scenario6_inactive_but_far_from_expiry_is_compliant", cert(90, status="INACTIVE"),
-     Compliance.COMPLIANT, Scenario.VALID, ["Expires in 90 days"]),
+    (
+        "scenario6_outside_window_is_compliant",
+        cert(120.9),
+        Compliance.COMPLIANT,
+        Scenario.VALID,
+        ["Expires in 120 days (2027-03-28)", "outside the 30-day window"],
+    ),
+    (
+        "scenario6_inactive_but_far_from_expiry_is_compliant",
+        cert(90, status="INACTIVE"),
+        Compliance.COMPLIANT,
+        Scenario.VALID,
+        ["Expires in 90 days"],
+    ),
 ]
 
 
@@ -107,7 +205,11 @@ def test_scenario_names_are_unique() -> None:
         (timedelta(days=30), Compliance.NON_COMPLIANT),
         (timedelta(days=30) + timedelta(minutes=1), Compliance.COMPLIANT),
     ],
-    ids=["scenario5_one_minute_inside_window", "scenario5_exactly_on_the_edge_is_inside", "scenario6_one_minute_outside"],
+    ids=[
+        "scenario5_one_minute_inside_window",
+        "scenario5_exactly_on_the_edge_is_inside",
+        "scenario6_one_minute_outside",
+    ],
 )
 def test_window_edge_is_inclusive(offset: timedelta, compliance: Compliance) -> None:
     certificate = Certificate(ARN, not_after=NOW + offset, status="ISSUED", type="IMPORTED")
@@ -149,7 +251,12 @@ def test_every_annotation_fits_config_by_construction() -> None:
     days = [None, -10_000, -1, 0, 0.5, 30, 3650, 40_000]
     for status, kind, renewal, reason, day in itertools.product(statuses, types, renewals, reasons, days):
         certificate = Certificate(
-            ARN, long_domain, status=status, type=kind, renewal_status=renewal, renewal_status_reason=reason,
+            ARN,
+            long_domain,
+            status=status,
+            type=kind,
+            renewal_status=renewal,
+            renewal_status_reason=reason,
             renewal_eligibility="INELIGIBLE" if day == 30 else "ELIGIBLE",
             not_after=None if day is None else NOW + timedelta(days=day),
             revoked_at=NOW if status == "REVOKED" else None,

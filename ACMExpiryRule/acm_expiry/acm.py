@@ -8,7 +8,6 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from acm_expiry.aws import aws_call_error, call
-
 from acm_expiry.certificate import Certificate
 from acm_expiry.permissions import ACM_KEY_TYPES, LIST_CERTIFICATES_PAGE_SIZE
 
@@ -42,4 +41,3 @@ def describe_certificate(acm: Any, arn: str) -> Certificate | None:
             return None
         raise aws_call_error(error) from error
     return Certificate.from_acm(answer["Certificate"])
-

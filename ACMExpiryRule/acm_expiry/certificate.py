@@ -115,9 +115,7 @@ def normalize_key_algorithm(value: object) -> str | None:
     return value.replace("-", "_")
 
 
-_ISO = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE
-)
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
 # Epoch values above this are milliseconds: 1e11 seconds is the year 5138.
 _MILLISECONDS_THRESHOLD = 10**11
 

@@ -66,9 +66,7 @@ def check_event(event: object) -> CheckedEvent:
             raise MalformedEventError("event.eventLeftScope is missing (required for change notifications)")
         summary = invoking_event.get("configurationItemSummary")
         if not isinstance(summary, Mapping):
-            raise MalformedEventError(
-                f"invokingEvent.configurationItemSummary must be an object, got {_kind(summary)}"
-            )
+            raise MalformedEventError(f"invokingEvent.configurationItemSummary must be an object, got {_kind(summary)}")
         for key in ("resourceType", "resourceId"):
             _string(summary, key, "invokingEvent.configurationItemSummary")
         _string(invoking_event, "recordVersion", "invokingEvent")
@@ -91,7 +89,9 @@ def check_configuration_item(item: object, where: str) -> Mapping[str, Any]:
         _string(item, "configurationItemCaptureTime", where)
     status = _string(item, "configurationItemStatus", where)
     if status not in ITEM_STATUSES:
-        raise MalformedEventError(f"{where}.configurationItemStatus {status!r} is not one of {', '.join(sorted(ITEM_STATUSES))}")
+        raise MalformedEventError(
+            f"{where}.configurationItemStatus {status!r} is not one of {', '.join(sorted(ITEM_STATUSES))}"
+        )
     if status not in DELETED_STATUSES and not isinstance(item.get("configuration"), Mapping):
         raise MalformedEventError(
             f"{where}.configuration must be an object for a {status} item, got {_kind(item.get('configuration'))}"
@@ -128,7 +128,14 @@ def _string(container: Mapping[str, Any], key: str, where: str) -> str:
 def _kind(value: object) -> str:
     if value is None:
         return "null"
-    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+    names = {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+    }
     for python_type, name in names.items():
         if type(value) is python_type:
             return name

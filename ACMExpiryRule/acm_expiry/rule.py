@@ -32,7 +32,11 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
         return parse_parameters(rule_parameters)
 
     def evaluate_change(
-        self, event: Any, client_factory: Any, configuration_item: Mapping[str, Any], valid_rule_parameters: RuleParameters
+        self,
+        event: Any,
+        client_factory: Any,
+        configuration_item: Mapping[str, Any],
+        valid_rule_parameters: RuleParameters,
     ) -> list[Evaluation]:
         """Judge from the configuration item alone; ask ACM only if its notAfter is unreadable."""
         check_configuration_item(configuration_item, "configuration item")
@@ -51,7 +55,9 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
         # The resource id comes from the configuration item (rdklib fills it in).
         return [_evaluation(verdict)]
 
-    def evaluate_periodic(self, event: Any, client_factory: Any, valid_rule_parameters: RuleParameters) -> list[Evaluation]:
+    def evaluate_periodic(
+        self, event: Any, client_factory: Any, valid_rule_parameters: RuleParameters
+    ) -> list[Evaluation]:
         assessments = assess_region(
             client_factory.build_client("acm"), self.now(), valid_rule_parameters.days_to_expiration
         )

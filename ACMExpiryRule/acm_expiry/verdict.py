@@ -90,12 +90,16 @@ def judge(certificate: Certificate, now: datetime, days_to_expiration: int) -> V
         if status in NEVER_ISSUED_STATUSES:
             annotation = f"Certificate is {status}: it has not been issued, so expiry does not apply yet."
         else:
-            annotation = f"Certificate is {_enum(status or 'UNKNOWN')} without an expiry date: expiry does not apply yet."
+            annotation = (
+                f"Certificate is {_enum(status or 'UNKNOWN')} without an expiry date: expiry does not apply yet."
+            )
         return Verdict(Compliance.NOT_APPLICABLE, annotation, Scenario.NEVER_ISSUED, None)
 
     if not_after is None:  # EXPIRED or REVOKED without a date: ACM's word is enough.
         if status == "EXPIRED":
-            return Verdict(Compliance.NON_COMPLIANT, "Expired (ACM status EXPIRED): replace it.", Scenario.EXPIRED, None)
+            return Verdict(
+                Compliance.NON_COMPLIANT, "Expired (ACM status EXPIRED): replace it.", Scenario.EXPIRED, None
+            )
         return _revoked(certificate, None)
 
     remaining = not_after - now

@@ -26,11 +26,11 @@ from datetime import datetime
 from typing import Any
 
 import boto3
+from acm_expiry.permissions import ACM_KEY_TYPES
 from botocore.awsrequest import AWSResponse
 
-from acm_expiry.permissions import ACM_KEY_TYPES
-
 DEFAULT_KEY_TYPES = ("RSA_1024", "RSA_2048")  # what ListCertificates returns without Includes
+NEVER_ISSUED = ("PENDING_VALIDATION", "VALIDATION_TIMED_OUT", "FAILED")
 MAX_LIST_ITEMS = 1000
 SUMMARY_FIELDS = (
     "CertificateArn",
@@ -111,7 +111,7 @@ class Doubles:
         return [params for name, params in self.requests if name == operation]
 
     def _before_send(self, request: Any, event_name: str, **_: Any) -> AWSResponse | None:
-        _, service_id, operation = event_name.split(".", 2)
+        _prefix, service_id, operation = event_name.split(".", 2)
         service = _SERVICE_IDS.get(service_id, service_id)
         params = _params(request)
         self.requests.append((f"{service}.{operation}", params))
@@ -179,7 +179,9 @@ class FakeAcm:
         raise _PassThrough()
 
     def certificates(self, region: str) -> list[dict[str, Any]]:
-        return [certificate | self.overlay.get(certificate["CertificateArn"], {}) for certificate in self.source(region)]
+        return [
+            certificate | self.overlay.get(certificate["CertificateArn"], {}) for certificate in self.source(region)
+        ]
 
     def list_certificates(self, params: dict[str, Any]) -> dict[str, Any]:
         max_items = params.get("MaxItems", MAX_LIST_ITEMS)
@@ -337,6 +339,9 @@ def moto_acm_source(account_id: str = "123456789012") -> Callable[[str], list[di
         for bundle in backend.list_certificates([], {}):  # moto's own listing: no filter, no paging
             described = bundle.describe()["Certificate"]
             described["InUse"] = bool(described.get("InUseBy"))
+            if described.get("Status") in NEVER_ISSUED:  # moto dates them anyway; ACM does not
+                described.pop("NotAfter", None)
+                described.pop("NotBefore", None)
             certificates.append(described)
         return certificates
 
@@ -411,4 +416,6 @@ def _error_response(request: Any, service: str, error: AwsError) -> AWSResponse:
         )
         return _response(request, error.status, xml.encode(), {"Content-Type": "text/xml"})
     body = json.dumps({"__type": error.code, "message": error.message}).encode()
-    return _response(request, error.status, body, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": error.code})
+    return _response(
+        request, error.status, body, {"Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": error.code}
+    )

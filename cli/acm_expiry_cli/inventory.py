@@ -13,14 +13,17 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from acm_expiry.permissions import ACM_KEY_TYPES
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from acm_expiry.permissions import ACM_KEY_TYPES
-
-_CURVES = {"EC_prime256v1": ec.SECP256R1, "EC_secp384r1": ec.SECP384R1, "EC_secp521r1": ec.SECP521R1}
+_CURVES: dict[str, ec.EllipticCurve] = {
+    "EC_prime256v1": ec.SECP256R1(),
+    "EC_secp384r1": ec.SECP384R1(),
+    "EC_secp521r1": ec.SECP521R1(),
+}
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 
@@ -28,7 +31,7 @@ PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 def private_key(key_type: str) -> PrivateKey:
     """One key per key type, reused: generating RSA keys is the slow part."""
     if key_type in _CURVES:
-        return ec.generate_private_key(_CURVES[key_type]())
+        return ec.generate_private_key(_CURVES[key_type])
     if key_type.startswith("RSA_"):
         return rsa.generate_private_key(public_exponent=65537, key_size=int(key_type[4:]))
     raise ValueError(f"unknown key type {key_type!r}; expected one of {', '.join(ACM_KEY_TYPES)}")

@@ -16,7 +16,9 @@ def _timestamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _event(invoking_event: Mapping[str, Any], parameters: Mapping[str, Any] | None, token: str, left_scope: bool) -> dict[str, Any]:
+def _event(
+    invoking_event: Mapping[str, Any], parameters: Mapping[str, Any] | None, token: str, left_scope: bool
+) -> dict[str, Any]:
     return {
         "version": "1.0",
         "invokingEvent": json.dumps(invoking_event),
