@@ -8,7 +8,8 @@ errors and ignores ``FailedEvaluations``, so around it this module:
 2. gives every boto3 client, rdklib's included, retries with backoff and jitter;
 3. turns rdklib's returned error into a raised one naming the operation and error code;
 4. sends again the evaluations Config listed in ``FailedEvaluations`` and raises if any remain;
-5. writes one JSON log line per invocation.
+5. imports Security Hub findings when ``securityHubFindings`` is "true", resending ``FailedFindings``;
+6. writes one JSON log line per invocation.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from acm_expiry import RESOURCE_TYPE
 from acm_expiry.aws import CallRecord, call, configure_default_session, recording
 from acm_expiry.errors import DeliveryError, RuleError
 from acm_expiry.events import check_event
+from acm_expiry.findings import build_finding
 from acm_expiry.parameters import parse_parameters
-from acm_expiry.permissions import PUT_EVALUATIONS_BATCH
+from acm_expiry.permissions import BATCH_IMPORT_FINDINGS_BATCH, PUT_EVALUATIONS_BATCH
 from acm_expiry.rule import ACMExpiryRule, utc_now
 
 RULE_NAME = "ACMExpiryRule"
@@ -62,21 +64,41 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
             checked = check_event(event)
             line["messageType"] = checked.message_type
             line["configRuleName"] = checked.config_rule_name
-            parse_parameters(checked.rule_parameters)  # fail before any call is made
+            parameters = parse_parameters(checked.rule_parameters)  # fail before any call is made
             configure_default_session()
             rule = ACMExpiryRule(now=runtime.now)
             result = Evaluator(rule, [RESOURCE_TYPE]).handle(event, context)
             if not isinstance(result, list):
                 raise _swallowed_error(result, record)
             evaluations = result
-            _redeliver(event, rule, record, runtime)
+            config = _Clients(event, rule)
+            _deliver(
+                "evaluations",
+                record.take_failed_evaluations(),
+                config.put_evaluations,
+                runtime,
+                batch_size=PUT_EVALUATIONS_BATCH,
+                resend=True,
+            )
+            if parameters.security_hub_findings:
+                findings = [
+                    f
+                    for f in (build_finding(a, rule_name=RULE_NAME, now=runtime.now()) for a in rule.assessments)
+                    if f is not None
+                ]
+                _deliver(
+                    "findings",
+                    findings,
+                    config.import_findings,
+                    runtime,
+                    batch_size=BATCH_IMPORT_FINDINGS_BATCH,
+                    resend=False,
+                )
+                line["findings"] = len(findings)
             line["outcome"] = "ok"
             return evaluations
-        except RuleError as error:
-            line["error"] = str(error)
-            raise
         except Exception as error:
-            line["error"] = f"{type(error).__name__}: {error}"
+            line["error"] = str(error) if isinstance(error, RuleError) else f"{type(error).__name__}: {error}"
             raise
         finally:
             line.update(
@@ -98,35 +120,68 @@ def _swallowed_error(result: Any, record: CallRecord) -> RuleError:
     return RuleError(f"rdklib reported an error: {message}: {details}")
 
 
-def _redeliver(event: dict[str, Any], rule: ACMExpiryRule, record: CallRecord, runtime: Runtime) -> None:
-    """Send again what Config listed in FailedEvaluations, a few rounds with backoff; then raise."""
-    if not record.failed_evaluations:
-        return
-    factory = ClientFactory(
-        role_arn=rule.get_execution_role_arn(event),
-        region=rule.get_assume_role_region(event),
-        assume_role_mode=rule.get_assume_role_mode(event),
-    )
-    config = factory.build_client("config")
-    token = event["resultToken"]
-    for attempt in range(REDELIVERY_ROUNDS):
-        pending = record.take_failed_evaluations()
+class _Clients:
+    """Clients for what the handler sends itself, with the credentials rdklib used (built lazily)."""
+
+    def __init__(self, event: dict[str, Any], rule: ACMExpiryRule) -> None:
+        self._event = event
+        self._factory = ClientFactory(
+            role_arn=rule.get_execution_role_arn(event),
+            region=rule.get_assume_role_region(event),
+            assume_role_mode=rule.get_assume_role_mode(event),
+        )
+        self._clients: dict[str, Any] = {}
+
+    def _client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = self._factory.build_client(service)
+        return self._clients[service]
+
+    def put_evaluations(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        token = self._event["resultToken"]
+        answer = call(
+            self._client("config"),
+            "put_evaluations",
+            Evaluations=batch,
+            ResultToken=token,
+            TestMode=token == "TESTMODE",
+        )
+        return list(answer.get("FailedEvaluations") or [])
+
+    def import_findings(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        answer = call(self._client("securityhub"), "batch_import_findings", Findings=batch)
+        failed_ids = {f.get("Id") for f in answer.get("FailedFindings") or []}
+        return [finding for finding in batch if finding["Id"] in failed_ids]
+
+
+def _deliver(
+    what: str,
+    pending: list[dict[str, Any]],
+    send: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
+    runtime: Runtime,
+    *,
+    batch_size: int,
+    resend: bool,
+) -> None:
+    """Send in batches of 100, send again what AWS reports failed, and raise if any never arrive.
+
+    ``resend`` means ``pending`` already failed once (rdklib sent it), so the first round waits.
+    """
+    rounds = REDELIVERY_ROUNDS if resend else REDELIVERY_ROUNDS + 1
+    for attempt in range(rounds):
         if not pending:
             return
-        runtime.sleep(random.uniform(0, 2 ** (attempt + 1)))
-        for start in range(0, len(pending), PUT_EVALUATIONS_BATCH):
-            call(
-                config,
-                "put_evaluations",
-                Evaluations=pending[start : start + PUT_EVALUATIONS_BATCH],
-                ResultToken=token,
-                TestMode=token == "TESTMODE",
-            )
-    if record.failed_evaluations:
-        failed = record.failed_evaluations
-        shown = ", ".join(str(e.get("ComplianceResourceId")) for e in failed[:3])
-        more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
+        if resend or attempt:
+            runtime.sleep(random.uniform(0, 2 ** (attempt + 1)))
+        pending = [
+            failed
+            for start in range(0, len(pending), batch_size)
+            for failed in send(pending[start : start + batch_size])
+        ]
+    if pending:
+        ids = [str(item.get("ComplianceResourceId") or item.get("Id")) for item in pending]
+        more = f" and {len(ids) - 3} more" if len(ids) > 3 else ""
         raise DeliveryError(
-            f"PutEvaluations: Config did not record {len(failed)} evaluation(s) after "
-            f"{REDELIVERY_ROUNDS + 1} attempts (listed in FailedEvaluations): {shown}{more}"
+            f"{len(pending)} {what} were not recorded after {REDELIVERY_ROUNDS + 1} attempts "
+            f"(AWS listed them as failed): {', '.join(ids[:3])}{more}"
         )

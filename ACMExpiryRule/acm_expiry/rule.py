@@ -10,7 +10,7 @@ from rdklib import ComplianceType, ConfigRule, Evaluation
 
 from acm_expiry import RESOURCE_TYPE
 from acm_expiry.acm import describe_certificate
-from acm_expiry.assess import assess_region
+from acm_expiry.assess import Assessment, assess_region
 from acm_expiry.aws import current_record
 from acm_expiry.certificate import Certificate, MalformedCertificate, UnreadableTimestamp
 from acm_expiry.errors import MalformedEventError
@@ -27,6 +27,7 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
     def __init__(self, now: Callable[[], datetime] = utc_now) -> None:
         super().__init__()
         self.now = now
+        self.assessments: list[Assessment] = []  # what this invocation judged, for findings
 
     def evaluate_parameters(self, rule_parameters: Mapping[str, Any]) -> RuleParameters:
         return parse_parameters(rule_parameters)
@@ -52,6 +53,7 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
             certificate = described
         _count_seen(1)
         verdict = judge(certificate, self.now(), valid_rule_parameters.days_to_expiration)
+        self.assessments = [Assessment(certificate, verdict)]
         # The resource id comes from the configuration item (rdklib fills it in).
         return [_evaluation(verdict)]
 
@@ -62,6 +64,7 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
             client_factory.build_client("acm"), self.now(), valid_rule_parameters.days_to_expiration
         )
         _count_seen(len(assessments))
+        self.assessments = assessments
         return [_evaluation(a.verdict, a.certificate.arn) for a in assessments]
 
 

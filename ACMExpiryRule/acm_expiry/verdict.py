@@ -68,6 +68,16 @@ REMEDIATION: dict[str, str] = {
     "UNKNOWN": "Renew or replace it before it expires.",
 }
 
+# Where each remediation is explained (Security Hub findings link to it).
+REMEDIATION_URL: dict[str, str] = {
+    "IMPORTED": "https://docs.aws.amazon.com/acm/latest/userguide/import-reimport.html",
+    "INELIGIBLE": "https://repost.aws/knowledge-center/acm-certificate-ineligible",
+    "PRIVATE": "https://docs.aws.amazon.com/acm/latest/userguide/renew-private-cert.html",
+    "AUTO_RENEWAL": "https://docs.aws.amazon.com/acm/latest/userguide/managed-renewal.html",
+    "STALLED": "https://docs.aws.amazon.com/acm/latest/userguide/troubleshooting-renewal.html",
+    "UNKNOWN": "https://docs.aws.amazon.com/acm/latest/userguide/acm-certificate.html",
+}
+
 # RenewalStatusReason values with a hint on what usually fixes them.
 RENEWAL_REASON_HINTS: dict[str, str] = {
     "NO_AVAILABLE_CONTACTS": "no contact to validate the domain",
@@ -119,7 +129,7 @@ def judge(certificate: Certificate, now: datetime, days_to_expiration: int) -> V
     if remaining <= days_to_expiration * _DAY:
         return Verdict(
             Compliance.NON_COMPLIANT,
-            f"{expires}, within the {days_to_expiration}-day window. {_what_to_do(certificate)}",
+            f"{expires}, within the {days_to_expiration}-day window. {what_to_do(certificate)}",
             Scenario.EXPIRING,
             days_left,
         )
@@ -132,7 +142,9 @@ def judge(certificate: Certificate, now: datetime, days_to_expiration: int) -> V
 
 
 def remediation_key(certificate: Certificate) -> str:
-    """Which :data:`REMEDIATION` entry fits this certificate's kind."""
+    """Which :data:`REMEDIATION_URL` (and, but for STALLED, :data:`REMEDIATION`) entry fits this certificate."""
+    if certificate.type == "AMAZON_ISSUED" and certificate.renewal_status in STALLED_RENEWAL_STATUSES:
+        return "STALLED"
     if certificate.type == "IMPORTED":
         return "IMPORTED"
     if certificate.type == "PRIVATE":
@@ -144,10 +156,10 @@ def remediation_key(certificate: Certificate) -> str:
     return "UNKNOWN"
 
 
-def _what_to_do(certificate: Certificate) -> str:
-    if certificate.type == "AMAZON_ISSUED" and certificate.renewal_status in STALLED_RENEWAL_STATUSES:
-        return _stalled_renewal(certificate)
-    return REMEDIATION[remediation_key(certificate)]
+def what_to_do(certificate: Certificate) -> str:
+    """The advice for a certificate inside the window, by its kind and renewal state."""
+    key = remediation_key(certificate)
+    return _stalled_renewal(certificate) if key == "STALLED" else REMEDIATION[key]
 
 
 def _stalled_renewal(certificate: Certificate) -> str:
