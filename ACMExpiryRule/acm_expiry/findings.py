@@ -104,14 +104,14 @@ def title(domain: str, verdict: Verdict) -> str:
     elif verdict.scenario is Scenario.EXPIRING:
         tail = "expires within a day" if days == 0 else _plural(days or 0, "expires in {}")
     else:
-        tail = _plural(days or 0, "is valid for {} more")
+        tail = _plural(days or 0, "is valid for {}", unit="more day")
     room = TITLE_LIMIT - len("ACM certificate  ") - len(tail)
     shown = domain if len(domain) <= room else domain[: room - 1] + "…"
     return f"ACM certificate {shown} {tail}"
 
 
-def _plural(days: int, template: str) -> str:
-    return template.format("1 day" if days == 1 else f"{days} days")
+def _plural(days: int, template: str, unit: str = "day") -> str:
+    return template.format(f"1 {unit}" if days == 1 else f"{days} {unit}s")
 
 
 def _recommendation(assessment: Assessment) -> str:

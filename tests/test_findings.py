@@ -1,0 +1,169 @@
+"""Security Hub findings: severity by urgency, stable ids, delivery; pure rows and moto's Security Hub."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from acm_expiry.assess import Assessment
+from acm_expiry.certificate import Certificate
+from acm_expiry.errors import DeliveryError, InvalidParameterError
+from acm_expiry.findings import build_finding, title
+from acm_expiry.verdict import judge
+from acm_expiry_cli.doubles import THROTTLING
+from acm_expiry_cli.inventory import config_item, synthetic_inventory
+from acm_expiry_cli.sample_events import change_event, scheduled_event
+
+from tests.conftest import World
+
+NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
+ARN = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
+FINDINGS_ON = {"daysToExpiration": "30", "securityHubFindings": "true"}
+
+
+def finding(days: float | None, **fields: Any) -> dict[str, Any] | None:
+    not_after = None if days is None else NOW + timedelta(days=days)
+    certificate = Certificate(
+        ARN, "www.example.com", **({"status": "ISSUED", "type": "IMPORTED", "not_after": not_after} | fields)
+    )
+    return build_finding(Assessment(certificate, judge(certificate, NOW, 30)), rule_name="ACMExpiryRule", now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("days", "fields", "severity", "compliance", "workflow", "title_end"),
+    [
+        (-3, {}, "CRITICAL", "FAILED", "NEW", "expired 3 days ago"),
+        (200, {"status": "REVOKED"}, "CRITICAL", "FAILED", "NEW", "is revoked"),
+        (6.5, {}, "HIGH", "FAILED", "NEW", "expires in 6 days"),
+        (7.9, {}, "HIGH", "FAILED", "NEW", "expires in 7 days"),
+        (8.1, {}, "MEDIUM", "FAILED", "NEW", "expires in 8 days"),
+        (30, {}, "MEDIUM", "FAILED", "NEW", "expires in 30 days"),
+        (90, {}, "INFORMATIONAL", "PASSED", "RESOLVED", "is valid for 90 more days"),
+    ],
+)
+def test_severity_follows_urgency(
+    days: float, fields: dict[str, Any], severity: str, compliance: str, workflow: str, title_end: str
+) -> None:
+    built = finding(days, **fields)
+    assert built is not None
+    assert built["Severity"] == {"Label": severity}
+    assert built["Compliance"] == {"Status": compliance}
+    assert built["Workflow"] == {"Status": workflow}
+    assert built["Title"] == f"ACM certificate www.example.com {title_end}"
+
+
+def test_never_issued_certificates_get_no_finding() -> None:
+    assert finding(None, status="PENDING_VALIDATION") is None
+
+
+def test_finding_says_what_to_do_and_names_the_resource() -> None:
+    built = finding(6.5, type="AMAZON_ISSUED", renewal_status="FAILED", renewal_status_reason="CAA_ERROR")
+    assert built is not None
+    assert built["Id"] == f"ACMExpiryRule/{ARN}"
+    assert built["ProductArn"] == "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default"
+    assert built["Description"].startswith("Expires in 6 days")
+    assert "CAA" in built["Remediation"]["Recommendation"]["Text"]
+    assert built["Remediation"]["Recommendation"]["Url"].endswith("troubleshooting-renewal.html")
+    (resource,) = built["Resources"]
+    assert resource["Type"] == "AwsCertificateManagerCertificate"
+    assert resource["Id"] == ARN
+    details = resource["Details"]["AwsCertificateManagerCertificate"]
+    assert details["DomainName"] == "www.example.com"
+    assert details["RenewalSummary"] == {"RenewalStatus": "FAILED", "RenewalStatusReason": "CAA_ERROR"}
+
+
+def test_title_fits_with_a_253_character_domain() -> None:
+    certificate = Certificate(ARN, "a" * 253, status="ISSUED", type="IMPORTED", not_after=NOW + timedelta(days=3))
+    assert len(title("a" * 253, judge(certificate, NOW, 30))) <= 256
+
+
+# --- end to end, moto's Security Hub --------------------------------------------------------------
+
+
+def test_periodic_run_imports_one_finding_per_issued_certificate(aws: World) -> None:
+    inventory = synthetic_inventory(250, aws.now)
+    aws.acm.source = lambda region: inventory
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    imported = [params for params in aws.doubles.calls("securityhub.BatchImportFindings")]
+    assert max(len(p["Findings"]) for p in imported) <= 100
+    issued = [c for c in inventory if c["Status"] != "PENDING_VALIDATION"]
+    found = _all_findings(aws)
+    assert {f["Resources"][0]["Id"] for f in found} == {c["CertificateArn"] for c in issued}
+    labels = {f["Severity"]["Label"] for f in found}
+    assert labels == {"CRITICAL", "HIGH", "MEDIUM", "INFORMATIONAL"}
+    assert aws.log_lines()[-1]["findings"] == len(issued)
+
+
+def test_rerun_updates_findings_instead_of_adding(aws: World) -> None:
+    inventory = synthetic_inventory(20, aws.now)
+    aws.acm.source = lambda region: inventory
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    first = len(_all_findings(aws))
+    aws.run(scheduled_event(aws.now + timedelta(days=1), parameters=FINDINGS_ON))
+    assert len(_all_findings(aws)) == first
+
+
+def test_change_event_updates_its_certificate_finding(aws: World) -> None:
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/ch"
+    configuration = {
+        "certificateArn": arn,
+        "domainName": "pay.example.com",
+        "status": "ISSUED",
+        "type": "IMPORTED",
+        "notAfter": (aws.now + timedelta(days=2, hours=1)).isoformat(),
+    }
+    aws.run(change_event(config_item(configuration, aws.now), aws.now, parameters=FINDINGS_ON))
+    (found,) = _all_findings(aws)
+    assert found["Title"] == "ACM certificate pay.example.com expires in 2 days"
+    assert found["Severity"]["Label"] == "HIGH"
+
+
+def test_findings_are_off_by_default(aws: World) -> None:
+    aws.acm.source = lambda region: synthetic_inventory(5, aws.now)
+    aws.run(scheduled_event(aws.now))
+    assert aws.doubles.calls("securityhub.BatchImportFindings") == []
+
+
+def test_invalid_flag_fails_loudly_and_sends_nothing(aws: World) -> None:
+    with pytest.raises(InvalidParameterError, match="securityHubFindings is 'yes'"):
+        aws.run(scheduled_event(aws.now, parameters={"securityHubFindings": "yes"}))
+    assert aws.doubles.requests == []
+
+
+def test_throttled_imports_are_ridden_out(aws: World) -> None:
+    aws.acm.source = lambda region: synthetic_inventory(5, aws.now)
+    aws.doubles.faults.add("securityhub.BatchImportFindings", *[THROTTLING] * 6)
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    assert len(_all_findings(aws)) == 5
+
+
+def test_failed_findings_are_sent_again_then_raise(aws: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    inventory = synthetic_inventory(5, aws.now)
+    aws.acm.source = lambda region: inventory
+    refused = f"ACMExpiryRule/{inventory[0]['CertificateArn']}"
+    answers = iter([[refused], [], [refused], [refused], [refused], [refused]])
+
+    def batch_import(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        failed = next(answers)
+        return {
+            "SuccessCount": len(params["Findings"]) - len(failed),
+            "FailedCount": len(failed),
+            "FailedFindings": [{"Id": i, "ErrorCode": "InvalidInput", "ErrorMessage": "x"} for i in failed],
+        }
+
+    aws.doubles.serve("securityhub", batch_import)
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    calls = aws.doubles.calls("securityhub.BatchImportFindings")
+    assert [f["Id"] for f in calls[-1]["Findings"]] == [refused]
+
+    with pytest.raises(DeliveryError, match="1 findings were not recorded after 4 attempts"):
+        aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+
+
+def _all_findings(aws: World) -> list[dict[str, Any]]:
+    hub = aws.client("securityhub")
+    found: list[dict[str, Any]] = []
+    for page in hub.get_paginator("get_findings").paginate():
+        found.extend(page["Findings"])
+    return found
