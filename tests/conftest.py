@@ -12,9 +12,10 @@ from typing import Any
 import boto3
 import botocore.endpoint
 import pytest
+from moto import mock_aws
+
 from acm_expiry import handler
 from acm_expiry_cli.doubles import Doubles, FakeAcm, FakeConfig, moto_acm_source
-from moto import mock_aws
 
 REGION = "us-east-1"
 

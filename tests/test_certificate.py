@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+
 from acm_expiry.certificate import Certificate, MalformedCertificate, UnreadableTimestamp, parse_timestamp
 
 ARN = "arn:aws:acm:us-east-1:123456789012:certificate/1"

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from acm_expiry.assess import Assessment
 from acm_expiry.certificate import Certificate
 from acm_expiry.errors import DeliveryError, InvalidParameterError
@@ -14,7 +15,6 @@ from acm_expiry.verdict import judge
 from acm_expiry_cli.doubles import THROTTLING
 from acm_expiry_cli.inventory import config_item, synthetic_inventory
 from acm_expiry_cli.sample_events import change_event, scheduled_event
-
 from tests.conftest import World
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)

@@ -6,10 +6,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+
 from acm_expiry.errors import InvalidParameterError
 from acm_expiry_cli.inventory import config_item, import_certificate, let_expire_in_moto, synthetic_inventory
 from acm_expiry_cli.sample_events import change_event, oversized_event, scheduled_event
-
 from tests.conftest import World
 
 RESOURCE_TYPE = "AWS::ACM::Certificate"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from acm_expiry.errors import InvalidParameterError
 from acm_expiry.parameters import RuleParameters, parse_parameters
 

@@ -9,6 +9,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from acm_expiry.certificate import Certificate
 from acm_expiry.verdict import (
     ANNOTATION_LIMIT,

@@ -60,7 +60,6 @@ def run_demo(print_line: Any = print) -> int:
 
     from acm_expiry import handler
     from acm_expiry.assess import assess_region
-
     from acm_expiry_cli.doubles import Doubles, FakeAcm, FakeConfig, moto_acm_source
     from acm_expiry_cli.inventory import config_item, import_certificate, let_expire_in_moto
     from acm_expiry_cli.output import render_table

@@ -26,8 +26,9 @@ from datetime import datetime
 from typing import Any
 
 import boto3
-from acm_expiry.permissions import ACM_KEY_TYPES
 from botocore.awsrequest import AWSResponse
+
+from acm_expiry.permissions import ACM_KEY_TYPES
 
 DEFAULT_KEY_TYPES = ("RSA_1024", "RSA_2048")  # what ListCertificates returns without Includes
 NEVER_ISSUED = ("PENDING_VALIDATION", "VALIDATION_TIMED_OUT", "FAILED")
