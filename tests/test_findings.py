@@ -167,3 +167,16 @@ def _all_findings(aws: World) -> list[dict[str, Any]]:
     for page in hub.get_paginator("get_findings").paginate():
         found.extend(page["Findings"])
     return found
+
+
+def test_deleted_certificate_finding_is_archived(aws: World) -> None:
+    inventory = synthetic_inventory(10, aws.now)
+    aws.acm.source = lambda region: inventory
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    before = len(_all_findings(aws))
+    gone = next(c for c in inventory if c["Status"] == "ISSUED")
+    inventory.remove(gone)
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    (found,) = [f for f in _all_findings(aws) if f["Id"] == f"ACMExpiryRule/{gone['CertificateArn']}"]
+    assert found["RecordState"] == "ARCHIVED"
+    assert len(_all_findings(aws)) == before

@@ -11,6 +11,7 @@ inside the window, <= 7 days    HIGH           FAILED      NEW
 inside the window               MEDIUM         FAILED      NEW
 outside the window              INFORMATIONAL  PASSED      RESOLVED
 never issued                    (no finding)
+deleted since the last run      the certificate's finding is archived (RecordState ARCHIVED)
 ==============================  =============  ==========  ========
 
 Pure: no boto3, no clock.
@@ -90,6 +91,28 @@ def build_finding(assessment: Assessment, *, rule_name: str, now: datetime) -> d
                 "Details": {"AwsCertificateManagerCertificate": _details(assessment)},
             }
         ],
+    }
+
+
+def archived_finding(certificate_arn: str, *, rule_name: str, now: datetime) -> dict[str, Any]:
+    """The finding of a certificate that no longer exists, archived so it leaves the active view."""
+    partition, _, region, account = certificate_arn.split(":")[1:5]
+    timestamp = _asff_time(now)
+    return {
+        "SchemaVersion": "2018-10-08",
+        "Id": finding_id(rule_name, certificate_arn),
+        "ProductArn": f"arn:{partition}:securityhub:{region}:{account}:product/{account}/default",
+        "GeneratorId": rule_name,
+        "AwsAccountId": account,
+        "Types": [FINDING_TYPE],
+        "CreatedAt": timestamp,
+        "UpdatedAt": timestamp,
+        "Severity": {"Label": "INFORMATIONAL"},
+        "Title": "ACM certificate no longer exists",
+        "Description": "The certificate was deleted from ACM; this finding is archived.",
+        "Compliance": {"Status": "NOT_AVAILABLE"},
+        "RecordState": "ARCHIVED",
+        "Resources": [{"Type": ASFF_RESOURCE_TYPE, "Id": certificate_arn, "Partition": partition, "Region": region}],
     }
 
 

@@ -29,7 +29,7 @@ from acm_expiry import RESOURCE_TYPE
 from acm_expiry.aws import CallRecord, call, configure_default_session, recording
 from acm_expiry.errors import DeliveryError, RuleError
 from acm_expiry.events import check_event
-from acm_expiry.findings import build_finding
+from acm_expiry.findings import archived_finding, build_finding
 from acm_expiry.parameters import parse_parameters
 from acm_expiry.permissions import BATCH_IMPORT_FINDINGS_BATCH, PUT_EVALUATIONS_BATCH
 from acm_expiry.rule import ACMExpiryRule, utc_now
@@ -81,11 +81,7 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
                 resend=True,
             )
             if parameters.security_hub_findings:
-                findings = [
-                    f
-                    for f in (build_finding(a, rule_name=RULE_NAME, now=runtime.now()) for a in rule.assessments)
-                    if f is not None
-                ]
+                findings = _findings(rule, evaluations, runtime.now())
                 _deliver(
                     "findings",
                     findings,
@@ -109,6 +105,22 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
                 durationMs=round((runtime.monotonic() - started) * 1000),
             )
             runtime.log(json.dumps(line, sort_keys=True))
+
+
+def _findings(rule: ACMExpiryRule, evaluations: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """One finding per judged certificate; archived ones for certificates deleted since the last run."""
+    findings = [build_finding(a, rule_name=RULE_NAME, now=now) for a in rule.assessments]
+    judged = {a.certificate.arn for a in rule.assessments}
+    deleted = [
+        e["ComplianceResourceId"]
+        for e in evaluations
+        if e.get("ComplianceType") == "NOT_APPLICABLE"
+        and e.get("ComplianceResourceType") == RESOURCE_TYPE
+        and e["ComplianceResourceId"] not in judged
+        and str(e["ComplianceResourceId"]).startswith("arn:")
+    ]
+    archived = [archived_finding(arn, rule_name=RULE_NAME, now=now) for arn in deleted]
+    return [f for f in findings if f is not None] + archived
 
 
 def _swallowed_error(result: Any, record: CallRecord) -> RuleError:
