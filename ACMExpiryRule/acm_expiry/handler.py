@@ -71,11 +71,11 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
             if not isinstance(result, list):
                 raise _swallowed_error(result, record)
             evaluations = result
-            config = _Clients(event, rule)
+            clients = _Clients(event, rule)
             _deliver(
                 "evaluations",
                 record.take_failed_evaluations(),
-                config.put_evaluations,
+                clients.put_evaluations,
                 runtime,
                 batch_size=PUT_EVALUATIONS_BATCH,
                 resend=True,
@@ -85,7 +85,7 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
                 _deliver(
                     "findings",
                     findings,
-                    config.import_findings,
+                    clients.import_findings,
                     runtime,
                     batch_size=BATCH_IMPORT_FINDINGS_BATCH,
                     resend=False,
