@@ -1,0 +1,51 @@
+"""The rule as RDK ships it: ACMExpiryRule/ alone, plus the rdklib layer (rdklib, boto3)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RULE = ROOT / "ACMExpiryRule"
+
+PROBE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import ACMExpiryRule
+loaded = sorted({m.split(".")[0] for m in sys.modules})
+print(json.dumps({"handler": callable(ACMExpiryRule.lambda_handler),
+                  "package": sys.modules["acm_expiry"].__file__, "loaded": loaded}))
+"""
+
+
+def test_the_zipped_folder_is_self_contained(tmp_path: Path) -> None:
+    """Everything the handler imports comes from the rule folder or the layer, never the CLI."""
+    bundle = tmp_path / "bundle"
+    shutil.copytree(RULE, bundle, symlinks=False, ignore=shutil.ignore_patterns("__pycache__"))
+    probe = subprocess.run(
+        [sys.executable, "-I", "-c", PROBE, str(bundle)], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    answer = json.loads(probe.stdout)
+    assert answer["handler"] is True
+    assert answer["package"].startswith(str(bundle))
+    assert "acm_expiry_cli" not in answer["loaded"]
+    assert "moto" not in answer["loaded"]
+
+
+def test_parameters_json_is_one_file_seen_from_both_places() -> None:
+    link = RULE / "parameters.json"
+    assert link.is_symlink() and link.resolve() == (ROOT / "parameters.json").resolve()
+    parameters = json.loads((ROOT / "parameters.json").read_text())["Parameters"]
+    assert parameters["RuleName"] == RULE.name == "ACMExpiryRule"
+    assert parameters["SourceRuntime"] == "python3.12-lib"
+    assert parameters["SourceEvents"] == "AWS::ACM::Certificate"
+    assert parameters["SourcePeriodic"] == "TwentyFour_Hours"
+    assert json.loads(parameters["InputParameters"]) == {"daysToExpiration": "30"}
+
+
+def test_no_tests_inside_the_rule_folder() -> None:
+    """RDK zips the whole folder; tests and their fixtures stay out of the Lambda package."""
+    assert not [p for p in RULE.rglob("*") if "test" in p.name.lower()]
