@@ -5,18 +5,78 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
+
+# Exit 2 means "something is NON_COMPLIANT" for `scan`, so usage errors exit 1 like every other
+# error (argparse's own default is 2).
+EXIT_USAGE = 1
+
+SCAN_EPILOG = """\
+exit status: 0 when no certificate is NON_COMPLIANT, 2 when one is, 1 on error.
+Credentials, region and endpoint come from the usual places: --profile or AWS_PROFILE,
+AWS_REGION / AWS_DEFAULT_REGION or the profile's region, AWS_ENDPOINT_URL.
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="acm-expiry", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("demo", help="run the real Lambda handler on a built-in inventory, against moto")
+    scan = commands.add_parser(
+        "scan",
+        help="judge every certificate as the rule's periodic run does (read-only)",
+        description=(
+            "Judge every ACM certificate in each region with the rule's own periodic-run code. "
+            "Read-only: nothing is sent to AWS Config."
+        ),
+        epilog=SCAN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    scan.add_argument("--profile", help="AWS profile to use (default: AWS_PROFILE, then the default profile)")
+    scan.add_argument(
+        "--region",
+        dest="regions",
+        action="append",
+        metavar="REGION",
+        help="region to scan; repeat for several (default: the profile's region, AWS_REGION or AWS_DEFAULT_REGION)",
+    )
+    scan.add_argument(
+        "--days",
+        metavar="N",
+        help="flag certificates expiring within N days, 1..3650 (default 30, as the rule's daysToExpiration)",
+    )
+    scan.add_argument("--format", dest="output_format", choices=("table", "json"), default="table")
+    scan.add_argument("--only-noncompliant", action="store_true", help="show only NON_COMPLIANT certificates")
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="acm-expiry", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("demo", help="run the real Lambda handler on a built-in inventory, against moto")
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     if args.command == "demo":
         from acm_expiry_cli.demo import run_demo
 
         return run_demo()
-    return 1
+    if args.command == "scan":
+        from acm_expiry_cli.scan import ScanOptions, run_scan
+
+        options = ScanOptions(
+            profile=args.profile,
+            regions=tuple(args.regions or ()),
+            days=args.days,
+            output_format=args.output_format,
+            only_noncompliant=args.only_noncompliant,
+        )
+        try:
+            return run_scan(options)
+        except KeyboardInterrupt:
+            print("acm-expiry scan: interrupted", file=sys.stderr)
+            return 130
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":
