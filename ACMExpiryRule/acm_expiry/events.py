@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from acm_expiry.certificate import UnreadableTimestamp, parse_timestamp
 from acm_expiry.errors import MalformedEventError
 from acm_expiry.parameters import RDKLIB_PARAMETERS
 
@@ -23,6 +24,21 @@ MESSAGE_TYPES = (CHANGE, OVERSIZED, SCHEDULED)
 # Statuses for which Config sends no configuration (rdklib answers NOT_APPLICABLE for them).
 DELETED_STATUSES = frozenset({"ResourceDeleted", "ResourceDeletedNotRecorded", "ResourceNotRecorded"})
 ITEM_STATUSES = DELETED_STATUSES | {"OK", "ResourceDiscovered"}
+# Fields of an ACM item's ``configuration`` the rule reads, with the JSON types each may hold
+# (null always allowed). ``status`` is required: without it no row of the verdict table applies.
+# An unreadable ``notAfter`` *string* is left to the rule, which asks ACM; any other type is malformed.
+_TEXT = (str,)
+CONFIGURATION_FIELDS: dict[str, tuple[type, ...]] = {
+    "certificateArn": _TEXT,
+    "domainName": _TEXT,
+    "type": _TEXT,
+    "keyAlgorithm": _TEXT,
+    "renewalEligibility": _TEXT,
+    "notAfter": (str, int, float),
+    "inUseBy": (list,),
+    "renewalSummary": (Mapping,),
+}
+RENEWAL_SUMMARY_FIELDS = ("renewalStatus", "renewalStatusReason")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +60,12 @@ def check_event(event: object) -> CheckedEvent:
         _string(rule_parameters, name, "ruleParameters")
     _string(event, "resultToken", "event")
     _string(event, "configRuleName", "event")
-    if str(rule_parameters.get("AssumeRoleMode", "true")).lower() != "false":
-        role = _string(event, "executionRoleArn", "event")
-        if not role.startswith("arn:") or "/" not in role:
-            raise MalformedEventError(f"event.executionRoleArn {role!r} is not an IAM role ARN")
+    # rdklib reads executionRoleArn even when AssumeRoleMode is "false" (and splits it for
+    # ExecutionRoleName), so it must be there in every mode; its shape matters only when assumed.
+    role = _string(event, "executionRoleArn", "event")
+    assumed = str(rule_parameters.get("AssumeRoleMode", "true")).lower() != "false"
+    if assumed and (not role.startswith("arn:") or "/" not in role):
+        raise MalformedEventError(f"event.executionRoleArn {role!r} is not an IAM role ARN")
     if not isinstance(event.get("eventLeftScope", False), bool):
         raise MalformedEventError(f"event.eventLeftScope must be true or false, got {_kind(event['eventLeftScope'])}")
 
@@ -56,7 +74,8 @@ def check_event(event: object) -> CheckedEvent:
         raise MalformedEventError(
             f"invokingEvent.messageType {message_type!r} is not one of {', '.join(MESSAGE_TYPES)}"
         )
-    _string(invoking_event, "notificationCreationTime", "invokingEvent")
+    # A scheduled evaluation's OrderingTimestamp: botocore refuses to send anything unreadable.
+    _timestamp(invoking_event, "notificationCreationTime", "invokingEvent")
     if message_type == CHANGE:
         if "eventLeftScope" not in event:
             raise MalformedEventError("event.eventLeftScope is missing (required for change notifications)")
@@ -84,23 +103,38 @@ def check_configuration_item(item: object, where: str) -> Mapping[str, Any]:
         raise MalformedEventError(f"{where} must be an object, got {_kind(item)}")
     for key in ("resourceType", "resourceId"):
         _string(item, key, where)
-    # A string in notifications; a datetime once boto3 has parsed GetResourceConfigHistory.
-    if not isinstance(item.get("configurationItemCaptureTime"), datetime):
-        _string(item, "configurationItemCaptureTime", where)
+    # A change evaluation's OrderingTimestamp. A string in notifications; a datetime once boto3
+    # has parsed GetResourceConfigHistory.
+    _timestamp(item, "configurationItemCaptureTime", where)
     status = _string(item, "configurationItemStatus", where)
     if status not in ITEM_STATUSES:
         raise MalformedEventError(
             f"{where}.configurationItemStatus {status!r} is not one of {', '.join(sorted(ITEM_STATUSES))}"
         )
-    if status not in DELETED_STATUSES and not isinstance(item.get("configuration"), Mapping):
+    if status in DELETED_STATUSES:
+        return item
+    configuration = item.get("configuration")
+    if not isinstance(configuration, Mapping):
         raise MalformedEventError(
-            f"{where}.configuration must be an object for a {status} item, got {_kind(item.get('configuration'))}"
+            f"{where}.configuration must be an object for a {status} item, got {_kind(configuration)}"
         )
+    _check_configuration(configuration, f"{where}.configuration")
     return item
 
 
+def _check_configuration(configuration: Mapping[str, Any], where: str) -> None:
+    """The fields the verdict and its annotation are built from hold what ACM would put there."""
+    _string(configuration, "status", where)
+    for key, types in CONFIGURATION_FIELDS.items():
+        _optional(configuration, key, types, where)
+    renewal = configuration.get("renewalSummary")
+    if isinstance(renewal, Mapping):
+        for key in RENEWAL_SUMMARY_FIELDS:
+            _optional(renewal, key, _TEXT, f"{where}.renewalSummary")
+
+
 def _json_object(event: Mapping[str, Any], key: str, *, required: bool) -> dict[str, Any]:
-    if key not in event or event[key] is None:
+    if key not in event:
         if required:
             raise MalformedEventError(f"event.{key} is missing")
         return {}
@@ -123,6 +157,43 @@ def _string(container: Mapping[str, Any], key: str, where: str) -> str:
             raise MalformedEventError(f"{where}.{key} is missing")
         raise MalformedEventError(f"{where}.{key} must be a non-empty string, got {_kind(value)}")
     return value
+
+
+def _timestamp(container: Mapping[str, Any], key: str, where: str) -> None:
+    if isinstance(container.get(key), datetime):
+        return
+    text = _string(container, key, where)
+    try:
+        readable = parse_timestamp(key, text) is not None and not _is_number(text)
+    except UnreadableTimestamp:
+        readable = False
+    if not readable:
+        raise MalformedEventError(f"{where}.{key} {text[:64]!r} is not an ISO-8601 timestamp")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _optional(container: Mapping[str, Any], key: str, types: tuple[type, ...], where: str) -> None:
+    value = container.get(key)
+    if value is None or (isinstance(value, types) and not isinstance(value, bool)):
+        return
+    expected = " or ".join(dict.fromkeys(_TYPE_NAMES[t] for t in types))
+    raise MalformedEventError(f"{where}.{key} must be {expected} (or null), got {_kind(value)}")
+
+
+_TYPE_NAMES: dict[type, str] = {
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    list: "an array",
+    Mapping: "an object",
+}
 
 
 def _kind(value: object) -> str:
