@@ -33,7 +33,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -79,33 +79,9 @@ def measure(mode: str, count: int, now: datetime) -> dict[str, Any]:
     from acm_expiry.aws import configure_default_session
     from acm_expiry.certificate import Certificate
     from acm_expiry.verdict import judge
-    from acm_expiry_cli.doubles import Doubles, FakeAcm, FakeConfig, _hyphen
+    from acm_expiry_cli.doubles import Doubles, FakeAcm, FakeConfig
     from acm_expiry_cli.inventory import synthetic_inventory
     from acm_expiry_cli.sample_events import scheduled_event
-
-    class IndexedFakeAcm(FakeAcm):
-        """FakeAcm with DescribeCertificate looked up by ARN.
-
-        ``doubles.FakeAcm`` walks the whole inventory on every DescribeCertificate: at 10,000
-        describes of 10,000 certificates that O(N²) would be the double's time, not the code's.
-        The answer is the same.
-        """
-
-        def __init__(self, source: Callable[[str], list[dict[str, Any]]]) -> None:
-            super().__init__(source)
-            self.index: dict[str, dict[str, dict[str, Any]]] = {}
-
-        def describe_certificate(self, params: dict[str, Any]) -> dict[str, Any]:
-            region = params["_region"]
-            if region not in self.index:
-                self.index[region] = {c["CertificateArn"]: c for c in self.certificates(region)}
-            certificate = self.index[region].get(params.get("CertificateArn", ""))
-            if certificate is None:
-                return dict(super().describe_certificate(params))  # ResourceNotFoundException
-            described = {k: v for k, v in certificate.items() if k != "InUse"}
-            described["KeyAlgorithm"] = _hyphen(certificate.get("KeyAlgorithm"))
-            described.setdefault("InUseBy", [])
-            return {"Certificate": described}
 
     inventory = synthetic_inventory(count, now, region=REGION)
     window = timedelta(days=DAYS)
@@ -122,7 +98,7 @@ def measure(mode: str, count: int, now: datetime) -> dict[str, Any]:
     with mock_aws():
         boto3.setup_default_session()
         doubles, config = Doubles(), FakeConfig()
-        doubles.serve("acm", IndexedFakeAcm(lambda region: inventory))
+        doubles.serve("acm", FakeAcm(lambda region: inventory))
         doubles.serve("config", config)
         doubles.install()
         started = time.perf_counter()

@@ -171,6 +171,7 @@ class FakeAcm:
     def __init__(self, source: Callable[[str], list[dict[str, Any]]]) -> None:
         self.source = source
         self.overlay: dict[str, dict[str, Any]] = defaultdict(dict)
+        self._index: dict[str, tuple[list[dict[str, Any]], int, dict[str, dict[str, Any]]]] = {}
 
     def __call__(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         if operation == "ListCertificates":
@@ -206,14 +207,23 @@ class FakeAcm:
         return answer
 
     def describe_certificate(self, params: dict[str, Any]) -> dict[str, Any]:
-        arn = params.get("CertificateArn")
-        for certificate in self.certificates(params["_region"]):
-            if certificate["CertificateArn"] == arn:
-                described = {k: v for k, v in certificate.items() if k != "InUse"}
-                described["KeyAlgorithm"] = _hyphen(certificate.get("KeyAlgorithm"))
-                described.setdefault("InUseBy", [])
-                return {"Certificate": described}
-        raise AwsError("ResourceNotFoundException", f"Could not find certificate {arn}.")
+        arn = str(params.get("CertificateArn"))
+        certificate = self._by_arn(params["_region"]).get(arn)
+        if certificate is None:
+            raise AwsError("ResourceNotFoundException", f"Could not find certificate {arn}.")
+        described = {k: v for k, v in certificate.items() if k != "InUse"} | self.overlay.get(arn, {})
+        described["KeyAlgorithm"] = _hyphen(certificate.get("KeyAlgorithm"))
+        described.setdefault("InUseBy", [])
+        return {"Certificate": described}
+
+    def _by_arn(self, region: str) -> dict[str, dict[str, Any]]:
+        """The region's certificates by ARN, rebuilt only when the source hands over another list."""
+        certificates = self.source(region)
+        cached = self._index.get(region)
+        if cached is None or cached[0] is not certificates or cached[1] != len(certificates):
+            cached = (certificates, len(certificates), {c["CertificateArn"]: c for c in certificates})
+            self._index[region] = cached
+        return cached[2]
 
 
 class FakeConfig:
