@@ -125,7 +125,9 @@ def test_access_denied_names_the_missing_permission(aws: World, operation: str, 
     seed(aws, 250)
     aws.doubles.faults.add(operation, access_denied(permission))
     name = operation.split(".")[1]
-    with pytest.raises(AwsCallError, match=f"{name} failed: AccessDeniedException.*needs {permission}"):
+    with pytest.raises(
+        AwsCallError, match=f"{name} failed: AccessDeniedException.*missing IAM permission: {permission}"
+    ):
         aws.run(scheduled_event(aws.now))
     assert aws.log_lines()[-1]["outcome"] == "error"
 

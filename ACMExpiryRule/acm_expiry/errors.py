@@ -26,10 +26,11 @@ class AwsCallError(RuleError):
     def __init__(self, operation: str, code: str, message: str, *, missing_permission: str | None = None) -> None:
         text = f"{operation} failed: {code}: {message}"
         if missing_permission:
-            text += f" (the function's role needs {missing_permission})"
+            text += f" (missing IAM permission: {missing_permission})"
         super().__init__(text)
         self.operation = operation
         self.code = code
+        self.message = message
         self.missing_permission = missing_permission
 
 

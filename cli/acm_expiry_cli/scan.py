@@ -221,7 +221,7 @@ def _regions(session: boto3.Session, given: Sequence[str]) -> list[str]:
 
 def _scan_error(region: str, error: Exception) -> ScanError:
     if isinstance(error, AwsCallError):
-        detail = _aws_message(error)
+        detail = error.message
         if error.missing_permission:
             return ScanError(
                 f"{region}: access denied: {error.operation} needs IAM permission {error.missing_permission}"
@@ -236,13 +236,6 @@ def _scan_error(region: str, error: Exception) -> ScanError:
     if isinstance(error, BotoCoreError | ClientError | RuleError | MalformedCertificate | UnreadableTimestamp):
         return ScanError(f"{region}: {error}")
     return ScanError(f"{region}: {type(error).__name__}: {error}")
-
-
-def _aws_message(error: AwsCallError) -> str:
-    cause = error.__cause__
-    if isinstance(cause, ClientError):
-        return str(cause.response.get("Error", {}).get("Message") or "")
-    return ""
 
 
 def _rows(region: str, assessments: Sequence[Assessment]) -> list[dict[str, Any]]:
