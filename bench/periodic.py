@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import resource
 import subprocess
 import sys
@@ -52,26 +51,14 @@ ROOT = Path(__file__).resolve().parent.parent
 # --- child: one measurement -----------------------------------------------------------------------
 
 
-def _offline_environment() -> None:
-    """Fake credentials, one region, no profile or endpoint: nothing can reach a real account."""
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
-        os.environ.pop(name, None)
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="bench",
-        AWS_SECRET_ACCESS_KEY="bench",
-        AWS_SESSION_TOKEN="bench",
-        AWS_REGION=REGION,
-        AWS_DEFAULT_REGION=REGION,
-        AWS_EC2_METADATA_DISABLED="true",
-    )
-
-
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
 def measure(mode: str, count: int, now: datetime) -> dict[str, Any]:
-    _offline_environment()
+    from acm_expiry_cli.doubles import offline_environment
+
+    offline_environment(REGION)
     import boto3
     from moto import mock_aws
 

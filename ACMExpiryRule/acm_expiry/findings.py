@@ -53,19 +53,9 @@ def build_finding(assessment: Assessment, *, rule_name: str, now: datetime) -> d
     label = severity(verdict)
     if label is None:
         return None
-    partition, _, region, account = certificate.arn.split(":")[1:5]
     passed = verdict.scenario is Scenario.VALID
     key = remediation_key(certificate)
-    timestamp = _asff_time(now)
-    return {
-        "SchemaVersion": "2018-10-08",
-        "Id": finding_id(rule_name, certificate.arn),
-        "ProductArn": f"arn:{partition}:securityhub:{region}:{account}:product/{account}/default",
-        "GeneratorId": rule_name,
-        "AwsAccountId": account,
-        "Types": [FINDING_TYPE],
-        "CreatedAt": timestamp,
-        "UpdatedAt": timestamp,
+    return _envelope(certificate.arn, rule_name, now) | {
         "Severity": {"Label": label},
         "Title": title(certificate.domain_name or certificate.arn, verdict),
         "Description": verdict.annotation,
@@ -83,36 +73,20 @@ def build_finding(assessment: Assessment, *, rule_name: str, now: datetime) -> d
             "acm-expiry/Verdict": str(verdict.compliance),
         },
         "Resources": [
-            {
-                "Type": ASFF_RESOURCE_TYPE,
-                "Id": certificate.arn,
-                "Partition": partition,
-                "Region": region,
-                "Details": {"AwsCertificateManagerCertificate": _details(assessment)},
-            }
+            _resource(certificate.arn) | {"Details": {"AwsCertificateManagerCertificate": _details(assessment)}}
         ],
     }
 
 
 def archived_finding(certificate_arn: str, *, rule_name: str, now: datetime) -> dict[str, Any]:
     """The finding of a certificate that no longer exists, archived so it leaves the active view."""
-    partition, _, region, account = certificate_arn.split(":")[1:5]
-    timestamp = _asff_time(now)
-    return {
-        "SchemaVersion": "2018-10-08",
-        "Id": finding_id(rule_name, certificate_arn),
-        "ProductArn": f"arn:{partition}:securityhub:{region}:{account}:product/{account}/default",
-        "GeneratorId": rule_name,
-        "AwsAccountId": account,
-        "Types": [FINDING_TYPE],
-        "CreatedAt": timestamp,
-        "UpdatedAt": timestamp,
+    return _envelope(certificate_arn, rule_name, now) | {
         "Severity": {"Label": "INFORMATIONAL"},
         "Title": "ACM certificate no longer exists",
         "Description": "The certificate was deleted from ACM; this finding is archived.",
         "Compliance": {"Status": "NOT_AVAILABLE"},
         "RecordState": "ARCHIVED",
-        "Resources": [{"Type": ASFF_RESOURCE_TYPE, "Id": certificate_arn, "Partition": partition, "Region": region}],
+        "Resources": [_resource(certificate_arn)],
     }
 
 
@@ -162,6 +136,27 @@ def _details(assessment: Assessment) -> dict[str, Any]:
             **({"RenewalStatusReason": certificate.renewal_status_reason} if certificate.renewal_status_reason else {}),
         }
     return {k: v for k, v in details.items() if v is not None}
+
+
+def _envelope(certificate_arn: str, rule_name: str, now: datetime) -> dict[str, Any]:
+    """The fields every finding of this rule carries, in the certificate's own account and region."""
+    partition, _, region, account = certificate_arn.split(":")[1:5]
+    timestamp = _asff_time(now)
+    return {
+        "SchemaVersion": "2018-10-08",
+        "Id": finding_id(rule_name, certificate_arn),
+        "ProductArn": f"arn:{partition}:securityhub:{region}:{account}:product/{account}/default",
+        "GeneratorId": rule_name,
+        "AwsAccountId": account,
+        "Types": [FINDING_TYPE],
+        "CreatedAt": timestamp,
+        "UpdatedAt": timestamp,
+    }
+
+
+def _resource(certificate_arn: str) -> dict[str, Any]:
+    partition, _, region = certificate_arn.split(":")[1:4]
+    return {"Type": ASFF_RESOURCE_TYPE, "Id": certificate_arn, "Partition": partition, "Region": region}
 
 
 def _asff_time(moment: datetime) -> str:

@@ -7,7 +7,6 @@ it answer ListCertificates and Config's evaluation API as AWS does.
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,22 +34,10 @@ COLUMNS = [
 ]
 
 
-def _offline_environment() -> None:
-    """Fake credentials and no profile or endpoint: nothing can reach a real account."""
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
-        os.environ.pop(name, None)
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="demo",
-        AWS_SECRET_ACCESS_KEY="demo",
-        AWS_SESSION_TOKEN="demo",
-        AWS_REGION=DEMO_REGION,
-        AWS_DEFAULT_REGION=DEMO_REGION,
-        MOTO_ACM_VALIDATION_WAIT="86400",
-    )
-
-
 def run_demo(print_line: Any = print) -> int:
-    _offline_environment()
+    from acm_expiry_cli.doubles import offline_environment
+
+    offline_environment(DEMO_REGION, MOTO_ACM_VALIDATION_WAIT="86400")
     try:
         import boto3
         from moto import mock_aws

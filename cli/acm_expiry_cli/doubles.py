@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -337,6 +338,21 @@ class FakeConfig:
             "configuration": json.dumps(item["configuration"]),
             "supplementaryConfiguration": {},
         }
+
+
+def offline_environment(region: str, **extra: str) -> None:
+    """Fake credentials, one region, no profile, endpoint or instance metadata: nothing reaches AWS."""
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        os.environ.pop(name, None)
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="offline",
+        AWS_SECRET_ACCESS_KEY="offline",
+        AWS_SESSION_TOKEN="offline",
+        AWS_REGION=region,
+        AWS_DEFAULT_REGION=region,
+        AWS_EC2_METADATA_DISABLED="true",
+        **extra,
+    )
 
 
 def moto_acm_source(account_id: str = "123456789012") -> Callable[[str], list[dict[str, Any]]]:
