@@ -453,7 +453,7 @@ def test_scan_is_read_only_and_lists_every_key_type(doubled: World, capsys: pyte
     assert operations <= {"acm.ListCertificates", "acm.DescribeCertificate"}
     assert doubled.config.put_calls == [] and not doubled.doubles.calls("config.PutEvaluations")
     pages = doubled.doubles.calls("acm.ListCertificates")
-    assert len(pages) == 2 and all(page["MaxItems"] == 1000 for page in pages)
+    assert len(pages) == 3 and all(page["MaxItems"] == 1000 for page in pages)  # 2 pages + the N2 listing
     assert len(pages[0]["Includes"]["keyTypes"]) == 7
 
 

@@ -13,6 +13,7 @@ from acm_expiry_cli.sample_events import change_event, oversized_event, schedule
 from tests.conftest import World
 
 RESOURCE_TYPE = "AWS::ACM::Certificate"
+ARN_PREFIX = "arn:aws:acm:us-east-1:123456789012:certificate/"
 
 
 def by_id(evaluations: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -59,20 +60,92 @@ def test_periodic_judges_every_key_type_and_sends_one_evaluation_each(aws: World
     assert verdicts(returned) == verdicts(aws.config.sent)
 
 
-def test_periodic_asks_for_all_seven_key_types_at_1000_a_page(aws: World) -> None:
+def test_periodic_lifts_every_default_filter_of_list_certificates(aws: World) -> None:
     aws.run(scheduled_event(aws.now))
-    (request,) = aws.doubles.calls("acm.ListCertificates")
-    assert request["MaxItems"] == 1000
-    assert sorted(request["Includes"]["keyTypes"]) == sorted(
-        ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"]
-    )
+    everything, n2_only = aws.doubles.calls("acm.ListCertificates")
+    for request in (everything, n2_only):
+        assert request["MaxItems"] == 1000
+        assert sorted(request["Includes"]["keyTypes"]) == sorted(
+            ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"]
+        )
+        assert sorted(request["CertificateKeyPairOrigins"]) == ["ACME", "AWS_MANAGED", "CUSTOMER_PROVIDED"]
+    assert "RootHierarchyTypes" not in everything
+    assert sorted(n2_only["RootHierarchyTypes"]) == ["N2_AMAZON_MANAGED", "N2_SFG2_AMAZON_MANAGED"]
+
+
+def test_periodic_sees_acme_and_amazon_n2_certificates(aws: World) -> None:
+    base = {
+        "Status": "ISSUED",
+        "Type": "AMAZON_ISSUED",
+        "KeyAlgorithm": "EC_prime256v1",
+        "InUse": True,
+        "RenewalEligibility": "ELIGIBLE",
+        "NotAfter": (aws.now + timedelta(days=200)).timestamp(),
+    }
+    inventory = [
+        base
+        | {"CertificateArn": f"{ARN_PREFIX}acme", "DomainName": "acme.example.com", "CertificateKeyPairOrigin": "ACME"},
+        base
+        | {
+            "CertificateArn": f"{ARN_PREFIX}n2",
+            "DomainName": "n2.example.com",
+            "RootHierarchyType": "N2_AMAZON_MANAGED",
+        },
+        base | {"CertificateArn": f"{ARN_PREFIX}plain", "DomainName": "plain.example.com"},
+    ]
+    aws.acm.source = lambda region: inventory
+    aws.run(scheduled_event(aws.now))
+    assert {e["ComplianceResourceId"] for e in aws.config.sent} == {c["CertificateArn"] for c in inventory}
+
+
+def test_an_sdk_that_cannot_lift_a_filter_turns_nothing_not_applicable(
+    aws: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An older boto3 (as a Lambda layer may carry) lists what it can and says what it cannot."""
+    from acm_expiry import acm as acm_module
+    from acm_expiry import rule as rule_module
+
+    real = acm_module.listing_requests
+
+    def old_sdk(client: Any) -> tuple[list[dict[str, Any]], list[str]]:
+        requests, _ = real(client)
+        trimmed = [
+            {k: v for k, v in r.items() if k not in ("CertificateKeyPairOrigins", "RootHierarchyTypes")}
+            for r in requests[:1]
+        ]
+        return trimmed, ["no CertificateKeyPairOrigins", "no RootHierarchyTypes"]
+
+    monkeypatch.setattr(acm_module, "listing_requests", old_sdk)
+    monkeypatch.setattr(rule_module, "listing_requests", old_sdk)
+    acme = {
+        "CertificateArn": f"{ARN_PREFIX}acme",
+        "DomainName": "acme.example.com",
+        "Status": "ISSUED",
+        "Type": "AMAZON_ISSUED",
+        "KeyAlgorithm": "RSA_2048",
+        "CertificateKeyPairOrigin": "ACME",
+        "NotAfter": (aws.now + timedelta(days=5)).timestamp(),
+    }
+    aws.acm.source = lambda region: [acme]
+    aws.config.results[acme["CertificateArn"]] = {
+        "ComplianceResourceId": acme["CertificateArn"],
+        "ComplianceResourceType": RESOURCE_TYPE,
+        "ComplianceType": "NON_COMPLIANT",
+        "OrderingTimestamp": aws.now.timestamp(),
+        "Annotation": "Expires in 5 days",
+    }
+    aws.run(scheduled_event(aws.now))
+    assert aws.config.results[acme["CertificateArn"]]["ComplianceType"] == "NON_COMPLIANT"
+    assert aws.doubles.calls("config.GetComplianceDetailsByConfigRule") == []
+    assert aws.log_lines()[-1]["listingGaps"] == ["no CertificateKeyPairOrigins", "no RootHierarchyTypes"]
 
 
 def test_periodic_follows_next_token_over_2500_certificates(aws: World) -> None:
     inventory = synthetic_inventory(2500, aws.now)
     aws.acm.source = lambda region: inventory
     aws.run(scheduled_event(aws.now))
-    assert len(aws.doubles.calls("acm.ListCertificates")) == 3
+    # three pages of everything, then the (empty) listing of Amazon N2 certificates
+    assert len(aws.doubles.calls("acm.ListCertificates")) == 4
     assert {e["ComplianceResourceId"] for e in aws.config.sent} == {c["CertificateArn"] for c in inventory}
     assert max(len(batch) for batch in aws.config.put_calls) <= 100
     assert len(aws.config.put_calls) == 25

@@ -37,6 +37,7 @@ class CallRecord:
     failed_evaluations: list[dict[str, Any]] = field(default_factory=list)
     failed_findings: list[dict[str, Any]] = field(default_factory=list)
     certificates_seen: int = 0
+    listing_gaps: list[str] = field(default_factory=list)
 
     @property
     def retries(self) -> int:

@@ -97,6 +97,8 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
             line["error"] = str(error) if isinstance(error, RuleError) else f"{type(error).__name__}: {error}"
             raise
         finally:
+            if record.listing_gaps:
+                line["listingGaps"] = record.listing_gaps
             line.update(
                 certificatesSeen=record.certificates_seen,
                 evaluations=dict(Counter(e.get("ComplianceType") for e in evaluations)),

@@ -17,6 +17,10 @@ ACM_KEY_TYPES: tuple[str, ...] = (
     "EC_secp384r1",
     "EC_secp521r1",
 )
+# ListCertificates also leaves out ACME key pairs unless every origin is named, and Amazon N2
+# certificates unless a listing asks for them (and then for them alone).
+KEY_PAIR_ORIGINS: tuple[str, ...] = ("AWS_MANAGED", "ACME", "CUSTOMER_PROVIDED")
+N2_ROOT_HIERARCHIES: tuple[str, ...] = ("N2_AMAZON_MANAGED", "N2_SFG2_AMAZON_MANAGED")
 LIST_CERTIFICATES_PAGE_SIZE = 1000  # ACM's maximum MaxItems
 PUT_EVALUATIONS_BATCH = 100  # Config's maximum Evaluations per PutEvaluations
 BATCH_IMPORT_FINDINGS_BATCH = 100  # Security Hub's maximum Findings per BatchImportFindings

@@ -9,7 +9,7 @@ from typing import Any
 from rdklib import ComplianceType, ConfigRule, Evaluation
 
 from acm_expiry import RESOURCE_TYPE
-from acm_expiry.acm import describe_certificate
+from acm_expiry.acm import describe_certificate, listing_requests
 from acm_expiry.assess import Assessment, assess_region
 from acm_expiry.aws import current_record
 from acm_expiry.certificate import Certificate, MalformedCertificate, UnreadableTimestamp
@@ -60,9 +60,16 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
     def evaluate_periodic(
         self, event: Any, client_factory: Any, valid_rule_parameters: RuleParameters
     ) -> list[Evaluation]:
-        assessments = assess_region(
-            client_factory.build_client("acm"), self.now(), valid_rule_parameters.days_to_expiration
-        )
+        acm = client_factory.build_client("acm")
+        gaps = listing_requests(acm)[1]
+        if gaps:
+            # Certificates this SDK cannot list must keep the results change events gave them:
+            # no NOT_APPLICABLE for "not seen" after a listing known to be incomplete.
+            self.delete_old_evaluations_on_scheduled_notification = False
+        assessments = assess_region(acm, self.now(), valid_rule_parameters.days_to_expiration)
+        record = current_record()
+        if record is not None:
+            record.listing_gaps.extend(gaps)
         _count_seen(len(assessments))
         self.assessments = assessments
         return [_evaluation(a.verdict, a.certificate.arn) for a in assessments]

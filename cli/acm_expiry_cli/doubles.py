@@ -3,8 +3,10 @@
 They sit in botocore's ``before-send`` hook, ahead of moto, so the real botocore stack (request
 serialisation, error parsing, the retry handler) runs exactly as it does against AWS:
 
-- :class:`FakeAcm` answers ListCertificates with ACM's default key-type filter (RSA_1024 and
-  RSA_2048 only unless ``Includes.keyTypes`` names more), ``MaxItems`` 1..1000 and ``NextToken``
+- :class:`FakeAcm` answers ListCertificates with ACM's default filters (RSA_1024 and RSA_2048
+  only unless ``Includes.keyTypes`` names more; no ACME key pairs unless
+  ``CertificateKeyPairOrigins`` names them; no Amazon N2 certificates unless
+  ``RootHierarchyTypes`` asks, and then only those), ``MaxItems`` 1..1000 and ``NextToken``
   paging, and DescribeCertificate with ``RenewalSummary`` and the hyphenated key algorithm.
 - :class:`FakeConfig` answers PutEvaluations (at most 100, empty lists accepted, ``FailedEvaluations``
   on demand), GetComplianceDetailsByConfigRule (``Limit`` at most 100, paged) and
@@ -33,6 +35,7 @@ from acm_expiry.permissions import ACM_KEY_TYPES
 
 DEFAULT_KEY_TYPES = ("RSA_1024", "RSA_2048")  # what ListCertificates returns without Includes
 NEVER_ISSUED = ("PENDING_VALIDATION", "VALIDATION_TIMED_OUT", "FAILED")
+DEFAULT_KEY_PAIR_ORIGINS = ("AWS_MANAGED", "CUSTOMER_PROVIDED")  # ACME only when asked for
 MAX_LIST_ITEMS = 1000
 SUMMARY_FIELDS = (
     "CertificateArn",
@@ -195,10 +198,16 @@ class FakeAcm:
         if unknown:
             raise AwsError("ValidationException", f"Unknown keyTypes: {sorted(unknown)}")
         statuses = params.get("CertificateStatuses")
+        origins = params.get("CertificateKeyPairOrigins") or DEFAULT_KEY_PAIR_ORIGINS
+        hierarchies = params.get("RootHierarchyTypes")
         matching = [
             c
             for c in self.certificates(params["_region"])
-            if _underscore(c.get("KeyAlgorithm")) in key_types and (not statuses or c.get("Status") in statuses)
+            if _underscore(c.get("KeyAlgorithm")) in key_types
+            and (not statuses or c.get("Status") in statuses)
+            and c.get("CertificateKeyPairOrigin", "AWS_MANAGED") in origins
+            # Without RootHierarchyTypes, no Amazon N2 certificate; with it, only those named.
+            and (c.get("RootHierarchyType") in hierarchies if hierarchies else "RootHierarchyType" not in c)
         ]
         start = _decode_token(params.get("NextToken"))
         page = matching[start : start + max_items]
