@@ -302,3 +302,23 @@ def test_assume_role_mode_false_uses_the_function_role(aws: World) -> None:
     assert aws.doubles.calls("sts.AssumeRole") == []
     aws.run(scheduled_event(aws.now))
     assert len(aws.doubles.calls("sts.AssumeRole")) == 1
+
+
+def test_a_service_linked_execution_role_is_refused_with_the_fix(aws: World) -> None:
+    from acm_expiry.errors import InvalidParameterError
+
+    event = scheduled_event(aws.now)
+    event["executionRoleArn"] = (
+        "arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+    )
+    with pytest.raises(InvalidParameterError, match=r'service-linked role.*AssumeRoleMode to "false"'):
+        aws.run(event)
+    assert aws.doubles.requests == []
+
+
+def test_execution_role_name_assumes_the_member_role(aws: World) -> None:
+    aws.acm.source = lambda region: synthetic_inventory(5, aws.now)
+    aws.run(scheduled_event(aws.now, parameters={"ExecutionRoleName": "ACMExpiryRule-Member"}))
+    (assumed,) = aws.doubles.calls("sts.AssumeRole")
+    assert assumed["RoleArn"] == "arn:aws:iam::123456789012:role/ACMExpiryRule-Member"
+    assert len(aws.config.sent) == 5

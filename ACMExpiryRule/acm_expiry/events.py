@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from acm_expiry.certificate import UnreadableTimestamp, parse_timestamp
-from acm_expiry.errors import MalformedEventError
+from acm_expiry.errors import InvalidParameterError, MalformedEventError
 from acm_expiry.parameters import RDKLIB_PARAMETERS
 
 CHANGE = "ConfigurationItemChangeNotification"
@@ -66,6 +66,12 @@ def check_event(event: object) -> CheckedEvent:
     assumed = str(rule_parameters.get("AssumeRoleMode", "true")).lower() != "false"
     if assumed and (not role.startswith("arn:") or "/" not in role):
         raise MalformedEventError(f"event.executionRoleArn {role!r} is not an IAM role ARN")
+    if assumed and not rule_parameters.get("ExecutionRoleName") and ":role/aws-service-role/" in role:
+        raise InvalidParameterError(
+            f"rdklib would assume executionRoleArn {role}, a service-linked role that Lambda cannot assume: "
+            'set rule parameter AssumeRoleMode to "false" (use the function\'s own role) '
+            "or ExecutionRoleName (a role to assume in each account)"
+        )
     if not isinstance(event.get("eventLeftScope", False), bool):
         raise MalformedEventError(f"event.eventLeftScope must be true or false, got {_kind(event['eventLeftScope'])}")
 

@@ -9,7 +9,8 @@ from typing import Any
 
 ACCOUNT_ID = "123456789012"
 RULE_NAME = "ACMExpiryRule"
-EXECUTION_ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+# The configuration recorder's role, as `rdk init` creates it (a service-linked role cannot be assumed).
+EXECUTION_ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/rdk/config-role"
 
 
 def _timestamp(moment: datetime) -> str:
