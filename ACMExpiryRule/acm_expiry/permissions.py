@@ -34,10 +34,13 @@ ACTIONS_BY_OPERATION: dict[str, str] = {
     "config.GetComplianceDetailsByConfigRule": "config:GetComplianceDetailsByConfigRule",
     "config.GetResourceConfigHistory": "config:GetResourceConfigHistory",
     "securityhub.BatchImportFindings": "securityhub:BatchImportFindings",
+    # BatchImportFindings cannot change a finding's workflow once created: resolving the finding
+    # of a certificate that was renewed takes BatchUpdateFindings.
+    "securityhub.BatchUpdateFindings": "securityhub:BatchUpdateFindings",
     "sts.AssumeRole": "sts:AssumeRole",
 }
 # Granted only when the securityHubFindings parameter is "true".
-FINDINGS_ACTIONS = frozenset({"securityhub:BatchImportFindings"})
+FINDINGS_ACTIONS = frozenset({"securityhub:BatchImportFindings", "securityhub:BatchUpdateFindings"})
 
 
 def action_for_operation(operation: str) -> str:
