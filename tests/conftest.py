@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 
 from acm_expiry import handler
-from acm_expiry_cli.doubles import Doubles, FakeAcm, FakeConfig, moto_acm_source
+from acm_expiry_cli.doubles import Doubles, FakeAcm, FakeConfig, SecurityHubRules, moto_acm_source
 
 REGION = "us-east-1"
 
@@ -64,6 +64,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         config = FakeConfig()
         doubles.serve("acm", acm)
         doubles.serve("config", config)
+        doubles.serve("securityhub", SecurityHubRules())
         doubles.install()
         now = datetime.now(UTC).replace(microsecond=0)
         world = World(doubles, acm, config, now, botocore_sleeps)

@@ -138,27 +138,90 @@ def test_throttled_imports_are_ridden_out(aws: World) -> None:
     assert len(_all_findings(aws)) == 5
 
 
-def test_failed_findings_are_sent_again_then_raise(aws: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    inventory = synthetic_inventory(5, aws.now)
-    aws.acm.source = lambda region: inventory
-    refused = f"ACMExpiryRule/{inventory[0]['CertificateArn']}"
-    answers = iter([[refused], [], [refused], [refused], [refused], [refused]])
+def scripted_import(answers: list[list[tuple[str, str]]]) -> Any:
+    """A BatchImportFindings that fails the listed (Id, ErrorCode) pairs, one list per call."""
+    script = iter(answers)
 
-    def batch_import(operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        failed = next(answers)
+    def securityhub(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        if operation == "BatchUpdateFindings":
+            return {"ProcessedFindings": params["FindingIdentifiers"], "UnprocessedFindings": []}
+        failed = next(script, [])
         return {
             "SuccessCount": len(params["Findings"]) - len(failed),
             "FailedCount": len(failed),
-            "FailedFindings": [{"Id": i, "ErrorCode": "InvalidInput", "ErrorMessage": "x"} for i in failed],
+            "FailedFindings": [{"Id": i, "ErrorCode": code, "ErrorMessage": "x"} for i, code in failed],
         }
 
-    aws.doubles.serve("securityhub", batch_import)
+    return securityhub
+
+
+def test_failed_findings_are_sent_again(aws: World) -> None:
+    inventory = synthetic_inventory(5, aws.now)
+    aws.acm.source = lambda region: inventory
+    refused = f"ACMExpiryRule/{inventory[0]['CertificateArn']}"
+    aws.doubles.serve("securityhub", scripted_import([[(refused, "InternalException")], []]))
     aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
     calls = aws.doubles.calls("securityhub.BatchImportFindings")
     assert [f["Id"] for f in calls[-1]["Findings"]] == [refused]
 
-    with pytest.raises(DeliveryError, match="1 findings were not recorded after 4 attempts"):
+
+def test_findings_still_failing_raise_with_the_reason(aws: World) -> None:
+    inventory = synthetic_inventory(5, aws.now)
+    aws.acm.source = lambda region: inventory
+    refused = f"ACMExpiryRule/{inventory[0]['CertificateArn']}"
+    aws.doubles.serve("securityhub", scripted_import([[(refused, "InternalException")]] * 4))
+    with pytest.raises(DeliveryError, match=r"1 findings were not recorded after 4 attempts \(InternalException x1\)"):
         aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    assert len(aws.doubles.calls("securityhub.BatchImportFindings")) == 4
+
+
+def test_invalid_findings_are_not_sent_again(aws: World) -> None:
+    inventory = synthetic_inventory(5, aws.now)
+    aws.acm.source = lambda region: inventory
+    refused = f"ACMExpiryRule/{inventory[0]['CertificateArn']}"
+    aws.doubles.serve("securityhub", scripted_import([[(refused, "InvalidInput")]]))
+    with pytest.raises(DeliveryError, match=r"\(InvalidInput x1\)"):
+        aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    assert len(aws.doubles.calls("securityhub.BatchImportFindings")) == 1
+    assert aws.handler_sleeps == []
+
+
+def test_a_renewed_certificate_finding_is_resolved(aws: World) -> None:
+    """BatchImportFindings cannot change the workflow of an existing finding; the rule resolves it."""
+    record = {
+        "CertificateArn": ARN,
+        "DomainName": "www.example.com",
+        "Status": "ISSUED",
+        "Type": "IMPORTED",
+        "KeyAlgorithm": "RSA_2048",
+        "NotAfter": (aws.now + timedelta(days=3)).timestamp(),
+    }
+    aws.acm.source = lambda region: [record]
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    (before,) = _all_findings(aws)
+    assert (before["Compliance"]["Status"], before["Workflow"]["Status"]) == ("FAILED", "NEW")
+
+    record["NotAfter"] = (aws.now + timedelta(days=395)).timestamp()  # re-imported, renewed
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    (after,) = _all_findings(aws)
+    assert (after["Compliance"]["Status"], after["Workflow"]["Status"]) == ("PASSED", "RESOLVED")
+    assert after["Severity"]["Label"] == after["FindingProviderFields"]["Severity"]["Label"] == "INFORMATIONAL"
+
+    record["NotAfter"] = (aws.now + timedelta(days=2)).timestamp()  # expiring again
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    (again,) = _all_findings(aws)
+    assert (again["Compliance"]["Status"], again["Workflow"]["Status"]) == ("FAILED", "NEW")
+
+
+def test_findings_of_two_rules_do_not_overwrite_each_other(aws: World) -> None:
+    aws.acm.source = lambda region: synthetic_inventory(3, aws.now)
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    other = scheduled_event(aws.now, parameters={"daysToExpiration": "365", "securityHubFindings": "true"})
+    other["configRuleName"] = "acm-expiry-conformance-pack-abc"
+    aws.run(other)
+    generators = {f["GeneratorId"] for f in _all_findings(aws)}
+    assert generators == {"ACMExpiryRule", "acm-expiry-conformance-pack-abc"}
+    assert len(_all_findings(aws)) == 6
 
 
 def _all_findings(aws: World) -> list[dict[str, Any]]:

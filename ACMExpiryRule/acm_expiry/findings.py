@@ -22,6 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from acm_expiry import RESOURCE_TYPE
 from acm_expiry.assess import Assessment
 from acm_expiry.verdict import REMEDIATION_URL, Scenario, Verdict, remediation_key, what_to_do
 
@@ -57,6 +58,8 @@ def build_finding(assessment: Assessment, *, rule_name: str, now: datetime) -> d
     key = remediation_key(certificate)
     return _envelope(certificate.arn, rule_name, now) | {
         "Severity": {"Label": label},
+        # Security Hub takes later changes of severity and types from a provider only here.
+        "FindingProviderFields": {"Severity": {"Label": label}, "Types": [FINDING_TYPE]},
         "Title": title(certificate.domain_name or certificate.arn, verdict),
         "Description": verdict.annotation,
         "Remediation": {
@@ -66,16 +69,36 @@ def build_finding(assessment: Assessment, *, rule_name: str, now: datetime) -> d
             }
         },
         "Compliance": {"Status": "PASSED" if passed else "FAILED"},
+        # Taken only when the finding is created; the handler resolves passed ones afterwards.
         "Workflow": {"Status": "RESOLVED" if passed else "NEW"},
         "RecordState": "ACTIVE",
-        "ProductFields": {
-            "acm-expiry/DaysLeft": str(verdict.days_left),
-            "acm-expiry/Verdict": str(verdict.compliance),
-        },
+        "ProductFields": {"acm-expiry/Verdict": str(verdict.compliance)}
+        | ({} if verdict.days_left is None else {"acm-expiry/DaysLeft": str(verdict.days_left)}),
         "Resources": [
             _resource(certificate.arn) | {"Details": {"AwsCertificateManagerCertificate": _details(assessment)}}
         ],
     }
+
+
+def findings_for_run(
+    assessments: list[Assessment], evaluations: list[dict[str, Any]], *, rule_name: str, now: datetime
+) -> list[dict[str, Any]]:
+    """A finding per judged certificate, and archived ones for certificates deleted since the last run.
+
+    ``evaluations`` are those rdklib sent: a periodic run's NOT_APPLICABLE for a certificate it did
+    not judge means the certificate is gone.
+    """
+    judged = {a.certificate.arn for a in assessments}
+    findings = [f for f in (build_finding(a, rule_name=rule_name, now=now) for a in assessments) if f is not None]
+    deleted = [
+        str(e["ComplianceResourceId"])
+        for e in evaluations
+        if e.get("ComplianceType") == "NOT_APPLICABLE"
+        and e.get("ComplianceResourceType") == RESOURCE_TYPE
+        and e["ComplianceResourceId"] not in judged
+        and str(e["ComplianceResourceId"]).startswith("arn:")
+    ]
+    return findings + [archived_finding(arn, rule_name=rule_name, now=now) for arn in deleted]
 
 
 def archived_finding(certificate_arn: str, *, rule_name: str, now: datetime) -> dict[str, Any]:
@@ -84,7 +107,6 @@ def archived_finding(certificate_arn: str, *, rule_name: str, now: datetime) -> 
         "Severity": {"Label": "INFORMATIONAL"},
         "Title": "ACM certificate no longer exists",
         "Description": "The certificate was deleted from ACM; this finding is archived.",
-        "Compliance": {"Status": "NOT_AVAILABLE"},
         "RecordState": "ARCHIVED",
         "Resources": [_resource(certificate_arn)],
     }

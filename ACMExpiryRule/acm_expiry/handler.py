@@ -8,14 +8,13 @@ errors and ignores ``FailedEvaluations``, so around it this module:
 2. gives every boto3 client, rdklib's included, retries with backoff and jitter;
 3. turns rdklib's returned error into a raised one naming the operation and error code;
 4. sends again the evaluations Config listed in ``FailedEvaluations`` and raises if any remain;
-5. imports Security Hub findings when ``securityHubFindings`` is "true", resending ``FailedFindings``;
+5. imports Security Hub findings when ``securityHubFindings`` is "true" and resolves those that passed;
 6. writes one JSON log line per invocation.
 """
 
 from __future__ import annotations
 
 import json
-import random
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -23,19 +22,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from rdklib import ClientFactory, Evaluator
+from rdklib import Evaluator
 
 from acm_expiry import RESOURCE_TYPE
-from acm_expiry.aws import CallRecord, call, configure_default_session, recording
-from acm_expiry.errors import DeliveryError, RuleError
+from acm_expiry.aws import CallRecord, configure_default_session, recording
+from acm_expiry.delivery import Reporter, deliver
+from acm_expiry.errors import RuleError
 from acm_expiry.events import check_event
-from acm_expiry.findings import archived_finding, build_finding
+from acm_expiry.findings import findings_for_run
 from acm_expiry.parameters import parse_parameters
-from acm_expiry.permissions import BATCH_IMPORT_FINDINGS_BATCH, PUT_EVALUATIONS_BATCH
+from acm_expiry.permissions import FINDINGS_BATCH, PUT_EVALUATIONS_BATCH
 from acm_expiry.rule import ACMExpiryRule, utc_now
 
 RULE_NAME = "ACMExpiryRule"
-REDELIVERY_ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -71,25 +70,16 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
             if not isinstance(result, list):
                 raise _swallowed_error(result, record)
             evaluations = result
-            clients = _Clients(event, rule)
-            _deliver(
-                "evaluations",
-                record.take_failed_evaluations(),
-                clients.put_evaluations,
-                runtime,
-                batch_size=PUT_EVALUATIONS_BATCH,
-                resend=True,
-            )
+            reporter = Reporter(event, rule)
+            failed = [(e, "") for e in record.take_failed_evaluations()]
+            deliver("evaluations", failed, reporter.put_evaluations, runtime.sleep, batch_size=PUT_EVALUATIONS_BATCH)
             if parameters.security_hub_findings:
-                findings = _findings(rule, evaluations, runtime.now())
-                _deliver(
-                    "findings",
-                    findings,
-                    clients.import_findings,
-                    runtime,
-                    batch_size=BATCH_IMPORT_FINDINGS_BATCH,
-                    resend=False,
+                findings = findings_for_run(
+                    rule.assessments, evaluations, rule_name=checked.config_rule_name, now=runtime.now()
                 )
+                deliver("findings", findings, reporter.import_findings, runtime.sleep, batch_size=FINDINGS_BATCH)
+                passed = [f for f in findings if f.get("Compliance", {}).get("Status") == "PASSED"]
+                deliver("finding updates", passed, reporter.resolve_findings, runtime.sleep, batch_size=FINDINGS_BATCH)
                 line["findings"] = len(findings)
             line["outcome"] = "ok"
             return evaluations
@@ -109,22 +99,6 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
             runtime.log(json.dumps(line, sort_keys=True))
 
 
-def _findings(rule: ACMExpiryRule, evaluations: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
-    """One finding per judged certificate; archived ones for certificates deleted since the last run."""
-    findings = [build_finding(a, rule_name=RULE_NAME, now=now) for a in rule.assessments]
-    judged = {a.certificate.arn for a in rule.assessments}
-    deleted = [
-        e["ComplianceResourceId"]
-        for e in evaluations
-        if e.get("ComplianceType") == "NOT_APPLICABLE"
-        and e.get("ComplianceResourceType") == RESOURCE_TYPE
-        and e["ComplianceResourceId"] not in judged
-        and str(e["ComplianceResourceId"]).startswith("arn:")
-    ]
-    archived = [archived_finding(arn, rule_name=RULE_NAME, now=now) for arn in deleted]
-    return [f for f in findings if f is not None] + archived
-
-
 def _swallowed_error(result: Any, record: CallRecord) -> RuleError:
     """rdklib returned an error dict instead of raising: raise what actually failed."""
     if record.failures:
@@ -132,70 +106,3 @@ def _swallowed_error(result: Any, record: CallRecord) -> RuleError:
     details = result.get("internalErrorDetails") if isinstance(result, dict) else result
     message = result.get("internalErrorMessage") if isinstance(result, dict) else "unexpected result"
     return RuleError(f"rdklib reported an error: {message}: {details}")
-
-
-class _Clients:
-    """Clients for what the handler sends itself, with the credentials rdklib used (built lazily)."""
-
-    def __init__(self, event: dict[str, Any], rule: ACMExpiryRule) -> None:
-        self._event = event
-        self._factory = ClientFactory(
-            role_arn=rule.get_execution_role_arn(event),
-            region=rule.get_assume_role_region(event),
-            assume_role_mode=rule.get_assume_role_mode(event),
-        )
-        self._clients: dict[str, Any] = {}
-
-    def _client(self, service: str) -> Any:
-        if service not in self._clients:
-            self._clients[service] = self._factory.build_client(service)
-        return self._clients[service]
-
-    def put_evaluations(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        token = self._event["resultToken"]
-        answer = call(
-            self._client("config"),
-            "put_evaluations",
-            Evaluations=batch,
-            ResultToken=token,
-            TestMode=token == "TESTMODE",
-        )
-        return list(answer.get("FailedEvaluations") or [])
-
-    def import_findings(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        answer = call(self._client("securityhub"), "batch_import_findings", Findings=batch)
-        failed_ids = {f.get("Id") for f in answer.get("FailedFindings") or []}
-        return [finding for finding in batch if finding["Id"] in failed_ids]
-
-
-def _deliver(
-    what: str,
-    pending: list[dict[str, Any]],
-    send: Callable[[list[dict[str, Any]]], list[dict[str, Any]]],
-    runtime: Runtime,
-    *,
-    batch_size: int,
-    resend: bool,
-) -> None:
-    """Send in batches of 100, send again what AWS reports failed, and raise if any never arrive.
-
-    ``resend`` means ``pending`` already failed once (rdklib sent it), so the first round waits.
-    """
-    rounds = REDELIVERY_ROUNDS if resend else REDELIVERY_ROUNDS + 1
-    for attempt in range(rounds):
-        if not pending:
-            return
-        if resend or attempt:
-            runtime.sleep(random.uniform(0, 2 ** (attempt + 1)))
-        pending = [
-            failed
-            for start in range(0, len(pending), batch_size)
-            for failed in send(pending[start : start + batch_size])
-        ]
-    if pending:
-        ids = [str(item.get("ComplianceResourceId") or item.get("Id")) for item in pending]
-        more = f" and {len(ids) - 3} more" if len(ids) > 3 else ""
-        raise DeliveryError(
-            f"{len(pending)} {what} were not recorded after {REDELIVERY_ROUNDS + 1} attempts "
-            f"(AWS listed them as failed): {', '.join(ids[:3])}{more}"
-        )

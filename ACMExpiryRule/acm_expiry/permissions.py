@@ -23,7 +23,7 @@ KEY_PAIR_ORIGINS: tuple[str, ...] = ("AWS_MANAGED", "ACME", "CUSTOMER_PROVIDED")
 N2_ROOT_HIERARCHIES: tuple[str, ...] = ("N2_AMAZON_MANAGED", "N2_SFG2_AMAZON_MANAGED")
 LIST_CERTIFICATES_PAGE_SIZE = 1000  # ACM's maximum MaxItems
 PUT_EVALUATIONS_BATCH = 100  # Config's maximum Evaluations per PutEvaluations
-BATCH_IMPORT_FINDINGS_BATCH = 100  # Security Hub's maximum Findings per BatchImportFindings
+FINDINGS_BATCH = 100  # Security Hub's maximum per BatchImportFindings and BatchUpdateFindings
 
 # IAM action for each API operation the rule's code calls in a member account.
 # botocore's service names differ from IAM prefixes only where noted.

@@ -12,6 +12,8 @@ serialisation, error parsing, the retry handler) runs exactly as it does against
   on demand), GetComplianceDetailsByConfigRule (``Limit`` at most 100, paged) and
   GetResourceConfigHistory (with Config's ``configuration`` as a JSON string), none of which moto
   does like AWS.
+- :class:`SecurityHubRules` keeps a finding's workflow across BatchImportFindings and answers
+  BatchUpdateFindings, as Security Hub does and moto does not.
 - :class:`Faults` scripts answers per operation and attempt: throttling, 5xx, access denied.
 
 Everything else falls through to moto (or to the network, which tests never reach).
@@ -347,6 +349,67 @@ class FakeConfig:
             "configuration": json.dumps(item["configuration"]),
             "supplementaryConfiguration": {},
         }
+
+
+class SecurityHubRules:
+    """Security Hub's finding updates as AWS applies them, over moto's store of findings.
+
+    moto replaces a finding wholesale on every BatchImportFindings and has no BatchUpdateFindings.
+    AWS keeps a finding's Workflow once it exists (it belongs to BatchUpdateFindings), and resets
+    it to NEW when the compliance status leaves PASSED or the record returns from ARCHIVED.
+    """
+
+    def __init__(self, account_id: str = "123456789012") -> None:
+        self.account_id = account_id
+
+    def __call__(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        from moto.securityhub.models import securityhub_backends
+
+        backend = securityhub_backends[self.account_id][params["_region"]]
+        if operation == "BatchImportFindings":
+            return self._import(backend, params["Findings"])
+        if operation == "BatchUpdateFindings":
+            return self._update(backend, params["FindingIdentifiers"], params.get("Workflow"))
+        raise _PassThrough()
+
+    @staticmethod
+    def _import(backend: Any, findings: list[dict[str, Any]]) -> dict[str, Any]:
+        from moto.securityhub.models import Finding
+
+        if not 1 <= len(findings) <= 100:
+            raise AwsError("InvalidInputException", "Findings must hold 1 to 100 findings")
+        for finding in findings:
+            existing = next((f for f in backend.findings if f.id == finding["Id"]), None)
+            if existing is None:
+                backend.findings.append(Finding(finding["Id"], {"Workflow": {"Status": "NEW"}} | finding))
+                continue
+            before = existing.data
+            workflow = before.get("Workflow", {"Status": "NEW"})
+            left_passed = (before.get("Compliance") or {}).get("Status") == "PASSED" and (
+                finding.get("Compliance") or {}
+            ).get("Status") in ("FAILED", "WARNING", "NOT_AVAILABLE")
+            unarchived = before.get("RecordState") == "ARCHIVED" and finding.get("RecordState", "ACTIVE") == "ACTIVE"
+            if left_passed or unarchived:
+                workflow = {"Status": "NEW"}
+            existing.data = finding | {"Workflow": workflow}
+        return {"FailedCount": 0, "SuccessCount": len(findings), "FailedFindings": []}
+
+    @staticmethod
+    def _update(backend: Any, identifiers: list[dict[str, str]], workflow: dict[str, str] | None) -> dict[str, Any]:
+        if not 1 <= len(identifiers) <= 100:
+            raise AwsError("InvalidInputException", "FindingIdentifiers must hold 1 to 100 identifiers")
+        processed, unprocessed = [], []
+        for identifier in identifiers:
+            existing = next((f for f in backend.findings if f.id == identifier["Id"]), None)
+            if existing is None or existing.data.get("ProductArn") != identifier["ProductArn"]:
+                unprocessed.append(
+                    {"FindingIdentifier": identifier, "ErrorCode": "FindingNotFound", "ErrorMessage": "not found"}
+                )
+                continue
+            if workflow:
+                existing.data["Workflow"] = dict(workflow)
+            processed.append(identifier)
+        return {"ProcessedFindings": processed, "UnprocessedFindings": unprocessed}
 
 
 def offline_environment(region: str, **extra: str) -> None:

@@ -1,0 +1,110 @@
+"""Getting evaluations and findings recorded: batches of 100, failures sent again, then loud.
+
+Config's ``PutEvaluations`` lists what it did not record in ``FailedEvaluations``; Security Hub's
+``BatchImportFindings`` in ``FailedFindings`` and ``BatchUpdateFindings`` in
+``UnprocessedFindings``. Each is sent again a few rounds with backoff, except failures the same
+request would meet again (invalid input, access denied); whatever remains makes the invocation
+raise, saying how many, which, and why.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from rdklib import ClientFactory
+
+from acm_expiry.aws import call
+from acm_expiry.errors import DeliveryError
+
+REDELIVERY_ROUNDS = 3
+# The item AWS did not record, and its error code ("" where AWS gives none).
+Failure = tuple[dict[str, Any], str]
+Send = Callable[[list[dict[str, Any]]], list[Failure]]
+_PERMANENT = ("Invalid", "AccessDenied", "NotFound")
+
+
+class Reporter:
+    """The calls that report results, with the credentials rdklib used (clients built lazily)."""
+
+    def __init__(self, event: dict[str, Any], rule: Any) -> None:
+        self._token = str(event["resultToken"])
+        self._factory = ClientFactory(
+            role_arn=rule.get_execution_role_arn(event),
+            region=rule.get_assume_role_region(event),
+            assume_role_mode=rule.get_assume_role_mode(event),
+        )
+        self._clients: dict[str, Any] = {}
+
+    def _client(self, service: str) -> Any:
+        if service not in self._clients:
+            self._clients[service] = self._factory.build_client(service)
+        return self._clients[service]
+
+    def put_evaluations(self, batch: list[dict[str, Any]]) -> list[Failure]:
+        answer = call(
+            self._client("config"),
+            "put_evaluations",
+            Evaluations=batch,
+            ResultToken=self._token,
+            TestMode=self._token == "TESTMODE",
+        )
+        return [(evaluation, "") for evaluation in answer.get("FailedEvaluations") or []]
+
+    def import_findings(self, batch: list[dict[str, Any]]) -> list[Failure]:
+        answer = call(self._client("securityhub"), "batch_import_findings", Findings=batch)
+        codes = {f.get("Id"): str(f.get("ErrorCode") or "") for f in answer.get("FailedFindings") or []}
+        return [(finding, codes[finding["Id"]]) for finding in batch if finding["Id"] in codes]
+
+    def resolve_findings(self, batch: list[dict[str, Any]]) -> list[Failure]:
+        """Set Workflow RESOLVED on these findings: BatchImportFindings cannot, once they exist."""
+        answer = call(
+            self._client("securityhub"),
+            "batch_update_findings",
+            FindingIdentifiers=[{"Id": f["Id"], "ProductArn": f["ProductArn"]} for f in batch],
+            Workflow={"Status": "RESOLVED"},
+        )
+        codes = {
+            u.get("FindingIdentifier", {}).get("Id"): str(u.get("ErrorCode") or "")
+            for u in answer.get("UnprocessedFindings") or []
+        }
+        return [(finding, codes[finding["Id"]]) for finding in batch if finding["Id"] in codes]
+
+
+def deliver(
+    what: str,
+    pending: list[Failure] | list[dict[str, Any]],
+    send: Send,
+    sleep: Callable[[float], None],
+    *,
+    batch_size: int,
+) -> None:
+    """Send ``pending`` (items, or failures already met once) in batches; resend; raise if any remain."""
+    failures: list[Failure] = [p if isinstance(p, tuple) else (p, "") for p in pending]
+    retried = any(isinstance(p, tuple) for p in pending)  # they failed once already: wait first
+    final: list[Failure] = []
+    for attempt in range(REDELIVERY_ROUNDS + (0 if retried else 1)):
+        final.extend(f for f in failures if f[1].startswith(_PERMANENT))
+        items = [item for item, code in failures if not code.startswith(_PERMANENT)]
+        if not items:
+            break
+        if retried or attempt:
+            sleep(random.uniform(0, 2 ** (attempt + 1)))
+        failures = [f for start in range(0, len(items), batch_size) for f in send(items[start : start + batch_size])]
+    else:
+        final.extend(failures)
+    if final:
+        raise DeliveryError(_failure_message(what, final))
+
+
+def _failure_message(what: str, failures: list[Failure]) -> str:
+    ids = [str(item.get("ComplianceResourceId") or item.get("Id")) for item, _ in failures]
+    more = f" and {len(ids) - 3} more" if len(ids) > 3 else ""
+    reasons = Counter(code or "listed as failed, no reason given" for _, code in failures)
+    why = ", ".join(f"{code} x{count}" for code, count in reasons.most_common())
+    return (
+        f"{len(failures)} {what} were not recorded after {REDELIVERY_ROUNDS + 1} attempts ({why}): "
+        f"{', '.join(ids[:3])}{more}"
+    )
