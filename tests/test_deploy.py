@@ -427,6 +427,7 @@ def test_resources_are_scoped_where_the_service_allows(name: str, overrides: dic
         "acm:DescribeCertificate": f"arn:aws:acm:*:{ACCOUNT}:certificate/*",
         "config:GetComplianceDetailsByConfigRule": f"arn:aws:config:*:{ACCOUNT}:config-rule/*",
         "securityhub:BatchImportFindings": f"arn:aws:securityhub:*:{ACCOUNT}:product/{ACCOUNT}/default",
+        "securityhub:BatchUpdateFindings": f"arn:aws:securityhub:*:{ACCOUNT}:hub/default",
     }
     for statement in permission_statements(name, overrides):
         resources = as_list(statement["Resource"])
@@ -435,6 +436,90 @@ def test_resources_are_scoped_where_the_service_allows(name: str, overrides: dic
                 assert resources == [scoped[action]], (action, resources)
             elif resources == ["*"]:
                 assert action in unscoped, f"{action} is granted on every resource"
+
+
+@functools.cache
+def authorization_reference() -> dict[str, dict[str, Any]]:
+    """The Service Authorization Reference as parliament ships it: for each IAM action, the ARN pattern of
+    every resource type it names (empty: the action has no resource-level permissions)."""
+    source = Path(parliament_module().__file__).parent / "iam_definition.json"
+    reference: dict[str, dict[str, Any]] = {}
+    for service in json.loads(source.read_text()):
+        arns = {resource["resource"]: resource["arn"] for resource in service["resources"]}
+        for privilege in service["privileges"]:
+            types_named = [t["resource_type"].rstrip("*") for t in privilege["resource_types"] if t["resource_type"]]
+            action = f"{service['prefix']}:{privilege['privilege']}".lower()
+            reference[action] = {name: arns[name] for name in types_named}
+    return reference
+
+
+def matches_arn_pattern(resource: str, pattern: str) -> bool:
+    """Some ARN fits both ``resource`` (a policy's, ``*`` matching any text) and the reference's ``pattern``
+    (``${Name}`` matching any text). As in IAM, the partition, service, Region and account are matched each on
+    its own; the resource part, which may hold colons, as a whole."""
+    parts, pattern_parts = resource.split(":", 5), pattern.split(":", 5)
+    return len(parts) == len(pattern_parts) == 6 and all(map(_globs_meet, parts, pattern_parts))
+
+
+def _globs_meet(glob: str, pattern: str) -> bool:
+    """The two globs (``*`` in ``glob``, ``${Name}`` in ``pattern``, both any text) have a string in common."""
+    star = None
+    left = [star if char == "*" else char for char in glob]
+    right = [
+        token
+        for part in re.split(r"(\$\{[^}]+\})", pattern)
+        for token in ([star] if part.startswith("${") else list(part))
+    ]
+
+    @functools.cache
+    def meet(i: int, j: int) -> bool:
+        if i == len(left) and j == len(right):
+            return True
+        if i < len(left) and left[i] is star:
+            return meet(i + 1, j) or (j < len(right) and meet(i, j + 1))
+        if j < len(right) and right[j] is star:
+            return meet(i, j + 1) or (i < len(left) and meet(i + 1, j))
+        return i < len(left) and j < len(right) and left[i] == right[j] and meet(i + 1, j + 1)
+
+    return meet(0, 0)
+
+
+@pytest.mark.parametrize(("name", "overrides"), POLICY_CASES)
+def test_resources_follow_the_service_authorization_reference(name: str, overrides: dict[str, str]) -> None:
+    """Every action of a statement reaches one of its resources through a resource type the reference lists for
+    it, every resource serves one of the actions, and "*" stands only for actions that list no resource type."""
+    reference = authorization_reference()
+    for statement in permission_statements(name, overrides):
+        actions = {action: reference[action.lower()] for action in as_list(statement["Action"])}
+        resources = as_list(statement["Resource"])
+        if resources == ["*"]:
+            scopable = {action: sorted(types.values()) for action, types in actions.items() if types}
+            assert not scopable, f"granted on every resource, but the reference scopes them: {scopable}"
+            continue
+        assert "*" not in resources, statement
+        fits = {
+            (resource, action): any(matches_arn_pattern(resource, arn) for arn in types.values())
+            for resource in resources
+            for action, types in actions.items()
+        }
+        for action in actions:
+            assert any(fits[resource, action] for resource in resources), (action, resources, actions[action])
+        for resource in resources:
+            assert any(fits[resource, action] for action in actions), (resource, actions)
+
+
+def test_batch_update_findings_is_scoped_to_the_hub() -> None:
+    """BatchImportFindings needs the product; BatchUpdateFindings names the hub (not required, but listed)."""
+    reference = authorization_reference()
+    assert set(reference["securityhub:batchupdatefindings"]) == {"hub"}
+    assert set(reference["securityhub:batchimportfindings"]) == {"product"}
+    for name, overrides in (
+        ("execution-role.yaml", EXECUTION_ROLE_CASES["single-account-findings"]),
+        ("member-role.yaml", MEMBER_ROLE_CASES["member-findings"]),
+    ):
+        (statement,) = statements_for("securityhub:BatchUpdateFindings", name, overrides)
+        assert as_list(statement["Action"]) == ["securityhub:BatchUpdateFindings"]
+        assert as_list(statement["Resource"]) == [f"arn:aws:securityhub:*:{ACCOUNT}:hub/default"]
 
 
 def test_member_role_trusts_the_central_function_role_only() -> None:

@@ -704,6 +704,8 @@ def _check_annotation_words(
 ) -> None:
     if status in NEVER_ISSUED:
         assert status in annotation
+    elif status == "EXPIRED" and not_after is not None and not_after > now:
+        assert annotation.startswith("ACM reports it EXPIRED")
     elif compliance == "NON_COMPLIANT" and (status == "EXPIRED" or (not_after is not None and not_after <= now)):
         assert annotation.startswith("Expired")
     elif status == "REVOKED":

@@ -89,6 +89,13 @@ SCENARIOS = [
         ["Expired less than a day ago, on 2026-11-27"],
     ),
     (
+        "scenario3_expired_status_with_a_date_still_ahead",
+        cert(3, status="EXPIRED"),
+        Compliance.NON_COMPLIANT,
+        Scenario.EXPIRED,
+        ["ACM reports it EXPIRED although notAfter is 2026-11-30"],
+    ),
+    (
         "scenario3_expired_status_without_date",
         cert(None, status="EXPIRED"),
         Compliance.NON_COMPLIANT,

@@ -114,6 +114,13 @@ def judge(certificate: Certificate, now: datetime, days_to_expiration: int) -> V
 
     remaining = not_after - now
     days_left = _whole_days(remaining)
+    if status == "EXPIRED" and remaining > timedelta(0):  # ACM's word over a date still ahead
+        return Verdict(
+            Compliance.NON_COMPLIANT,
+            f"ACM reports it EXPIRED although notAfter is {_date(not_after)}: replace it now.",
+            Scenario.EXPIRED,
+            None,
+        )
     if status == "EXPIRED" or remaining <= timedelta(0):
         ago = _whole_days(now - not_after)
         return Verdict(
