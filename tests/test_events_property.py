@@ -233,8 +233,6 @@ def rule_parameters(draw: st.DrawFn, days: Days, assume_role: bool | None = None
         parameters["AssumeRoleMode"] = mode
     if draw(st.booleans()):
         parameters["securityHubFindings"] = draw(st.sampled_from(["false", "FALSE", False]))
-    if draw(st.booleans()):
-        parameters["someoneElsesParameter"] = draw(st.text(max_size=10))
     return parameters
 
 

@@ -322,3 +322,11 @@ def test_execution_role_name_assumes_the_member_role(aws: World) -> None:
     (assumed,) = aws.doubles.calls("sts.AssumeRole")
     assert assumed["RoleArn"] == "arn:aws:iam::123456789012:role/ACMExpiryRule-Member"
     assert len(aws.config.sent) == 5
+
+
+def test_a_misspelt_parameter_fails_instead_of_running_with_the_default(aws: World) -> None:
+    from acm_expiry.errors import InvalidParameterError
+
+    with pytest.raises(InvalidParameterError, match="'daysToExpiraton' is not known"):
+        aws.run(scheduled_event(aws.now, parameters={"daysToExpiraton": "60"}))
+    assert aws.doubles.requests == []

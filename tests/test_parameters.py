@@ -58,3 +58,9 @@ def test_security_hub_flag(value: object, flag: bool) -> None:
 def test_security_hub_flag_rejects_anything_else(value: str) -> None:
     with pytest.raises(InvalidParameterError, match="securityHubFindings"):
         parse_parameters({"securityHubFindings": value})
+
+
+@pytest.mark.parametrize("name", ["daysToExpiraton", "DaysToExpiration", "days"])
+def test_an_unknown_parameter_is_refused_by_name(name: str) -> None:
+    with pytest.raises(InvalidParameterError, match=f"'{name}' is not known.*daysToExpiration"):
+        parse_parameters({name: "14"})

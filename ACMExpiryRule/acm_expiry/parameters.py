@@ -14,6 +14,7 @@ DEFAULT_DAYS_TO_EXPIRATION = 30
 MIN_DAYS, MAX_DAYS = 1, 3650
 # rdklib reads these itself; they pass through untouched.
 RDKLIB_PARAMETERS = frozenset({"AssumeRoleMode", "ExecutionRoleName", "ExecutionRoleRegion"})
+KNOWN_PARAMETERS = RDKLIB_PARAMETERS | {DAYS_TO_EXPIRATION, SECURITY_HUB_FINDINGS}
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +24,16 @@ class RuleParameters:
 
 
 def parse_parameters(raw: Mapping[str, Any]) -> RuleParameters:
-    """Validate the rule's own parameters; unknown and rdklib's keys are left alone."""
+    """Validate the rule's own parameters; rdklib's pass through, anything else is refused.
+
+    A misspelt name would otherwise be ignored, and the rule would quietly run with the default.
+    """
+    unknown = sorted(set(raw) - KNOWN_PARAMETERS)
+    if unknown:
+        raise InvalidParameterError(
+            f"Rule parameter {', '.join(map(repr, unknown))} is not known; "
+            f"the rule accepts {', '.join(sorted(KNOWN_PARAMETERS, key=str.lower))}."
+        )
     return RuleParameters(
         days_to_expiration=parse_days_to_expiration(raw.get(DAYS_TO_EXPIRATION)),
         security_hub_findings=parse_flag(SECURITY_HUB_FINDINGS, raw.get(SECURITY_HUB_FINDINGS)),
