@@ -14,7 +14,7 @@ import pytest
 from acm_expiry.errors import AwsCallError, DeliveryError
 from acm_expiry_cli.doubles import INTERNAL_ERROR, SERVICE_UNAVAILABLE, THROTTLING, access_denied
 from acm_expiry_cli.inventory import config_item, synthetic_inventory
-from acm_expiry_cli.sample_events import change_event, scheduled_event
+from acm_expiry_cli.sample_events import change_event, oversized_event, scheduled_event
 from tests.conftest import World
 
 RETRIES_RIDDEN_OUT = 6  # the requirement, not the code's constant: six faults in a row still succeed
@@ -139,13 +139,46 @@ def test_put_evaluations_failure_in_a_change_event_is_not_swallowed(aws: World) 
         aws.run(change(aws))
 
 
-def test_oversized_history_failure_is_loud(aws: World) -> None:
-    from acm_expiry_cli.sample_events import oversized_event
-
+def test_oversized_item_missing_from_history_is_named(aws: World) -> None:
     item = config_item({"certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/x"}, aws.now)
-    with pytest.raises(Exception, match="GetResourceConfigHistory"):
+    with pytest.raises(AwsCallError, match="GetResourceConfigHistory failed: ResourceNotDiscoveredException"):
         aws.run(oversized_event(item, aws.now))
     assert aws.config.put_calls == []
+
+
+def test_oversized_history_access_denied_names_the_permission(aws: World) -> None:
+    item = config_item({"certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/x"}, aws.now)
+    aws.doubles.faults.add("config.GetResourceConfigHistory", access_denied("config:GetResourceConfigHistory"))
+    with pytest.raises(AwsCallError, match="missing IAM permission: config:GetResourceConfigHistory"):
+        aws.run(oversized_event(item, aws.now))
+
+
+def test_oversized_history_throttling_is_ridden_out(aws: World) -> None:
+    configuration = {
+        "certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/x",
+        "status": "ISSUED",
+        "type": "IMPORTED",
+        "notAfter": (aws.now + timedelta(days=90)).isoformat(),
+    }
+    item = config_item(configuration, aws.now)
+    aws.config.record_history(item)
+    aws.doubles.faults.add("config.GetResourceConfigHistory", *[THROTTLING] * RETRIES_RIDDEN_OUT)
+    aws.run(oversized_event(item, aws.now))
+    assert aws.config.sent[0]["ComplianceType"] == "COMPLIANT"
+
+
+def test_oversized_deleted_item_is_not_applicable(aws: World) -> None:
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/gone"
+    item = config_item({"certificateArn": arn}, aws.now, status="ResourceDeleted")
+    aws.config.record_history(item)
+    aws.run(oversized_event(item, aws.now))
+    assert [(e["ComplianceResourceId"], e["ComplianceType"]) for e in aws.config.sent] == [(arn, "NOT_APPLICABLE")]
+
+
+def test_sts_access_denied_names_the_permission(aws: World) -> None:
+    aws.doubles.faults.add("sts.AssumeRole", access_denied("sts:AssumeRole"), access_denied("sts:AssumeRole"))
+    with pytest.raises(AwsCallError, match=r"AssumeRole failed: AccessDenied.*missing IAM permission: sts:AssumeRole"):
+        aws.run(change(aws))
 
 
 # 4. Nothing is lost ------------------------------------------------------------------------------

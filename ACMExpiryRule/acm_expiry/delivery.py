@@ -14,9 +14,10 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import ClientError
 from rdklib import ClientFactory
 
-from acm_expiry.aws import call
+from acm_expiry.aws import aws_call_error, call
 from acm_expiry.errors import DeliveryError
 
 REDELIVERY_ROUNDS = 3
@@ -27,7 +28,7 @@ _PERMANENT = ("Invalid", "AccessDenied", "NotFound")
 
 
 class Reporter:
-    """The calls that report results, with the credentials rdklib used (clients built lazily)."""
+    """Clients with the credentials rdklib uses, and the calls that report results (built lazily)."""
 
     def __init__(self, event: dict[str, Any], rule: Any) -> None:
         self._token = str(event["resultToken"])
@@ -38,14 +39,17 @@ class Reporter:
         )
         self._clients: dict[str, Any] = {}
 
-    def _client(self, service: str) -> Any:
+    def client(self, service: str) -> Any:
         if service not in self._clients:
-            self._clients[service] = self._factory.build_client(service)
+            try:
+                self._clients[service] = self._factory.build_client(service)
+            except ClientError as error:  # rdklib's AssumeRole
+                raise aws_call_error(error) from error
         return self._clients[service]
 
     def put_evaluations(self, batch: list[dict[str, Any]]) -> list[Failure]:
         answer = call(
-            self._client("config"),
+            self.client("config"),
             "put_evaluations",
             Evaluations=batch,
             ResultToken=self._token,
@@ -54,14 +58,14 @@ class Reporter:
         return [(evaluation, "") for evaluation in answer.get("FailedEvaluations") or []]
 
     def import_findings(self, batch: list[dict[str, Any]]) -> list[Failure]:
-        answer = call(self._client("securityhub"), "batch_import_findings", Findings=batch)
+        answer = call(self.client("securityhub"), "batch_import_findings", Findings=batch)
         codes = {f.get("Id"): str(f.get("ErrorCode") or "") for f in answer.get("FailedFindings") or []}
         return [(finding, codes[finding["Id"]]) for finding in batch if finding["Id"] in codes]
 
     def resolve_findings(self, batch: list[dict[str, Any]]) -> list[Failure]:
         """Set Workflow RESOLVED on these findings: BatchImportFindings cannot, once they exist."""
         answer = call(
-            self._client("securityhub"),
+            self.client("securityhub"),
             "batch_update_findings",
             FindingIdentifiers=[{"Id": f["Id"], "ProductArn": f["ProductArn"]} for f in batch],
             Workflow={"Status": "RESOLVED"},

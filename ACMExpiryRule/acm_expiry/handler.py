@@ -28,8 +28,9 @@ from acm_expiry import RESOURCE_TYPE
 from acm_expiry.aws import CallRecord, configure_default_session, recording
 from acm_expiry.delivery import Reporter, deliver
 from acm_expiry.errors import RuleError
-from acm_expiry.events import check_event
+from acm_expiry.events import OVERSIZED, check_event
 from acm_expiry.findings import findings_for_run
+from acm_expiry.oversized import inflate
 from acm_expiry.parameters import parse_parameters
 from acm_expiry.permissions import FINDINGS_BATCH, PUT_EVALUATIONS_BATCH
 from acm_expiry.rule import ACMExpiryRule, utc_now
@@ -66,11 +67,13 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
             parameters = parse_parameters(checked.rule_parameters)  # fail before any call is made
             configure_default_session()
             rule = ACMExpiryRule(now=runtime.now)
+            reporter = Reporter(event, rule)
+            if checked.message_type == OVERSIZED:
+                event = inflate(event, checked.invoking_event, reporter.client("config"))
             result = Evaluator(rule, [RESOURCE_TYPE]).handle(event, context)
             if not isinstance(result, list):
                 raise _swallowed_error(result, record)
             evaluations = result
-            reporter = Reporter(event, rule)
             failed = [(e, "") for e in record.take_failed_evaluations()]
             deliver("evaluations", failed, reporter.put_evaluations, runtime.sleep, batch_size=PUT_EVALUATIONS_BATCH)
             if parameters.security_hub_findings:

@@ -346,7 +346,8 @@ class FakeConfig:
             "tags": item.get("tags", {}),
             "relatedEvents": [],
             "relationships": [],
-            "configuration": json.dumps(item["configuration"]),
+            # null for a deleted resource, as Config records it
+            "configuration": None if item["configuration"] is None else json.dumps(item["configuration"]),
             "supplementaryConfiguration": {},
         }
 
