@@ -8,7 +8,14 @@ default session the doubles from ``acm_expiry_cli.doubles``: FakeAcm serving
 
 Approaches, same inventory, same ``now``, daysToExpiration 30:
 
-- ``ours``: the real ``acm_expiry.handler.lambda_handler`` with a scheduled event.
+- ``ours``: the real ``acm_expiry.handler.lambda_handler`` with a scheduled event, the rule's FIRST
+  periodic run: FakeConfig starts empty, so rdklib's clean-up of old results reads one empty page.
+- ``ours-steady``: the same run on any later day. FakeConfig starts with the result a run a day
+  earlier recorded for every certificate (each judged at ``now`` - 1 day), so rdklib's clean-up pages
+  through every COMPLIANT and NON_COMPLIANT one, 100 per GetComplianceDetailsByConfigRule call. The
+  results are put in ``FakeConfig.results`` directly rather than by an un-measured first run in the
+  same process: peak RSS is a high-water mark, and the first run's would hide the steady run's.
+  They count in this child's RSS (in AWS they live in Config), as the inventory does in every child.
 - ``baseline``: the common way: ListCertificates without ``Includes`` (paged), DescribeCertificate
   for every listed certificate, judge, PutEvaluations in batches of 100. It sees only RSA_1024 and
   RSA_2048 certificates.
@@ -17,7 +24,9 @@ Approaches, same inventory, same ``now``, daysToExpiration 30:
 - ``empty``: the handler on an empty inventory: what Python, boto3, rdklib and moto cost alone.
 
 ACM's documented rate quotas give the API time each approach needs at least in a real account:
-ListCertificates calls / 8 + DescribeCertificate calls / 10 seconds.
+ListCertificates calls / 8 + DescribeCertificate calls / 10 seconds. Config's calls
+(GetComplianceDetailsByConfigRule, PutEvaluations) are counted but not turned into time: no
+documented rate quota for them was found (see CONFIG_QUOTAS).
 
 The last line printed is one JSON object with every figure.
 """
@@ -35,16 +44,33 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the children import the doubles; the parent stays light
+    from acm_expiry_cli.doubles import FakeConfig
 
 COUNTS = (1000, 10_000)
 DAYS = 30
 REGION = "us-east-1"
 LIST_QUOTA, DESCRIBE_QUOTA = 8, 10  # requests per second, ACM's documented rate quotas
+# Config's API rate quotas: none documented that we could find. AWS Config's "Service Limits" page
+# (developer guide, configlimits.md in awsdocs/aws-config-developer-guide) lists counts only (rules,
+# aggregators, conformance packs), and the parts of the General Reference's "AWS Config endpoints and
+# quotas" page (docs.aws.amazon.com/general/latest/gr/awsconfig.html) we could retrieve list endpoints
+# only. So Config's calls are reported as counts, and the modelled API time covers ACM alone.
+CONFIG_OPERATIONS = ("config.GetComplianceDetailsByConfigRule", "config.PutEvaluations")
+CONFIG_QUOTAS: dict[str, float | None] = {"GetComplianceDetailsByConfigRule": None, "PutEvaluations": None}
+CLEANUP_PAGE = 100  # rdklib reads old results with Limit=100, Config's maximum
 RSS_LIMIT_MB = 128
 BASELINE_MIN_SECONDS, OURS_MAX_SECONDS = 900, 10
-MODES = ("ours", "baseline", "baseline+Includes")
-LABELS = {"ours": "ours", "baseline": "baseline", "baseline+Includes": "baseline+Incl"}
+MODES = ("ours", "ours-steady", "baseline", "baseline+Includes")
+LABELS = {
+    "ours": "ours 1st",
+    "ours-steady": "ours steady",
+    "baseline": "baseline",
+    "baseline+Includes": "baseline+Incl",
+}
+HANDLER_MODES = ("ours", "ours-steady", "empty")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -79,19 +105,23 @@ def measure(mode: str, count: int, now: datetime) -> dict[str, Any]:
         and c["Status"] == "ISSUED"
         and timedelta(0) < datetime.fromtimestamp(c["NotAfter"], UTC) - now <= window
     }
+    config = FakeConfig()
+    if mode == "ours-steady":
+        seed_previous_run(config, inventory, now - timedelta(days=1))
+    prior = dict(sorted(Counter(e["ComplianceType"] for e in config.results.values()).items()))
     logs: list[str] = []
     handler.RUNTIME = handler.Runtime(now=lambda: now, log=logs.append)
     rss_before = _peak_rss_mb()
     with mock_aws():
         boto3.setup_default_session()
-        doubles, config = Doubles(), FakeConfig()
+        doubles = Doubles()
         doubles.serve("acm", FakeAcm(lambda region: inventory))
         doubles.serve("config", config)
         doubles.install()
         started = time.perf_counter()
         seen: list[str] = []
         log_line: dict[str, Any] = {}
-        if mode in ("ours", "empty"):
+        if mode in HANDLER_MODES:
             evaluations = handler.lambda_handler(scheduled_event(now), None)
             log_line = json.loads(logs[-1])
             seen = [e["ComplianceResourceId"] for e in evaluations]
@@ -133,6 +163,7 @@ def measure(mode: str, count: int, now: datetime) -> dict[str, Any]:
     )
     list_calls = calls.get("acm.ListCertificates", 0)
     describe_calls = calls.get("acm.DescribeCertificate", 0)
+    prior_listed = prior.get("COMPLIANT", 0) + prior.get("NON_COMPLIANT", 0)
     return {
         "mode": mode,
         "count": count,
@@ -140,6 +171,11 @@ def measure(mode: str, count: int, now: datetime) -> dict[str, Any]:
         "handlerApiCalls": log_line.get("apiCalls"),
         "acmCalls": list_calls + describe_calls,
         "modelledAcmSeconds": round(list_calls / LIST_QUOTA + describe_calls / DESCRIBE_QUOTA, 3),
+        "configCalls": sum(calls.get(op, 0) for op in CONFIG_OPERATIONS),
+        "modelledConfigSeconds": None,  # no documented Config rate quota: CONFIG_QUOTAS
+        "priorResults": prior,
+        # rdklib's clean-up asks for COMPLIANT and NON_COMPLIANT only; an empty Config still takes one call.
+        "expectedCleanupCalls": max(1, math.ceil(prior_listed / CLEANUP_PAGE)),
         "wallSeconds": round(wall, 3),
         "peakRssMb": round(peak, 1),
         "rssBeforeRunMb": round(rss_before, 1),
@@ -148,10 +184,27 @@ def measure(mode: str, count: int, now: datetime) -> dict[str, Any]:
         "missedNonCompliant": missed_non_compliant,
         "evaluationsRecorded": len(config.results),
         "evaluationsByCompliance": dict(sorted(Counter(e["ComplianceType"] for e in config.sent).items())),
-        "describedAsExpected": described == expected_described if mode == "ours" else None,
+        "describedAsExpected": described == expected_described if mode in ("ours", "ours-steady") else None,
         "expectedDescribes": len(expected_described),
         "outcome": log_line.get("outcome", "ok"),
     }
+
+
+def seed_previous_run(config: FakeConfig, inventory: list[dict[str, Any]], then: datetime) -> None:
+    """What a run at ``then`` left in Config: one result per certificate (judged at ``then``)."""
+    from acm_expiry.certificate import Certificate
+    from acm_expiry.verdict import judge
+
+    for certificate in inventory:
+        verdict = judge(Certificate.from_acm(certificate), then, DAYS)
+        arn = certificate["CertificateArn"]
+        config.results[arn] = {
+            "ComplianceResourceType": "AWS::ACM::Certificate",
+            "ComplianceResourceId": arn,
+            "ComplianceType": str(verdict.compliance),
+            "Annotation": verdict.annotation,
+            "OrderingTimestamp": then,
+        }
 
 
 def _all_key_types() -> tuple[str, ...]:
@@ -201,62 +254,91 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return round(numerator / denominator, 1) if denominator else None
 
 
-def targets_for(count: int, ours: dict[str, Any], baseline: dict[str, Any]) -> list[dict[str, Any]]:
-    calls = ours["apiCalls"]
-    checks: list[tuple[str, Any, str, bool]] = [
-        (
+def _check(name: str, value: Any, want: str, ok: bool) -> tuple[str, Any, str, bool]:
+    return name, value, want, ok
+
+
+def handler_checks(count: int, run: dict[str, Any], first: dict[str, Any]) -> list[tuple[str, Any, str, bool]]:
+    """What the handler's run must do at any N, first run or steady state alike."""
+    calls, which = run["apiCalls"], "first run" if run["mode"] == "ours" else "steady"
+    cleanup = calls.get("config.GetComplianceDetailsByConfigRule", 0)
+    checks = [
+        _check(
             # + 1: ACM returns Amazon N2 certificates only to a listing that asks for them alone.
             "ListCertificates calls = ceil(N/1000) + 1 (Amazon N2 listing)",
             calls.get("acm.ListCertificates", 0),
             f"= {math.ceil(count / 1000) + 1}",
             calls.get("acm.ListCertificates", 0) == math.ceil(count / 1000) + 1,
         ),
-        (
+        _check(
             "PutEvaluations calls = ceil(N/100)",
             calls.get("config.PutEvaluations", 0),
             f"= {math.ceil(count / 100)}",
             calls.get("config.PutEvaluations", 0) == math.ceil(count / 100),
         ),
-        (
-            "GetComplianceDetailsByConfigRule calls (Config starts empty) = 1",
-            calls.get("config.GetComplianceDetailsByConfigRule", 0),
-            "= 1",
-            calls.get("config.GetComplianceDetailsByConfigRule", 0) == 1,
+        _check(
+            "GetComplianceDetailsByConfigRule calls (Config starts empty) = 1"
+            if run["mode"] == "ours"
+            else "GetComplianceDetailsByConfigRule calls = ceil(prior COMPLIANT+NON_COMPLIANT / 100)",
+            cleanup,
+            f"= {run['expectedCleanupCalls']}",
+            cleanup == run["expectedCleanupCalls"],
         ),
-        (
+        _check(
             "DescribeCertificate only for AMAZON_ISSUED inside the window",
             calls.get("acm.DescribeCertificate", 0),
-            f"= {ours['expectedDescribes']}, same ARNs",
-            bool(ours["describedAsExpected"]) and calls.get("acm.DescribeCertificate", 0) == ours["expectedDescribes"],
+            f"= {run['expectedDescribes']}, same ARNs",
+            bool(run["describedAsExpected"]) and calls.get("acm.DescribeCertificate", 0) == run["expectedDescribes"],
         ),
-        (
-            "every certificate evaluated",
-            ours["evaluationsRecorded"],
-            f"= {count}",
-            ours["evaluationsRecorded"] == count,
+        _check(
+            "every certificate evaluated", run["evaluationsRecorded"], f"= {count}", run["evaluationsRecorded"] == count
         ),
     ]
+    if run["mode"] == "ours-steady":
+        checks += [
+            _check(
+                "prior results: one per certificate (a day-old run)",
+                sum(run["priorResults"].values()),
+                f"= {count}",
+                sum(run["priorResults"].values()) == count,
+            ),
+            _check(
+                "same verdicts as the first run (clean-up turns nothing NOT_APPLICABLE)",
+                run["evaluationsByCompliance"],
+                f"= {first['evaluationsByCompliance']}",
+                run["evaluationsByCompliance"] == first["evaluationsByCompliance"],
+            ),
+        ]
     if count == max(COUNTS):
         checks += [
-            (
+            _check(
                 f"peak RSS at N={count:,} < {RSS_LIMIT_MB} MB",
-                ours["peakRssMb"],
+                run["peakRssMb"],
                 f"< {RSS_LIMIT_MB}",
-                ours["peakRssMb"] < RSS_LIMIT_MB,
+                run["peakRssMb"] < RSS_LIMIT_MB,
             ),
-            (
-                f"ours: modelled ACM API time at N={count:,} < {OURS_MAX_SECONDS} s",
-                ours["modelledAcmSeconds"],
+            _check(
+                f"modelled ACM API time at N={count:,} < {OURS_MAX_SECONDS} s",
+                run["modelledAcmSeconds"],
                 f"< {OURS_MAX_SECONDS}",
-                ours["modelledAcmSeconds"] < OURS_MAX_SECONDS,
+                run["modelledAcmSeconds"] < OURS_MAX_SECONDS,
             ),
-            (
+        ]
+    return [(f"{which}: {name}", value, want, ok) for name, value, want, ok in checks]
+
+
+def targets_for(count: int, results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    first, steady, baseline = results["ours"], results["ours-steady"], results["baseline"]
+    checks = handler_checks(count, first, first) + handler_checks(count, steady, first)
+    if count == max(COUNTS):
+        checks.append(
+            _check(
                 f"baseline: modelled ACM API time at N={count:,} > {BASELINE_MIN_SECONDS} s",
                 baseline["modelledAcmSeconds"],
                 f"> {BASELINE_MIN_SECONDS}",
                 baseline["modelledAcmSeconds"] > BASELINE_MIN_SECONDS,
-            ),
-        ]
+            )
+        )
     return [
         {"n": count, "target": name, "value": value, "expected": want, "pass": ok} for name, value, want, ok in checks
     ]
@@ -281,6 +363,14 @@ def report(now: datetime, counts: Sequence[int]) -> dict[str, Any]:
     print(f"ACMExpiryRule periodic evaluation benchmark: daysToExpiration {DAYS}, now {now:%Y-%m-%d %H:%M} UTC")
     print("Each figure from a fresh child process; API time modelled at ACM's quotas (List 8/s, Describe 10/s).")
     print(
+        "ours 1st: the rule's first periodic run (Config empty); ours steady: any later run (Config holds the "
+        "previous day's result for every certificate)."
+    )
+    print(
+        "Config calls are counted only: no documented rate quota was found for GetComplianceDetailsByConfigRule "
+        "or PutEvaluations."
+    )
+    print(
         f"Empty run (handler, 0 certificates, inside mock_aws): peak RSS {empty['peakRssMb']:.1f} MB, "
         f"wall {empty['wallSeconds']:.2f} s, calls {empty['apiCalls']}\n"
     )
@@ -289,7 +379,7 @@ def report(now: datetime, counts: Sequence[int]) -> dict[str, Any]:
     for count in counts:
         profile = inventory_profile(count, now)
         results = {mode: run_child(mode, count, now) for mode in MODES}
-        ours, base, fixed = (results[mode] for mode in MODES)
+        ours, base, fixed = results["ours"], results["baseline"], results["baseline+Includes"]
         ratios = {
             name: {
                 "acmCalls": _ratio(r["acmCalls"], ours["acmCalls"]),
@@ -300,7 +390,7 @@ def report(now: datetime, counts: Sequence[int]) -> dict[str, Any]:
             for name, r in (("baseline", base), ("baseline+Includes", fixed))
         }
         runs[str(count)] = {"inventory": profile, **results, "ratiosToOurs": ratios}
-        targets += targets_for(count, ours, base)
+        targets += targets_for(count, results)
 
         print(
             f"N = {count:,}: {profile['byType']}; {profile['insideWindow']} inside the window, "
@@ -316,16 +406,19 @@ def report(now: datetime, counts: Sequence[int]) -> dict[str, Any]:
         for key, label in (
             ("acmCalls", "ACM calls"),
             ("modelledAcmSeconds", "modelled ACM API time (s)"),
+            ("configCalls", "Config calls (no documented quota)"),
             ("wallSeconds", "wall time (s)"),
             ("peakRssMb", "peak RSS (MB)"),
         ):
             print(
                 _row(
                     label,
-                    [r[key] for r in results.values()] + [ratios["baseline"][key], ratios["baseline+Includes"][key]],
+                    [r[key] for r in results.values()]
+                    + [ratios["baseline"].get(key), ratios["baseline+Includes"].get(key)],
                 )
             )
         print(_row("  of it before the run (inventory, imports)", [r["rssBeforeRunMb"] for r in results.values()]))
+        print(_row("prior results in Config", [sum(r["priorResults"].values()) for r in results.values()]))
         print(_row("certificates seen", [r["certificatesSeen"] for r in results.values()]))
         print(_row("certificates missed", [r["certificatesMissed"] for r in results.values()]))
         print(_row("  of them NON_COMPLIANT", [r["missedNonCompliant"] for r in results.values()]))
@@ -340,8 +433,9 @@ def report(now: datetime, counts: Sequence[int]) -> dict[str, Any]:
     largest = runs[str(max(counts))] if counts else None
     if largest is not None:
         base, fixed = largest["baseline"], largest["baseline+Includes"]
+        print(f"\nSteady state at N={max(counts):,}: {steady_line(largest['ours-steady'], largest['ours'])}.")
         print(
-            f"\nNote: without Includes the baseline never sees {base['certificatesMissed']:,} of "
+            f"Note: without Includes the baseline never sees {base['certificatesMissed']:,} of "
             f"{max(counts):,} certificates ({base['missedNonCompliant']:,} of them NON_COMPLIANT), which is why "
             f"its modelled {base['modelledAcmSeconds']:,.0f} s is not more; describing every certificate with the "
             f"listing fixed needs {fixed['modelledAcmSeconds']:,.0f} s. Wall times are in-process against doubles "
@@ -351,12 +445,29 @@ def report(now: datetime, counts: Sequence[int]) -> dict[str, Any]:
         "bench": "periodic",
         "daysToExpiration": DAYS,
         "now": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "quotasPerSecond": {"ListCertificates": LIST_QUOTA, "DescribeCertificate": DESCRIBE_QUOTA},
+        "quotasPerSecond": {"ListCertificates": LIST_QUOTA, "DescribeCertificate": DESCRIBE_QUOTA, **CONFIG_QUOTAS},
+        "configQuotaNote": "no documented rate quota found for Config's calls: counted, not modelled",
+        "peakRssMbAtLargestN": (
+            {"firstRun": largest["ours"]["peakRssMb"], "steadyState": largest["ours-steady"]["peakRssMb"]}
+            if largest is not None
+            else None
+        ),
         "emptyRun": empty,
         "runs": runs,
         "targets": targets,
         "allTargetsPass": all(t["pass"] for t in targets),
     }
+
+
+def steady_line(steady: dict[str, Any], first: dict[str, Any]) -> str:
+    calls = steady["apiCalls"]
+    return (
+        f"{calls.get('config.GetComplianceDetailsByConfigRule', 0)} GetComplianceDetailsByConfigRule pages "
+        f"(first run: {first['apiCalls'].get('config.GetComplianceDetailsByConfigRule', 0)}), "
+        f"{calls.get('config.PutEvaluations', 0)} PutEvaluations, {steady['configCalls']} Config calls in all; "
+        f"wall {steady['wallSeconds']:.2f} s (first run {first['wallSeconds']:.2f} s); "
+        f"peak RSS {steady['peakRssMb']:.1f} MB (first run {first['peakRssMb']:.1f} MB)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
