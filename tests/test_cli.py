@@ -115,6 +115,7 @@ class Seeded:
         config, credentials = self.files / "config", self.files / "credentials"
         base = {
             "PATH": os.environ.get("PATH", ""),
+            "PYTHONDONTWRITEBYTECODE": "1",  # no caches in ACMExpiryRule/, which RDK zips
             "HOME": str(self.files),
             "AWS_CONFIG_FILE": str(config),
             "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
