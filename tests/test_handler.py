@@ -198,6 +198,7 @@ def test_periodic_marks_certificates_deleted_since_last_run_not_applicable(aws: 
     aws.run(scheduled_event(aws.now))
     sent = by_id(aws.config.sent)
     assert sent[gone]["ComplianceType"] == "NOT_APPLICABLE"
+    assert sent[gone]["Annotation"] == "No longer in ACM: deleted since the last periodic run."
     assert sent[kept]["ComplianceType"] == "COMPLIANT"
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from acm_expiry import RESOURCE_TYPE
 from acm_expiry.assess import Assessment
 from acm_expiry.verdict import REMEDIATION_URL, Scenario, Verdict, remediation_key, what_to_do
 
@@ -81,23 +80,10 @@ def build_finding(assessment: Assessment, *, rule_name: str, now: datetime) -> d
 
 
 def findings_for_run(
-    assessments: list[Assessment], evaluations: list[dict[str, Any]], *, rule_name: str, now: datetime
+    assessments: list[Assessment], deleted: list[str], *, rule_name: str, now: datetime
 ) -> list[dict[str, Any]]:
-    """A finding per judged certificate, and archived ones for certificates deleted since the last run.
-
-    ``evaluations`` are those rdklib sent: a periodic run's NOT_APPLICABLE for a certificate it did
-    not judge means the certificate is gone.
-    """
-    judged = {a.certificate.arn for a in assessments}
+    """A finding per judged certificate, and archived ones for certificates deleted since the last run."""
     findings = [f for f in (build_finding(a, rule_name=rule_name, now=now) for a in assessments) if f is not None]
-    deleted = [
-        str(e["ComplianceResourceId"])
-        for e in evaluations
-        if e.get("ComplianceType") == "NOT_APPLICABLE"
-        and e.get("ComplianceResourceType") == RESOURCE_TYPE
-        and e["ComplianceResourceId"] not in judged
-        and str(e["ComplianceResourceId"]).startswith("arn:")
-    ]
     return findings + [archived_finding(arn, rule_name=rule_name, now=now) for arn in deleted]
 
 

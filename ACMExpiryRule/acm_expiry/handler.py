@@ -78,7 +78,7 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
             deliver("evaluations", failed, reporter.put_evaluations, runtime.sleep, batch_size=PUT_EVALUATIONS_BATCH)
             if parameters.security_hub_findings:
                 findings = findings_for_run(
-                    rule.assessments, evaluations, rule_name=checked.config_rule_name, now=runtime.now()
+                    rule.assessments, rule.deleted, rule_name=checked.config_rule_name, now=runtime.now()
                 )
                 deliver("findings", findings, reporter.import_findings, runtime.sleep, batch_size=FINDINGS_BATCH)
                 passed = [f for f in findings if f.get("Compliance", {}).get("Status") == "PASSED"]

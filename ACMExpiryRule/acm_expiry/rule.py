@@ -16,7 +16,10 @@ from acm_expiry.certificate import Certificate, MalformedCertificate, Unreadable
 from acm_expiry.errors import MalformedEventError
 from acm_expiry.events import check_configuration_item
 from acm_expiry.parameters import RuleParameters, parse_parameters
+from acm_expiry.results import results_not_seen
 from acm_expiry.verdict import Verdict, judge
+
+DELETED = "No longer in ACM: deleted since the last periodic run."
 
 
 def utc_now() -> datetime:
@@ -24,10 +27,16 @@ def utc_now() -> datetime:
 
 
 class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type hints
+    # The rule marks certificates deleted since the last run itself (see evaluate_periodic):
+    # in one pass, with an annotation, and never after a listing known to be incomplete.
+    delete_old_evaluations_on_scheduled_notification = False
+
     def __init__(self, now: Callable[[], datetime] = utc_now) -> None:
         super().__init__()
         self.now = now
-        self.assessments: list[Assessment] = []  # what this invocation judged, for findings
+        # What this invocation judged, and found gone, for Security Hub findings.
+        self.assessments: list[Assessment] = []
+        self.deleted: list[str] = []
 
     def evaluate_parameters(self, rule_parameters: Mapping[str, Any]) -> RuleParameters:
         return parse_parameters(rule_parameters)
@@ -62,17 +71,24 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
     ) -> list[Evaluation]:
         acm = client_factory.build_client("acm")
         gaps = listing_requests(acm)[1]
-        if gaps:
-            # Certificates this SDK cannot list must keep the results change events gave them:
-            # no NOT_APPLICABLE for "not seen" after a listing known to be incomplete.
-            self.delete_old_evaluations_on_scheduled_notification = False
         assessments = assess_region(acm, self.now(), valid_rule_parameters.days_to_expiration)
+        _count_seen(len(assessments))
+        self.assessments = assessments
+        evaluations = [_evaluation(a.verdict, a.certificate.arn) for a in assessments]
         record = current_record()
         if record is not None:
             record.listing_gaps.extend(gaps)
-        _count_seen(len(assessments))
-        self.assessments = assessments
-        return [_evaluation(a.verdict, a.certificate.arn) for a in assessments]
+        if gaps:
+            # Certificates this SDK cannot list keep the results change events gave them.
+            return evaluations
+        seen = {a.certificate.arn for a in assessments}
+        for resource_id, resource_type in results_not_seen(
+            client_factory.build_client("config"), event["configRuleName"], seen
+        ):
+            evaluations.append(Evaluation(ComplianceType.NOT_APPLICABLE, resource_id, resource_type, DELETED))
+            if resource_type == RESOURCE_TYPE:
+                self.deleted.append(resource_id)
+        return evaluations
 
 
 def _evaluation(verdict: Verdict, resource_id: str | None = None) -> Evaluation:
