@@ -331,3 +331,17 @@ def test_a_misspelt_parameter_fails_instead_of_running_with_the_default(aws: Wor
     with pytest.raises(InvalidParameterError, match="'daysToExpiraton' is not known"):
         aws.run(scheduled_event(aws.now, parameters={"daysToExpiraton": "60"}))
     assert aws.doubles.requests == []
+
+
+def test_summaries_without_dates_are_described_not_judged_never_issued(aws: World) -> None:
+    """An SDK older than the summary's Status and NotAfter fields drops them: ask DescribeCertificate."""
+    inventory = synthetic_inventory(30, aws.now)
+    aws.acm.source = lambda region: inventory
+    aws.run(scheduled_event(aws.now))
+    full = {e["ComplianceResourceId"]: (e["ComplianceType"], e["Annotation"]) for e in aws.config.sent}
+
+    aws.config.put_calls.clear()
+    aws.acm.summary_fields = ("CertificateArn", "DomainName")
+    aws.run(scheduled_event(aws.now))
+    sparse = {e["ComplianceResourceId"]: (e["ComplianceType"], e["Annotation"]) for e in aws.config.sent}
+    assert sparse == full

@@ -8,7 +8,7 @@ from typing import Any
 
 from acm_expiry.acm import describe_certificate, list_certificates
 from acm_expiry.certificate import Certificate
-from acm_expiry.verdict import Scenario, Verdict, judge
+from acm_expiry.verdict import NEVER_ISSUED_STATUSES, Scenario, Verdict, judge
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,12 +22,14 @@ def assess_region(acm: Any, now: datetime, days_to_expiration: int) -> list[Asse
 
     DescribeCertificate is the only source of the renewal status, and the renewal status changes
     the annotation only for an AMAZON_ISSUED certificate inside the window, so only those are
-    described. The listing is complete or this raises: a partial list is never returned.
+    described; and any summary without the status or expiry date an issued certificate has (an
+    SDK older than those summary fields drops them), rather than judging it "never issued". The
+    listing is complete or this raises: a partial list is never returned.
     """
     assessments = []
     for certificate in list(list_certificates(acm)):
         verdict = judge(certificate, now, days_to_expiration)
-        if verdict.scenario is Scenario.EXPIRING and certificate.type == "AMAZON_ISSUED":
+        if _needs_describe(certificate, verdict):
             described = describe_certificate(acm, certificate.arn)
             if described is None:  # deleted since it was listed: nothing left to judge
                 continue
@@ -35,3 +37,9 @@ def assess_region(acm: Any, now: datetime, days_to_expiration: int) -> list[Asse
             verdict = judge(certificate, now, days_to_expiration)
         assessments.append(Assessment(certificate, verdict))
     return assessments
+
+
+def _needs_describe(certificate: Certificate, verdict: Verdict) -> bool:
+    if verdict.scenario is Scenario.EXPIRING and certificate.type == "AMAZON_ISSUED":
+        return True
+    return certificate.not_after is None and certificate.status not in NEVER_ISSUED_STATUSES

@@ -98,9 +98,14 @@ class Certificate:
         )
 
     def with_details(self, described: Certificate) -> Certificate:
-        """This certificate with the renewal facts only DescribeCertificate knows."""
+        """This certificate completed by DescribeCertificate: its renewal facts, and anything the summary lacked."""
         return replace(
             self,
+            status=self.status or described.status,
+            type=self.type or described.type,
+            key_algorithm=self.key_algorithm or described.key_algorithm,
+            not_after=self.not_after or described.not_after,
+            revoked_at=self.revoked_at or described.revoked_at,
             renewal_status=described.renewal_status or self.renewal_status,
             renewal_status_reason=described.renewal_status_reason or self.renewal_status_reason,
             renewal_eligibility=described.renewal_eligibility or self.renewal_eligibility,

@@ -177,6 +177,9 @@ class FakeAcm:
     def __init__(self, source: Callable[[str], list[dict[str, Any]]]) -> None:
         self.source = source
         self.overlay: dict[str, dict[str, Any]] = defaultdict(dict)
+        # What ListCertificates summaries carry; fewer fields stand for an older SDK, whose parser
+        # drops the summary fields it does not know.
+        self.summary_fields: tuple[str, ...] = SUMMARY_FIELDS
         self._index: dict[str, tuple[list[dict[str, Any]], int, dict[str, dict[str, Any]]]] = {}
 
     def __call__(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -213,7 +216,7 @@ class FakeAcm:
         ]
         start = _decode_token(params.get("NextToken"))
         page = matching[start : start + max_items]
-        answer: dict[str, Any] = {"CertificateSummaryList": [_summary(c) for c in page]}
+        answer: dict[str, Any] = {"CertificateSummaryList": [_summary(c, self.summary_fields) for c in page]}
         if start + max_items < len(matching):
             answer["NextToken"] = _encode_token(start + max_items)
         return answer
@@ -448,10 +451,11 @@ def moto_acm_source(account_id: str = "123456789012") -> Callable[[str], list[di
     return source
 
 
-def _summary(certificate: Mapping[str, Any]) -> dict[str, Any]:
-    summary = {k: certificate[k] for k in SUMMARY_FIELDS if k in certificate}
-    summary["KeyAlgorithm"] = _underscore(certificate.get("KeyAlgorithm"))
-    if "InUse" not in summary:
+def _summary(certificate: Mapping[str, Any], fields: tuple[str, ...] = SUMMARY_FIELDS) -> dict[str, Any]:
+    summary = {k: certificate[k] for k in fields if k in certificate}
+    if "KeyAlgorithm" in fields:
+        summary["KeyAlgorithm"] = _underscore(certificate.get("KeyAlgorithm"))
+    if "InUse" in fields and "InUse" not in summary:
         summary["InUse"] = bool(certificate.get("InUseBy"))
     return summary
 
