@@ -24,6 +24,7 @@ from typing import Any, TextIO
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
+from acm_expiry.acm import listing_requests
 from acm_expiry.assess import Assessment, assess_region
 from acm_expiry.aws import configure_session
 from acm_expiry.certificate import MalformedCertificate, UnreadableTimestamp
@@ -149,6 +150,8 @@ def scan(
         clients = {region: session.client("acm", region_name=region) for region in regions}
     except (BotoCoreError, ValueError) as error:  # a malformed endpoint URL, say
         raise ScanError(f"cannot create an ACM client: {error}") from None
+    for gap in listing_requests(next(iter(clients.values())))[1] if clients else []:
+        print(f"acm-expiry scan: warning: {gap}; upgrade boto3 to see them", file=sys.stderr)
     report = progress or (lambda _: None)
     report(f"scanning {len(regions)} region(s): {', '.join(regions)}")
     results: dict[str, list[Assessment]] = {}
