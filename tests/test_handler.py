@@ -98,10 +98,12 @@ def test_periodic_sees_acme_and_amazon_n2_certificates(aws: World) -> None:
     assert {e["ComplianceResourceId"] for e in aws.config.sent} == {c["CertificateArn"] for c in inventory}
 
 
-def test_an_sdk_that_cannot_lift_a_filter_turns_nothing_not_applicable(
+def test_certificates_a_listing_misses_are_described_not_marked_deleted(
     aws: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An older boto3 (as a Lambda layer may carry) lists what it can and says what it cannot."""
+    """An older boto3 (as a Lambda runtime may carry) cannot lift every filter: what Config knows
+    but the listing missed is judged through DescribeCertificate; only what ACM says is gone is
+    NOT_APPLICABLE."""
     from acm_expiry import acm as acm_module
     from acm_expiry import rule as rule_module
 
@@ -127,16 +129,19 @@ def test_an_sdk_that_cannot_lift_a_filter_turns_nothing_not_applicable(
         "NotAfter": (aws.now + timedelta(days=5)).timestamp(),
     }
     aws.acm.source = lambda region: [acme]
-    aws.config.results[acme["CertificateArn"]] = {
-        "ComplianceResourceId": acme["CertificateArn"],
-        "ComplianceResourceType": RESOURCE_TYPE,
-        "ComplianceType": "NON_COMPLIANT",
-        "OrderingTimestamp": aws.now.timestamp(),
-        "Annotation": "Expires in 5 days",
-    }
+    for arn in (acme["CertificateArn"], f"{ARN_PREFIX}deleted"):
+        aws.config.results[arn] = {
+            "ComplianceResourceId": arn,
+            "ComplianceResourceType": RESOURCE_TYPE,
+            "ComplianceType": "NON_COMPLIANT",
+            "OrderingTimestamp": aws.now.timestamp(),
+            "Annotation": "Expires in 5 days",
+        }
     aws.run(scheduled_event(aws.now))
+    assert acme["CertificateArn"] in {c["CertificateArn"] for c in aws.doubles.calls("acm.DescribeCertificate")}
     assert aws.config.results[acme["CertificateArn"]]["ComplianceType"] == "NON_COMPLIANT"
-    assert aws.doubles.calls("config.GetComplianceDetailsByConfigRule") == []
+    assert aws.config.results[acme["CertificateArn"]]["Annotation"].startswith("Expires in 5 days")
+    assert aws.config.results[f"{ARN_PREFIX}deleted"]["ComplianceType"] == "NOT_APPLICABLE"
     assert aws.log_lines()[-1]["listingGaps"] == ["no CertificateKeyPairOrigins", "no RootHierarchyTypes"]
 
 

@@ -17,12 +17,14 @@ def listing_requests(acm: Any) -> tuple[list[dict[str, Any]], list[str]]:
 
     ListCertificates filters three ways by default: key type (only RSA_1024 and RSA_2048), key
     pair origin (not ACME) and root hierarchy (not Amazon N2). The first two are lifted by naming
-    every value; N2 certificates come only from a second listing that asks for them alone. A boto3
-    too old to know a filter cannot lift it: the second list names what goes unseen, so the
-    caller can treat the listing as incomplete.
+    every value (ours, and any newer ones the SDK's model knows); N2 certificates come only from a
+    second listing that asks for them alone. A boto3 too old to know a filter cannot lift it: the
+    second list names what goes unseen, for the log line.
     """
     members = acm.meta.service_model.operation_model("ListCertificates").input_shape.members
-    base: dict[str, Any] = {"Includes": {"keyTypes": list(ACM_KEY_TYPES)}, "MaxItems": LIST_CERTIFICATES_PAGE_SIZE}
+    includes = members["Includes"].members
+    key_types = sorted(set(ACM_KEY_TYPES) | set(includes["keyTypes"].member.enum or ()))
+    base: dict[str, Any] = {"Includes": {"keyTypes": key_types}, "MaxItems": LIST_CERTIFICATES_PAGE_SIZE}
     gaps = []
     if "CertificateKeyPairOrigins" in members:
         base["CertificateKeyPairOrigins"] = sorted(

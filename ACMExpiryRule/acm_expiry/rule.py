@@ -28,7 +28,7 @@ def utc_now() -> datetime:
 
 class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type hints
     # The rule marks certificates deleted since the last run itself (see evaluate_periodic):
-    # in one pass, with an annotation, and never after a listing known to be incomplete.
+    # in one pass, with an annotation, and only once DescribeCertificate confirms they are gone.
     delete_old_evaluations_on_scheduled_notification = False
 
     def __init__(self, now: Callable[[], datetime] = utc_now) -> None:
@@ -70,25 +70,30 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
         self, event: Any, client_factory: Any, valid_rule_parameters: RuleParameters
     ) -> list[Evaluation]:
         acm = client_factory.build_client("acm")
-        gaps = listing_requests(acm)[1]
-        assessments = assess_region(acm, self.now(), valid_rule_parameters.days_to_expiration)
-        _count_seen(len(assessments))
-        self.assessments = assessments
-        evaluations = [_evaluation(a.verdict, a.certificate.arn) for a in assessments]
+        now, days = self.now(), valid_rule_parameters.days_to_expiration
+        assessments = assess_region(acm, now, days)
         record = current_record()
         if record is not None:
-            record.listing_gaps.extend(gaps)
-        if gaps:
-            # Certificates this SDK cannot list keep the results change events gave them.
-            return evaluations
+            record.listing_gaps.extend(listing_requests(acm)[1])
         seen = {a.certificate.arn for a in assessments}
+        gone = []
         for resource_id, resource_type in results_not_seen(
             client_factory.build_client("config"), event["configRuleName"], seen
         ):
-            evaluations.append(Evaluation(ComplianceType.NOT_APPLICABLE, resource_id, resource_type, DELETED))
-            if resource_type == RESOURCE_TYPE:
-                self.deleted.append(resource_id)
-        return evaluations
+            # Judged before, not listed now. Only ACM's word makes it deleted: a listing can miss
+            # certificates (an SDK too old to lift a default filter), and those are judged here.
+            described = describe_certificate(acm, resource_id) if resource_type == RESOURCE_TYPE else None
+            if described is not None:
+                assessments.append(Assessment(described, judge(described, now, days)))
+            else:
+                gone.append((resource_id, resource_type))
+        _count_seen(len(assessments))
+        self.assessments = assessments
+        self.deleted = [resource_id for resource_id, resource_type in gone if resource_type == RESOURCE_TYPE]
+        return [_evaluation(a.verdict, a.certificate.arn) for a in assessments] + [
+            Evaluation(ComplianceType.NOT_APPLICABLE, resource_id, resource_type, DELETED)
+            for resource_id, resource_type in gone
+        ]
 
 
 def _evaluation(verdict: Verdict, resource_id: str | None = None) -> Evaluation:
