@@ -428,6 +428,7 @@ def test_resources_are_scoped_where_the_service_allows(name: str, overrides: dic
         "config:GetComplianceDetailsByConfigRule": f"arn:aws:config:*:{ACCOUNT}:config-rule/*",
         "securityhub:BatchImportFindings": f"arn:aws:securityhub:*:{ACCOUNT}:product/{ACCOUNT}/default",
         "securityhub:BatchUpdateFindings": f"arn:aws:securityhub:*:{ACCOUNT}:hub/default",
+        "securityhub:GetFindings": f"arn:aws:securityhub:*:{ACCOUNT}:hub/default",
     }
     for statement in permission_statements(name, overrides):
         resources = as_list(statement["Resource"])
@@ -512,13 +513,14 @@ def test_batch_update_findings_is_scoped_to_the_hub() -> None:
     """BatchImportFindings needs the product; BatchUpdateFindings names the hub (not required, but listed)."""
     reference = authorization_reference()
     assert set(reference["securityhub:batchupdatefindings"]) == {"hub"}
+    assert set(reference["securityhub:getfindings"]) == {"hub"}
     assert set(reference["securityhub:batchimportfindings"]) == {"product"}
     for name, overrides in (
         ("execution-role.yaml", EXECUTION_ROLE_CASES["single-account-findings"]),
         ("member-role.yaml", MEMBER_ROLE_CASES["member-findings"]),
     ):
         (statement,) = statements_for("securityhub:BatchUpdateFindings", name, overrides)
-        assert as_list(statement["Action"]) == ["securityhub:BatchUpdateFindings"]
+        assert as_list(statement["Action"]) == ["securityhub:GetFindings", "securityhub:BatchUpdateFindings"]
         assert as_list(statement["Resource"]) == [f"arn:aws:securityhub:*:{ACCOUNT}:hub/default"]
 
 

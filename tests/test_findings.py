@@ -145,6 +145,8 @@ def scripted_import(answers: list[list[tuple[str, str]]]) -> Any:
     def securityhub(operation: str, params: dict[str, Any]) -> dict[str, Any]:
         if operation == "BatchUpdateFindings":
             return {"ProcessedFindings": params["FindingIdentifiers"], "UnprocessedFindings": []}
+        if operation == "GetFindings":
+            return {"Findings": []}
         failed = next(script, [])
         return {
             "SuccessCount": len(params["Findings"]) - len(failed),
@@ -243,3 +245,26 @@ def test_deleted_certificate_finding_is_archived(aws: World) -> None:
     (found,) = [f for f in _all_findings(aws) if f["Id"] == f"ACMExpiryRule/{gone['CertificateArn']}"]
     assert found["RecordState"] == "ARCHIVED"
     assert len(_all_findings(aws)) == before
+
+
+def test_a_suppressed_finding_stays_suppressed(aws: World) -> None:
+    record = {
+        "CertificateArn": ARN,
+        "DomainName": "www.example.com",
+        "Status": "ISSUED",
+        "Type": "IMPORTED",
+        "KeyAlgorithm": "RSA_2048",
+        "NotAfter": (aws.now + timedelta(days=3)).timestamp(),
+    }
+    aws.acm.source = lambda region: [record]
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    (finding,) = _all_findings(aws)
+    aws.client("securityhub").batch_update_findings(
+        FindingIdentifiers=[{"Id": finding["Id"], "ProductArn": finding["ProductArn"]}],
+        Workflow={"Status": "SUPPRESSED"},
+    )
+    record["NotAfter"] = (aws.now + timedelta(days=395)).timestamp()
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    (after,) = _all_findings(aws)
+    assert (after["Compliance"]["Status"], after["Workflow"]["Status"]) == ("PASSED", "SUPPRESSED")
+    assert aws.doubles.calls("securityhub.BatchUpdateFindings")[-1]["Workflow"] == {"Status": "SUPPRESSED"}

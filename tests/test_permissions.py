@@ -21,6 +21,15 @@ def test_code_calls_exactly_the_declared_actions(aws: World) -> None:
     inventory = synthetic_inventory(300, aws.now)
     aws.acm.source = lambda region: inventory
     aws.run(scheduled_event(aws.now, parameters=ALL_ON))
+    renewed = next(
+        c
+        for c in inventory
+        if c["Type"] == "IMPORTED"
+        and c["Status"] == "ISSUED"
+        and c["NotAfter"] < (aws.now + timedelta(days=30)).timestamp()
+    )
+    renewed["NotAfter"] = (aws.now + timedelta(days=395)).timestamp()  # its finding gets resolved
+    aws.run(scheduled_event(aws.now, parameters=ALL_ON))
 
     arn = str(inventory[0]["CertificateArn"])
     unreadable = {"certificateArn": arn, "status": "ISSUED", "type": "IMPORTED", "notAfter": "soon"}

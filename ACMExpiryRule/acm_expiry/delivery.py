@@ -62,6 +62,28 @@ class Reporter:
         codes = {f.get("Id"): str(f.get("ErrorCode") or "") for f in answer.get("FailedFindings") or []}
         return [(finding, codes[finding["Id"]]) for finding in batch if finding["Id"] in codes]
 
+    def findings_to_resolve(self, rule_name: str, product_arns: set[str]) -> list[dict[str, Any]]:
+        """This rule's findings that pass but are still NEW or NOTIFIED (a renewed certificate's).
+
+        BatchImportFindings keeps a finding's workflow once it exists; a SUPPRESSED or RESOLVED one
+        is left as people set it.
+        """
+        filters = {
+            "GeneratorId": [{"Value": rule_name, "Comparison": "EQUALS"}],
+            "ProductArn": [{"Value": arn, "Comparison": "EQUALS"} for arn in sorted(product_arns)],
+            "ComplianceStatus": [{"Value": "PASSED", "Comparison": "EQUALS"}],
+            "WorkflowStatus": [{"Value": s, "Comparison": "EQUALS"} for s in ("NEW", "NOTIFIED")],
+            "RecordState": [{"Value": "ACTIVE", "Comparison": "EQUALS"}],
+        }
+        request: dict[str, Any] = {"Filters": filters, "MaxResults": 100}
+        found: list[dict[str, Any]] = []
+        while True:
+            page = call(self.client("securityhub"), "get_findings", **request)
+            found.extend({"Id": f["Id"], "ProductArn": f["ProductArn"]} for f in page.get("Findings", []))
+            if not page.get("NextToken"):
+                return found
+            request["NextToken"] = page["NextToken"]
+
     def resolve_findings(self, batch: list[dict[str, Any]]) -> list[Failure]:
         """Set Workflow RESOLVED on these findings: BatchImportFindings cannot, once they exist."""
         answer = call(

@@ -81,8 +81,11 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
                     rule.assessments, rule.deleted, rule_name=checked.config_rule_name, now=runtime.now()
                 )
                 deliver("findings", findings, reporter.import_findings, runtime.sleep, batch_size=FINDINGS_BATCH)
-                passed = [f for f in findings if f.get("Compliance", {}).get("Status") == "PASSED"]
-                deliver("finding updates", passed, reporter.resolve_findings, runtime.sleep, batch_size=FINDINGS_BATCH)
+                if findings:
+                    passed = reporter.findings_to_resolve(checked.config_rule_name, {f["ProductArn"] for f in findings})
+                    deliver(
+                        "finding updates", passed, reporter.resolve_findings, runtime.sleep, batch_size=FINDINGS_BATCH
+                    )
                 line["findings"] = len(findings)
             line["outcome"] = "ok"
             return evaluations

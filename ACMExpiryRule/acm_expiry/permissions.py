@@ -37,10 +37,14 @@ ACTIONS_BY_OPERATION: dict[str, str] = {
     # BatchImportFindings cannot change a finding's workflow once created: resolving the finding
     # of a certificate that was renewed takes BatchUpdateFindings.
     "securityhub.BatchUpdateFindings": "securityhub:BatchUpdateFindings",
+    # ... but only those still NEW or NOTIFIED: GetFindings tells which, so a SUPPRESSED one stays so.
+    "securityhub.GetFindings": "securityhub:GetFindings",
     "sts.AssumeRole": "sts:AssumeRole",
 }
 # Granted only when the securityHubFindings parameter is "true".
-FINDINGS_ACTIONS = frozenset({"securityhub:BatchImportFindings", "securityhub:BatchUpdateFindings"})
+FINDINGS_ACTIONS = frozenset(
+    {"securityhub:BatchImportFindings", "securityhub:BatchUpdateFindings", "securityhub:GetFindings"}
+)
 
 
 def action_for_operation(operation: str) -> str:

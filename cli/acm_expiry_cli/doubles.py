@@ -28,7 +28,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import boto3
 from botocore.awsrequest import AWSResponse
@@ -374,7 +374,49 @@ class SecurityHubRules:
             return self._import(backend, params["Findings"])
         if operation == "BatchUpdateFindings":
             return self._update(backend, params["FindingIdentifiers"], params.get("Workflow"))
+        if operation == "GetFindings":
+            return self._get(backend, params)
         raise _PassThrough()
+
+    # GetFindings filter name -> where the value sits in a finding (EQUALS comparisons only).
+    _FILTER_PATHS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "Id": ("Id",),
+        "GeneratorId": ("GeneratorId",),
+        "ProductArn": ("ProductArn",),
+        "ComplianceStatus": ("Compliance", "Status"),
+        "WorkflowStatus": ("Workflow", "Status"),
+        "RecordState": ("RecordState",),
+        "SeverityLabel": ("Severity", "Label"),
+    }
+
+    @classmethod
+    def _get(cls, backend: Any, params: dict[str, Any]) -> dict[str, Any]:
+        max_results = params.get("MaxResults", 100)
+        if not 1 <= max_results <= 100:
+            raise AwsError("InvalidInputException", "MaxResults must be between 1 and 100")
+        filters = params.get("Filters") or {}
+        unknown = set(filters) - set(cls._FILTER_PATHS)
+        if unknown:
+            raise NotImplementedError(f"SecurityHubRules does not filter on {sorted(unknown)}")
+
+        def value(finding: dict[str, Any], path: tuple[str, ...]) -> Any:
+            for key in path:
+                finding = finding.get(key) or {}
+            return finding or None
+
+        matching = [
+            f.data
+            for f in backend.findings
+            if all(
+                any(c["Comparison"] == "EQUALS" and value(f.data, cls._FILTER_PATHS[name]) == c["Value"] for c in cs)
+                for name, cs in filters.items()
+            )
+        ]
+        start = _decode_token(params.get("NextToken"))
+        answer: dict[str, Any] = {"Findings": matching[start : start + max_results]}
+        if start + max_results < len(matching):
+            answer["NextToken"] = _encode_token(start + max_results)
+        return answer
 
     @staticmethod
     def _import(backend: Any, findings: list[dict[str, Any]]) -> dict[str, Any]:
