@@ -97,7 +97,9 @@ def test_evaluations_still_failing_make_the_invocation_raise(aws: World) -> None
     refused = [str(c["CertificateArn"]) for c in inventory[:5]]
     for arn in refused:
         aws.config.refuse_times(arn, 100)
-    with pytest.raises(DeliveryError, match=r"5 evaluations were not recorded after 4 attempts") as raised:
+    with pytest.raises(
+        DeliveryError, match=r"5 evaluations were not recorded \(5 listed as failed, no reason given, sent 4 times\)"
+    ) as raised:
         aws.run(scheduled_event(aws.now))
     assert refused[0] in str(raised.value)
     assert aws.log_lines()[-1]["outcome"] == "error"
@@ -244,3 +246,22 @@ def test_log_lines_carry_no_secrets(aws: World, monkeypatch: pytest.MonkeyPatch)
         "findings",
     }
     assert all(set(json.loads(line)) <= keys for line in aws.logs)
+
+
+def test_the_error_raised_is_the_one_rdklib_swallowed_not_an_earlier_handled_one(aws: World) -> None:
+    """DescribeCertificate's ResourceNotFound is handled (deleted meanwhile); PutEvaluations' failure is not."""
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/gone"
+    configuration = {"certificateArn": arn, "status": "ISSUED", "type": "IMPORTED", "notAfter": "soon"}
+    aws.doubles.faults.add("config.PutEvaluations", *[SERVICE_UNAVAILABLE] * FAULTS_THAT_FAIL)
+    with pytest.raises(AwsCallError, match="PutEvaluations failed: ServiceUnavailable"):
+        aws.run(change_event(config_item(configuration, aws.now), aws.now))
+    assert aws.doubles.calls("acm.DescribeCertificate")
+
+
+def test_empty_rdklib_parameters_mean_unset(aws: World) -> None:
+    aws.acm.source = lambda region: synthetic_inventory(3, aws.now)
+    aws.run(
+        scheduled_event(aws.now, parameters={"ExecutionRoleName": "", "ExecutionRoleRegion": "", "AssumeRoleMode": ""})
+    )
+    (assumed,) = aws.doubles.calls("sts.AssumeRole")
+    assert assumed["RoleArn"].endswith(":role/rdk/config-role")

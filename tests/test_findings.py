@@ -172,7 +172,7 @@ def test_findings_still_failing_raise_with_the_reason(aws: World) -> None:
     aws.acm.source = lambda region: inventory
     refused = f"ACMExpiryRule/{inventory[0]['CertificateArn']}"
     aws.doubles.serve("securityhub", scripted_import([[(refused, "InternalException")]] * 4))
-    with pytest.raises(DeliveryError, match=r"1 findings were not recorded after 4 attempts \(InternalException x1\)"):
+    with pytest.raises(DeliveryError, match=r"1 findings were not recorded \(1 InternalException, sent 4 times\)"):
         aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
     assert len(aws.doubles.calls("securityhub.BatchImportFindings")) == 4
 
@@ -182,7 +182,7 @@ def test_invalid_findings_are_not_sent_again(aws: World) -> None:
     aws.acm.source = lambda region: inventory
     refused = f"ACMExpiryRule/{inventory[0]['CertificateArn']}"
     aws.doubles.serve("securityhub", scripted_import([[(refused, "InvalidInput")]]))
-    with pytest.raises(DeliveryError, match=r"\(InvalidInput x1\)"):
+    with pytest.raises(DeliveryError, match=r"\(1 InvalidInput, sent 1 time\)"):
         aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
     assert len(aws.doubles.calls("securityhub.BatchImportFindings")) == 1
     assert aws.handler_sleeps == []
@@ -268,3 +268,19 @@ def test_a_suppressed_finding_stays_suppressed(aws: World) -> None:
     (after,) = _all_findings(aws)
     assert (after["Compliance"]["Status"], after["Workflow"]["Status"]) == ("PASSED", "SUPPRESSED")
     assert aws.doubles.calls("securityhub.BatchUpdateFindings")[-1]["Workflow"] == {"Status": "SUPPRESSED"}
+
+
+def test_a_certificate_deleted_by_a_change_event_has_its_finding_archived(aws: World) -> None:
+    configuration = {
+        "certificateArn": ARN,
+        "domainName": "www.example.com",
+        "status": "ISSUED",
+        "type": "IMPORTED",
+        "notAfter": (aws.now + timedelta(days=3)).isoformat(),
+    }
+    aws.run(change_event(config_item(configuration, aws.now), aws.now, parameters=FINDINGS_ON))
+    aws.run(
+        change_event(config_item(configuration, aws.now, status="ResourceDeleted"), aws.now, parameters=FINDINGS_ON)
+    )
+    (found,) = _all_findings(aws)
+    assert found["RecordState"] == "ARCHIVED"

@@ -35,7 +35,6 @@ class CallRecord:
     attempts: int = 0
     failures: list[AwsCallError] = field(default_factory=list)
     failed_evaluations: list[dict[str, Any]] = field(default_factory=list)
-    failed_findings: list[dict[str, Any]] = field(default_factory=list)
     certificates_seen: int = 0
     listing_gaps: list[str] = field(default_factory=list)
 
@@ -45,10 +44,6 @@ class CallRecord:
 
     def take_failed_evaluations(self) -> list[dict[str, Any]]:
         taken, self.failed_evaluations = self.failed_evaluations, []
-        return taken
-
-    def take_failed_findings(self) -> list[dict[str, Any]]:
-        taken, self.failed_findings = self.failed_findings, []
         return taken
 
 
@@ -138,8 +133,6 @@ def _on_answer(http_response: Any, parsed: dict[str, Any], model: Any, **_: Any)
         return
     if model.name == "PutEvaluations":
         record.failed_evaluations.extend(parsed.get("FailedEvaluations") or [])
-    elif model.name == "BatchImportFindings" and parsed.get("FailedCount"):
-        record.failed_findings.extend(parsed.get("FailedFindings") or [])
 
 
 def _on_exception(event_name: str, exception: Exception, **_: Any) -> None:

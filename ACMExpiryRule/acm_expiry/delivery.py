@@ -24,7 +24,9 @@ REDELIVERY_ROUNDS = 3
 # The item AWS did not record, and its error code ("" where AWS gives none).
 Failure = tuple[dict[str, Any], str]
 Send = Callable[[list[dict[str, Any]]], list[Failure]]
-_PERMANENT = ("Invalid", "AccessDenied", "NotFound")
+# Failures the same request will meet again. (FindingNotFound is not among them: a finding just
+# imported may not be visible to BatchUpdateFindings yet.)
+_PERMANENT = ("Invalid", "AccessDenied")
 
 
 class Reporter:
@@ -110,27 +112,29 @@ def deliver(
     """Send ``pending`` (items, or failures already met once) in batches; resend; raise if any remain."""
     failures: list[Failure] = [p if isinstance(p, tuple) else (p, "") for p in pending]
     retried = any(isinstance(p, tuple) for p in pending)  # they failed once already: wait first
-    final: list[Failure] = []
+    sent = 1 if retried else 0  # times the items now failing have been sent
+    final: list[tuple[Failure, int]] = []
     for attempt in range(REDELIVERY_ROUNDS + (0 if retried else 1)):
-        final.extend(f for f in failures if f[1].startswith(_PERMANENT))
+        final.extend((f, sent) for f in failures if f[1].startswith(_PERMANENT))
         items = [item for item, code in failures if not code.startswith(_PERMANENT)]
         if not items:
             break
         if retried or attempt:
             sleep(random.uniform(0, 2 ** (attempt + 1)))
         failures = [f for start in range(0, len(items), batch_size) for f in send(items[start : start + batch_size])]
+        sent += 1
     else:
-        final.extend(failures)
+        final.extend((f, sent) for f in failures)
     if final:
         raise DeliveryError(_failure_message(what, final))
 
 
-def _failure_message(what: str, failures: list[Failure]) -> str:
-    ids = [str(item.get("ComplianceResourceId") or item.get("Id")) for item, _ in failures]
+def _failure_message(what: str, final: list[tuple[Failure, int]]) -> str:
+    ids = [str(item.get("ComplianceResourceId") or item.get("Id")) for (item, _), _ in final]
     more = f" and {len(ids) - 3} more" if len(ids) > 3 else ""
-    reasons = Counter(code or "listed as failed, no reason given" for _, code in failures)
-    why = ", ".join(f"{code} x{count}" for code, count in reasons.most_common())
-    return (
-        f"{len(failures)} {what} were not recorded after {REDELIVERY_ROUNDS + 1} attempts ({why}): "
-        f"{', '.join(ids[:3])}{more}"
+    reasons = Counter(
+        f"{code or 'listed as failed, no reason given'}, sent {times} time{'s' if times > 1 else ''}"
+        for (_, code), times in final
     )
+    why = "; ".join(f"{count} {reason}" for reason, count in reasons.most_common())
+    return f"{len(final)} {what} were not recorded ({why}): {', '.join(ids[:3])}{more}"

@@ -56,8 +56,9 @@ def check_event(event: object) -> CheckedEvent:
     invoking_event = _json_object(event, "invokingEvent", required=True)
     rule_parameters = _json_object(event, "ruleParameters", required=False)
     for name in RDKLIB_PARAMETERS & rule_parameters.keys():
-        # rdklib calls str methods on these; anything else would fail inside it.
-        _string(rule_parameters, name, "ruleParameters")
+        # rdklib calls str methods on these; anything else would fail inside it. Empty means unset.
+        if rule_parameters[name] != "":
+            _string(rule_parameters, name, "ruleParameters")
     _string(event, "resultToken", "event")
     _string(event, "configRuleName", "event")
     # rdklib reads executionRoleArn even when AssumeRoleMode is "false" (and splits it for
@@ -101,6 +102,16 @@ def check_event(event: object) -> CheckedEvent:
         rule_parameters=dict(rule_parameters),
         config_rule_name=str(event["configRuleName"]),
     )
+
+
+def without_empty_rdklib_parameters(event: dict[str, Any], checked: CheckedEvent) -> dict[str, Any]:
+    """``event`` with rdklib's parameters left empty removed: empty means unset, which rdklib
+    understands for ExecutionRoleName but not for ExecutionRoleRegion (it builds an endpoint
+    from the empty string)."""
+    kept = {k: v for k, v in checked.rule_parameters.items() if not (k in RDKLIB_PARAMETERS and v == "")}
+    if kept == checked.rule_parameters:
+        return event
+    return event | {"ruleParameters": json.dumps(kept)}
 
 
 def check_configuration_item(item: object, where: str) -> Mapping[str, Any]:

@@ -28,7 +28,7 @@ from acm_expiry import RESOURCE_TYPE
 from acm_expiry.aws import CallRecord, configure_default_session, recording
 from acm_expiry.delivery import Reporter, deliver
 from acm_expiry.errors import RuleError
-from acm_expiry.events import OVERSIZED, check_event
+from acm_expiry.events import OVERSIZED, SCHEDULED, check_event, without_empty_rdklib_parameters
 from acm_expiry.findings import findings_for_run
 from acm_expiry.oversized import inflate
 from acm_expiry.parameters import parse_parameters
@@ -67,6 +67,7 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
             parameters = parse_parameters(checked.rule_parameters)  # fail before any call is made
             configure_default_session()
             rule = ACMExpiryRule(now=runtime.now)
+            event = without_empty_rdklib_parameters(event, checked)
             reporter = Reporter(event, rule)
             if checked.message_type == OVERSIZED:
                 event = inflate(event, checked.invoking_event, reporter.client("config"))
@@ -74,6 +75,12 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
             if not isinstance(result, list):
                 raise _swallowed_error(result, record)
             evaluations = result
+            if checked.message_type != SCHEDULED and not rule.assessments:
+                # rdklib answered NOT_APPLICABLE itself (deleted, or out of scope), or the rule found
+                # the certificate gone from ACM: its finding, if any, is archived.
+                rule.deleted = [
+                    e["ComplianceResourceId"] for e in result if e["ComplianceResourceType"] == RESOURCE_TYPE
+                ]
             failed = [(e, "") for e in record.take_failed_evaluations()]
             deliver("evaluations", failed, reporter.put_evaluations, runtime.sleep, batch_size=PUT_EVALUATIONS_BATCH)
             if parameters.security_hub_findings:
@@ -106,9 +113,15 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
 
 
 def _swallowed_error(result: Any, record: CallRecord) -> RuleError:
-    """rdklib returned an error dict instead of raising: raise what actually failed."""
-    if record.failures:
-        return record.failures[-1]
+    """rdklib returned an error dict instead of raising: raise what actually failed.
+
+    rdklib's details are ``str(ClientError)``, which names the operation; the call record has the
+    same failure with its code. Failures the rule handled itself (a certificate deleted between
+    listing and describing, say) are in the record too, so match on the operation.
+    """
     details = result.get("internalErrorDetails") if isinstance(result, dict) else result
+    for failure in reversed(record.failures):
+        if f"calling the {failure.operation} operation" in str(details):
+            return failure
     message = result.get("internalErrorMessage") if isinstance(result, dict) else "unexpected result"
     return RuleError(f"rdklib reported an error: {message}: {details}")
