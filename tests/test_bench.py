@@ -39,7 +39,7 @@ def test_bench_runs_and_ends_with_one_json_line(bench: tuple[str, dict[str, Any]
 
 
 def test_bench_measures_the_steady_state_too(bench: tuple[str, dict[str, Any]]) -> None:
-    """A later day's run: Config holds a result per certificate, and rdklib's clean-up pages through them."""
+    """A later day's run: Config holds a result per certificate, and the rule's clean-up pages through them."""
     stdout, figures = bench
     first, steady = figures["runs"]["250"]["ours"], figures["runs"]["250"]["ours-steady"]
     assert first["priorResults"] == {} and first["apiCalls"]["config.GetComplianceDetailsByConfigRule"] == 1
