@@ -9,9 +9,9 @@ default session the doubles from ``acm_expiry_cli.doubles``: FakeAcm serving
 Approaches, same inventory, same ``now``, daysToExpiration 30:
 
 - ``ours``: the real ``acm_expiry.handler.lambda_handler`` with a scheduled event, the rule's FIRST
-  periodic run: FakeConfig starts empty, so rdklib's clean-up of old results reads one empty page.
+  periodic run: FakeConfig starts empty, so the rule's clean-up of old results reads one empty page.
 - ``ours-steady``: the same run on any later day. FakeConfig starts with the result a run a day
-  earlier recorded for every certificate (each judged at ``now`` - 1 day), so rdklib's clean-up pages
+  earlier recorded for every certificate (each judged at ``now`` - 1 day), so the rule's clean-up pages
   through every COMPLIANT and NON_COMPLIANT one, 100 per GetComplianceDetailsByConfigRule call. The
   results are put in ``FakeConfig.results`` directly rather than by an un-measured first run in the
   same process: peak RSS is a high-water mark, and the first run's would hide the steady run's.
@@ -174,7 +174,7 @@ def measure(mode: str, count: int, now: datetime) -> dict[str, Any]:
         "configCalls": sum(calls.get(op, 0) for op in CONFIG_OPERATIONS),
         "modelledConfigSeconds": None,  # no documented Config rate quota: CONFIG_QUOTAS
         "priorResults": prior,
-        # rdklib's clean-up asks for COMPLIANT and NON_COMPLIANT only; an empty Config still takes one call.
+        # the rule's clean-up asks for COMPLIANT and NON_COMPLIANT only; an empty Config still takes one call.
         "expectedCleanupCalls": max(1, math.ceil(prior_listed / CLEANUP_PAGE)),
         "wallSeconds": round(wall, 3),
         "peakRssMb": round(peak, 1),
