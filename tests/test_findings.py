@@ -188,8 +188,8 @@ def test_invalid_findings_are_not_sent_again(aws: World) -> None:
     assert aws.handler_sleeps == []
 
 
-def test_a_renewed_certificate_finding_is_resolved(aws: World) -> None:
-    """BatchImportFindings cannot change the workflow of an existing finding; the rule resolves it."""
+def failing_certificate_with_a_finding(aws: World) -> dict[str, Any]:
+    """An imported certificate 3 days from expiry, after one run: its finding is FAILED and NEW."""
     record = {
         "CertificateArn": ARN,
         "DomainName": "www.example.com",
@@ -200,6 +200,12 @@ def test_a_renewed_certificate_finding_is_resolved(aws: World) -> None:
     }
     aws.acm.source = lambda region: [record]
     aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    return record
+
+
+def test_a_renewed_certificate_finding_is_resolved(aws: World) -> None:
+    """BatchImportFindings cannot change the workflow of an existing finding; the rule resolves it."""
+    record = failing_certificate_with_a_finding(aws)
     (before,) = _all_findings(aws)
     assert (before["Compliance"]["Status"], before["Workflow"]["Status"]) == ("FAILED", "NEW")
 
@@ -248,16 +254,7 @@ def test_deleted_certificate_finding_is_archived(aws: World) -> None:
 
 
 def test_a_suppressed_finding_stays_suppressed(aws: World) -> None:
-    record = {
-        "CertificateArn": ARN,
-        "DomainName": "www.example.com",
-        "Status": "ISSUED",
-        "Type": "IMPORTED",
-        "KeyAlgorithm": "RSA_2048",
-        "NotAfter": (aws.now + timedelta(days=3)).timestamp(),
-    }
-    aws.acm.source = lambda region: [record]
-    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    record = failing_certificate_with_a_finding(aws)
     (finding,) = _all_findings(aws)
     aws.client("securityhub").batch_update_findings(
         FindingIdentifiers=[{"Id": finding["Id"], "ProductArn": finding["ProductArn"]}],
