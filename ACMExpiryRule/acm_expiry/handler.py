@@ -84,16 +84,7 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
             failed = [(e, "") for e in record.take_failed_evaluations()]
             deliver("evaluations", failed, reporter.put_evaluations, runtime.sleep, batch_size=PUT_EVALUATIONS_BATCH)
             if parameters.security_hub_findings:
-                findings = findings_for_run(
-                    rule.assessments, rule.deleted, rule_name=checked.config_rule_name, now=runtime.now()
-                )
-                deliver("findings", findings, reporter.import_findings, runtime.sleep, batch_size=FINDINGS_BATCH)
-                if findings:
-                    passed = reporter.findings_to_resolve(checked.config_rule_name, {f["ProductArn"] for f in findings})
-                    deliver(
-                        "finding updates", passed, reporter.resolve_findings, runtime.sleep, batch_size=FINDINGS_BATCH
-                    )
-                line["findings"] = len(findings)
+                line["findings"] = _publish_findings(rule, checked.config_rule_name, reporter, runtime)
             line["outcome"] = "ok"
             return evaluations
         except Exception as error:
@@ -110,6 +101,16 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
                 durationMs=round((runtime.monotonic() - started) * 1000),
             )
             runtime.log(json.dumps(line, sort_keys=True))
+
+
+def _publish_findings(rule: ACMExpiryRule, rule_name: str, reporter: Reporter, runtime: Runtime) -> int:
+    """Import this run's findings, then resolve this rule's passing ones still open; how many imported."""
+    findings = findings_for_run(rule.assessments, rule.deleted, rule_name=rule_name, now=runtime.now())
+    deliver("findings", findings, reporter.import_findings, runtime.sleep, batch_size=FINDINGS_BATCH)
+    if findings:
+        still_open = reporter.findings_to_resolve(rule_name, {f["ProductArn"] for f in findings})
+        deliver("finding updates", still_open, reporter.resolve_findings, runtime.sleep, batch_size=FINDINGS_BATCH)
+    return len(findings)
 
 
 def _swallowed_error(result: Any, record: CallRecord) -> RuleError:
