@@ -53,8 +53,8 @@ class Certificate:
                 f"configuration item for {item.get('resourceId')!r} has no 'configuration' object "
                 f"(got {type(configuration).__name__})"
             )
-        arn = configuration.get("certificateArn") or item.get("resourceId") or item.get("ARN")
-        if not isinstance(arn, str) or not arn:
+        arn = arn_of(item)
+        if not arn:
             raise MalformedCertificate("configuration item names no certificate (no certificateArn or resourceId)")
         renewal = configuration.get("renewalSummary")
         renewal = renewal if isinstance(renewal, Mapping) else {}
@@ -111,6 +111,16 @@ class Certificate:
             renewal_eligibility=described.renewal_eligibility or self.renewal_eligibility,
             in_use=self.in_use if described.in_use is None else described.in_use,
         )
+
+
+def arn_of(item: Mapping[str, Any]) -> str:
+    """The certificate a configuration item is about: its configuration's ARN, else the item's ids."""
+    configuration = item.get("configuration")
+    configuration = configuration if isinstance(configuration, Mapping) else {}
+    for arn in (configuration.get("certificateArn"), item.get("resourceId"), item.get("ARN")):
+        if isinstance(arn, str) and arn:
+            return arn
+    return ""
 
 
 def normalize_key_algorithm(value: object) -> str | None:

@@ -12,7 +12,7 @@ from acm_expiry import RESOURCE_TYPE
 from acm_expiry.acm import describe_certificate, listing_requests
 from acm_expiry.assess import Assessment, assess_region
 from acm_expiry.aws import current_record
-from acm_expiry.certificate import Certificate, MalformedCertificate, UnreadableTimestamp
+from acm_expiry.certificate import Certificate, MalformedCertificate, UnreadableTimestamp, arn_of
 from acm_expiry.errors import MalformedEventError
 from acm_expiry.events import check_configuration_item
 from acm_expiry.parameters import RuleParameters, parse_parameters
@@ -55,7 +55,7 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
         except MalformedCertificate as error:
             raise MalformedEventError(str(error)) from None
         except UnreadableTimestamp:
-            arn = _arn_of(configuration_item)
+            arn = arn_of(configuration_item)
             described = describe_certificate(client_factory.build_client("acm"), arn)
             if described is None:
                 return [Evaluation(ComplianceType.NOT_APPLICABLE, annotation="Certificate no longer exists in ACM.")]
@@ -103,12 +103,6 @@ def _evaluation(verdict: Verdict, resource_id: str | None = None) -> Evaluation:
         resourceType=RESOURCE_TYPE if resource_id else None,
         annotation=verdict.annotation,
     )
-
-
-def _arn_of(configuration_item: Mapping[str, Any]) -> str:
-    configuration = configuration_item.get("configuration") or {}
-    arn = configuration.get("certificateArn") or configuration_item.get("resourceId")
-    return str(arn)
 
 
 def _count_seen(count: int) -> None:
