@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,6 +18,21 @@ from acm_expiry import handler
 from acm_expiry_cli.doubles import Doubles, FakeAcm, FakeConfig, SecurityHubRules, moto_acm_source
 
 REGION = "us-east-1"
+
+
+def amazon_issued_record(now: datetime, name: str, renewal: dict[str, str]) -> dict[str, Any]:
+    """An in-use AMAZON_ISSUED certificate 12 days from expiry, with the given renewal summary."""
+    return {
+        "CertificateArn": f"arn:aws:acm:us-east-1:123456789012:certificate/{name}",
+        "DomainName": "app.example.com",
+        "Status": "ISSUED",
+        "Type": "AMAZON_ISSUED",
+        "KeyAlgorithm": "EC_prime256v1",
+        "InUse": True,
+        "RenewalEligibility": "ELIGIBLE",
+        "NotAfter": (now + timedelta(days=12)).timestamp(),
+        "RenewalSummary": renewal,
+    }
 
 
 @dataclass

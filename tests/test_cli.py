@@ -29,7 +29,7 @@ from acm_expiry_cli.doubles import THROTTLING, access_denied
 from acm_expiry_cli.inventory import import_certificate, synthetic_inventory
 from acm_expiry_cli.main import main
 from acm_expiry_cli.sample_events import scheduled_event
-from tests.conftest import World
+from tests.conftest import World, amazon_issued_record
 
 BIN = Path(sys.executable).parent
 CLI = [str(BIN / "acm-expiry")] if (BIN / "acm-expiry").exists() else [sys.executable, "-m", "acm_expiry_cli.main"]
@@ -414,17 +414,7 @@ def doubled(aws: World, monkeypatch: pytest.MonkeyPatch) -> World:
 
 
 def amazon_issued_in_window(aws: World) -> dict[str, Any]:
-    return {
-        "CertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/amazon-1",
-        "DomainName": "app.example.com",
-        "Status": "ISSUED",
-        "Type": "AMAZON_ISSUED",
-        "KeyAlgorithm": "EC_prime256v1",
-        "InUse": True,
-        "RenewalEligibility": "ELIGIBLE",
-        "NotAfter": (aws.now + timedelta(days=12)).timestamp(),
-        "RenewalSummary": {"RenewalStatus": "FAILED", "RenewalStatusReason": "CAA_ERROR"},
-    }
+    return amazon_issued_record(aws.now, "amazon-1", {"RenewalStatus": "FAILED", "RenewalStatusReason": "CAA_ERROR"})
 
 
 @pytest.mark.parametrize("operation", ["ListCertificates", "DescribeCertificate"])

@@ -10,7 +10,7 @@ import pytest
 from acm_expiry.errors import InvalidParameterError
 from acm_expiry_cli.inventory import config_item, import_certificate, let_expire_in_moto, synthetic_inventory
 from acm_expiry_cli.sample_events import change_event, oversized_event, scheduled_event
-from tests.conftest import World
+from tests.conftest import World, amazon_issued_record
 
 RESOURCE_TYPE = "AWS::ACM::Certificate"
 ARN_PREFIX = "arn:aws:acm:us-east-1:123456789012:certificate/"
@@ -172,18 +172,7 @@ def test_periodic_describes_only_amazon_issued_certificates_inside_the_window(aw
 
 
 def test_periodic_reports_renewal_status_from_describe(aws: World) -> None:
-    arn = "arn:aws:acm:us-east-1:123456789012:certificate/renew-1"
-    record = {
-        "CertificateArn": arn,
-        "DomainName": "app.example.com",
-        "Status": "ISSUED",
-        "Type": "AMAZON_ISSUED",
-        "KeyAlgorithm": "EC_prime256v1",
-        "InUse": True,
-        "RenewalEligibility": "ELIGIBLE",
-        "NotAfter": (aws.now + timedelta(days=12)).timestamp(),
-        "RenewalSummary": {"RenewalStatus": "PENDING_VALIDATION"},
-    }
+    record = amazon_issued_record(aws.now, "renew-1", {"RenewalStatus": "PENDING_VALIDATION"})
     aws.acm.source = lambda region: [record]
     aws.run(scheduled_event(aws.now))
     (evaluation,) = aws.config.sent
