@@ -2,7 +2,7 @@
 
 Each measurement runs in a fresh child process (this script with ``--child``), so peak RSS is that
 run's own. Inside the child: moto's ``mock_aws`` (for STS, which rdklib calls), and on boto3's
-default session the doubles from ``acm_expiry_cli.doubles``: FakeAcm serving
+default session the doubles from ``tests.support.doubles``: FakeAcm serving
 ``synthetic_inventory(N, now)`` (pages of 1000, ACM's default key-type filter) and FakeConfig
 (records PutEvaluations, answers GetComplianceDetailsByConfigRule).
 
@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the children import the doubles; the parent stays light
-    from acm_expiry_cli.doubles import FakeConfig
+    from tests.support.doubles import FakeConfig
 
 COUNTS = (1000, 10_000)
 DAYS = 30
@@ -82,19 +82,18 @@ def _peak_rss_mb() -> float:
 
 
 def measure(mode: str, count: int, now: datetime) -> dict[str, Any]:
-    from acm_expiry_cli.doubles import offline_environment
+    from acm_expiry_cli.demo import offline_environment
 
     offline_environment(REGION)
-    import boto3
     from moto import mock_aws
 
     from acm_expiry import handler
-    from acm_expiry.aws import configure_default_session
     from acm_expiry.certificate import Certificate
+    from acm_expiry.edge import AwsEdge
     from acm_expiry.verdict import judge
-    from acm_expiry_cli.doubles import Doubles, FakeAcm, FakeConfig
-    from acm_expiry_cli.inventory import synthetic_inventory
     from acm_expiry_cli.sample_events import scheduled_event
+    from tests.support.doubles import Doubles, FakeAcm, FakeConfig
+    from tests.support.inventory import synthetic_inventory
 
     inventory = synthetic_inventory(count, now, region=REGION)
     window = timedelta(days=DAYS)
@@ -110,24 +109,22 @@ def measure(mode: str, count: int, now: datetime) -> dict[str, Any]:
         seed_previous_run(config, inventory, now - timedelta(days=1))
     prior = dict(sorted(Counter(e["ComplianceType"] for e in config.results.values()).items()))
     logs: list[str] = []
-    handler.RUNTIME = handler.Runtime(now=lambda: now, log=logs.append)
     rss_before = _peak_rss_mb()
     with mock_aws():
-        boto3.setup_default_session()
         doubles = Doubles()
         doubles.serve("acm", FakeAcm(lambda region: inventory))
         doubles.serve("config", config)
-        doubles.install()
+        runtime = handler.Runtime(now=lambda: now, log=logs.append, new_session=doubles.session)
         started = time.perf_counter()
         seen: list[str] = []
         log_line: dict[str, Any] = {}
         if mode in HANDLER_MODES:
-            evaluations = handler.lambda_handler(scheduled_event(now), None)
+            evaluations = handler.handle(scheduled_event(now), None, runtime)
             log_line = json.loads(logs[-1])
             seen = [e["ComplianceResourceId"] for e in evaluations]
         else:
-            configure_default_session()  # the same retry policy as ours
-            acm, config_client = boto3.client("acm", region_name=REGION), boto3.client("config", region_name=REGION)
+            edge = AwsEdge(doubles.session(), region=REGION)  # the same retry policy as ours
+            acm, config_client = edge.client("acm"), edge.client("config")
             paging: dict[str, Any] = {"PaginationConfig": {"PageSize": 1000}}
             if mode == "baseline+Includes":
                 paging["Includes"] = {"keyTypes": list(_all_key_types())}
@@ -208,14 +205,14 @@ def seed_previous_run(config: FakeConfig, inventory: list[dict[str, Any]], then:
 
 
 def _all_key_types() -> tuple[str, ...]:
-    from acm_expiry.permissions import ACM_KEY_TYPES
+    from acm_expiry.limits import ACM_KEY_TYPES
 
     return ACM_KEY_TYPES
 
 
 def inventory_profile(count: int, now: datetime) -> dict[str, Any]:
     """What the synthetic inventory holds (computed in the parent, which otherwise imports little)."""
-    from acm_expiry_cli.inventory import synthetic_inventory
+    from tests.support.inventory import synthetic_inventory
 
     inventory = synthetic_inventory(count, now, region=REGION)
     window = timedelta(days=DAYS)
@@ -471,7 +468,7 @@ def steady_line(steady: dict[str, Any], first: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    for source in (ROOT / "cli", ROOT / "ACMExpiryRule"):  # run from a checkout, installed or not
+    for source in (ROOT, ROOT / "cli", ROOT / "ACMExpiryRule"):  # a checkout, installed or not; tests.support
         if str(source) not in sys.path:
             sys.path.insert(0, str(source))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)

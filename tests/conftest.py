@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 
 from acm_expiry import handler
-from acm_expiry_cli.doubles import Doubles, FakeAcm, FakeConfig, SecurityHubRules, moto_acm_source
+from tests.support.doubles import Doubles, FakeAcm, FakeConfig, SecurityHubRules, moto_acm_source
 
 REGION = "us-east-1"
 
@@ -42,19 +42,30 @@ class World:
     doubles: Doubles
     acm: FakeAcm
     config: FakeConfig
+    security_hub: SecurityHubRules
     now: datetime
     botocore_sleeps: list[float]
     handler_sleeps: list[float] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
 
     def client(self, service: str, region: str = REGION) -> Any:
-        return boto3.client(service, region_name=region)
+        """A client for the test's own use (seeding, reading back), behind the doubles."""
+        return self.doubles.session().client(service, region_name=region)
 
     def log_lines(self) -> list[dict[str, Any]]:
         return [json.loads(line) for line in self.logs]
 
+    def runtime(self) -> handler.Runtime:
+        """The handler's world: this clock, recorded sleeps and log lines, sessions behind the doubles."""
+        return handler.Runtime(
+            now=lambda: self.now,
+            sleep=self.handler_sleeps.append,
+            log=self.logs.append,
+            new_session=self.doubles.session,
+        )
+
     def run(self, event: dict[str, Any]) -> list[dict[str, Any]]:
-        return handler.lambda_handler(event, None)
+        return handler.handle(event, None, self.runtime())
 
 
 @pytest.fixture
@@ -72,21 +83,16 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     # botocore's retry waits go to a list instead of the clock: the suite never sleeps.
     botocore_sleeps: list[float] = []
     monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=botocore_sleeps.append))
+    default_session = boto3.DEFAULT_SESSION
     with mock_aws():
-        boto3.setup_default_session()
         doubles = Doubles()
         acm = FakeAcm(moto_acm_source())
         config = FakeConfig()
         doubles.serve("acm", acm)
         doubles.serve("config", config)
-        doubles.serve("securityhub", SecurityHubRules())
-        doubles.install()
+        security_hub = SecurityHubRules()
+        doubles.serve("securityhub", security_hub)
         now = datetime.now(UTC).replace(microsecond=0)
-        world = World(doubles, acm, config, now, botocore_sleeps)
-        monkeypatch.setattr(
-            handler,
-            "RUNTIME",
-            handler.Runtime(now=lambda: now, sleep=world.handler_sleeps.append, log=world.logs.append),
-        )
-        yield world
-    boto3.DEFAULT_SESSION = None
+        yield World(doubles, acm, config, security_hub, now, botocore_sleeps)
+    # Nothing the rule does may configure boto3's default session (a warm Lambda container keeps it).
+    assert boto3.DEFAULT_SESSION is default_session

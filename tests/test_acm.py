@@ -7,7 +7,7 @@ from typing import Any
 
 import boto3
 
-from acm_expiry.acm import listing_requests
+from acm_expiry.acm import ListingPlan
 
 
 def client_without(*missing: str) -> Any:
@@ -18,16 +18,18 @@ def client_without(*missing: str) -> Any:
 
 
 def test_current_sdk_lifts_every_filter_without_gaps() -> None:
-    requests, gaps = listing_requests(client_without())
-    assert gaps == []
+    plan = ListingPlan.for_client(client_without())
+    requests, gaps = plan.requests, plan.gaps
+    assert gaps == ()
     assert [sorted(r) for r in requests] == [
-        ["CertificateKeyPairOrigins", "Includes", "MaxItems"],
-        ["CertificateKeyPairOrigins", "Includes", "MaxItems", "RootHierarchyTypes"],
+        ["CertificateKeyPairOrigins", "Includes"],
+        ["CertificateKeyPairOrigins", "Includes", "RootHierarchyTypes"],
     ]
 
 
 def test_older_sdk_names_what_it_cannot_list() -> None:
-    requests, gaps = listing_requests(client_without("CertificateKeyPairOrigins", "RootHierarchyTypes"))
-    assert [sorted(r) for r in requests] == [["Includes", "MaxItems"]]
+    plan = ListingPlan.for_client(client_without("CertificateKeyPairOrigins", "RootHierarchyTypes"))
+    requests, gaps = plan.requests, plan.gaps
+    assert [sorted(r) for r in requests] == [["Includes"]]
     assert len(gaps) == 2
     assert "ACME" in gaps[0] and "N2" in gaps[1]

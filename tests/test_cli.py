@@ -7,6 +7,7 @@ rule's periodic run.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pty
@@ -25,11 +26,11 @@ import boto3
 import pytest
 
 from acm_expiry_cli import scan as scan_module
-from acm_expiry_cli.doubles import THROTTLING, access_denied
-from acm_expiry_cli.inventory import import_certificate, synthetic_inventory
 from acm_expiry_cli.main import main
 from acm_expiry_cli.sample_events import scheduled_event
 from tests.conftest import World, amazon_issued_record
+from tests.support.doubles import THROTTLING, access_denied
+from tests.support.inventory import import_certificate, synthetic_inventory
 
 BIN = Path(sys.executable).parent
 CLI = [str(BIN / "acm-expiry")] if (BIN / "acm-expiry").exists() else [sys.executable, "-m", "acm_expiry_cli.main"]
@@ -401,16 +402,13 @@ def test_progress_goes_to_stderr_only_on_a_terminal(seeded: Seeded) -> None:
 
 
 @pytest.fixture
-def doubled(aws: World, monkeypatch: pytest.MonkeyPatch) -> World:
-    """`scan` in this process, its session behind the same doubles as the handler's."""
-
-    def new_session(profile: str | None) -> boto3.Session:
-        session = boto3.Session(profile_name=profile)
-        aws.doubles.install(session)
-        return session
-
-    monkeypatch.setattr(scan_module, "new_session", new_session)
+def doubled(aws: World) -> World:
+    """`scan` in this process, its sessions behind the same doubles as the handler's (see ``run_main``)."""
     return aws
+
+
+def run_main(world: World, argv: list[str]) -> int:
+    return main(argv, new_session=world.doubles.session)
 
 
 def amazon_issued_in_window(aws: World) -> dict[str, Any]:
@@ -423,7 +421,7 @@ def test_access_denied_names_the_missing_permission(
 ) -> None:
     doubled.acm.source = lambda region: [amazon_issued_in_window(doubled)]
     doubled.doubles.faults.add(f"acm.{operation}", access_denied(f"acm:{operation}"))
-    status = main(["scan", "--region", US])
+    status = run_main(doubled, ["scan", "--region", US])
     out, err = capsys.readouterr()
     assert (status, out) == (1, "")
     assert err.count("\n") == 1
@@ -436,7 +434,7 @@ def test_access_denied_names_the_missing_permission(
 def test_scan_is_read_only_and_lists_every_key_type(doubled: World, capsys: pytest.CaptureFixture[str]) -> None:
     inventory = synthetic_inventory(1200, doubled.now)
     doubled.acm.source = lambda region: inventory
-    status = main(["scan", "--format", "json"])  # region from AWS_REGION
+    status = run_main(doubled, ["scan", "--format", "json"])  # region from AWS_REGION
     answer = json.loads(capsys.readouterr().out)
     assert status == 2
     assert len(answer["rows"]) == 1200
@@ -451,7 +449,7 @@ def test_scan_is_read_only_and_lists_every_key_type(doubled: World, capsys: pyte
 def test_scan_agrees_with_the_rules_periodic_run(doubled: World) -> None:
     inventory = [*synthetic_inventory(400, doubled.now), amazon_issued_in_window(doubled)]
     doubled.acm.source = lambda region: inventory
-    results = scan_module.scan(None, [US], 30, doubled.now)
+    results = scan_module.scan(None, [US], 30, doubled.now, io.StringIO(), doubled.doubles.session)
     doubled.run(scheduled_event(doubled.now))
     rule = {e["ComplianceResourceId"]: (e["ComplianceType"], e["Annotation"]) for e in doubled.config.sent}
     cli = {a.certificate.arn: (str(a.verdict.compliance), a.verdict.annotation) for a in results[US]}
@@ -462,6 +460,6 @@ def test_scan_agrees_with_the_rules_periodic_run(doubled: World) -> None:
 def test_throttling_is_ridden_out(doubled: World, capsys: pytest.CaptureFixture[str]) -> None:
     arn = import_certificate(doubled.client("acm"), "t.example.com", "EC_prime256v1", doubled.now + timedelta(days=90))
     doubled.doubles.faults.add("acm.ListCertificates", THROTTLING, THROTTLING, THROTTLING)
-    assert main(["scan", "--format", "json"]) == 0
+    assert run_main(doubled, ["scan", "--format", "json"]) == 0
     assert [row["arn"] for row in json.loads(capsys.readouterr().out)["rows"]] == [arn]
     assert len(doubled.botocore_sleeps) == 3

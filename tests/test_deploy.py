@@ -25,7 +25,8 @@ import pytest
 from cfnlint.api import lint_file
 from cfnlint.decode import decode
 
-from acm_expiry.permissions import ACTIONS_BY_OPERATION, FINDINGS_ACTIONS
+from acm_expiry.permissions import FINDINGS_ACTIONS
+from acm_expiry.permissions import RULE_ACTIONS as RULE_ACTIONS_BY_OPERATION
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -73,7 +74,7 @@ POLICY_CASES = [
 # and sts:AssumeRole on the member role (execution role, organization use only).
 LOGS_ACTIONS = {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
 ASSUME_ROLE = "sts:AssumeRole"
-RULE_ACTIONS = set(ACTIONS_BY_OPERATION.values()) - {ASSUME_ROLE}
+RULE_ACTIONS = set(RULE_ACTIONS_BY_OPERATION.values()) - {ASSUME_ROLE}
 
 
 # --- reading templates -------------------------------------------------------------------------------

@@ -28,9 +28,9 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from acm_expiry.errors import InvalidParameterError, MalformedEventError, RuleError
-from acm_expiry_cli.inventory import config_item
 from acm_expiry_cli.sample_events import change_event, oversized_event, scheduled_event
 from tests.conftest import World
+from tests.support.inventory import config_item
 
 RESOURCE_TYPE = "AWS::ACM::Certificate"
 ACCOUNT = "123456789012"

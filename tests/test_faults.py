@@ -12,10 +12,10 @@ from datetime import timedelta
 import pytest
 
 from acm_expiry.errors import AwsCallError, DeliveryError
-from acm_expiry_cli.doubles import INTERNAL_ERROR, SERVICE_UNAVAILABLE, THROTTLING, access_denied
-from acm_expiry_cli.inventory import config_item, synthetic_inventory
 from acm_expiry_cli.sample_events import change_event, oversized_event, scheduled_event
 from tests.conftest import World
+from tests.support.doubles import INTERNAL_ERROR, SERVICE_UNAVAILABLE, THROTTLING, access_denied
+from tests.support.inventory import config_item, synthetic_inventory
 
 RETRIES_RIDDEN_OUT = 6  # the requirement, not the code's constant: six faults in a row still succeed
 FAULTS_THAT_FAIL = RETRIES_RIDDEN_OUT + 1

@@ -12,10 +12,10 @@ from acm_expiry.certificate import Certificate
 from acm_expiry.errors import DeliveryError, InvalidParameterError
 from acm_expiry.findings import build_finding, title
 from acm_expiry.verdict import judge
-from acm_expiry_cli.doubles import THROTTLING
-from acm_expiry_cli.inventory import config_item, synthetic_inventory
 from acm_expiry_cli.sample_events import change_event, scheduled_event
 from tests.conftest import World
+from tests.support.doubles import THROTTLING
+from tests.support.inventory import config_item, synthetic_inventory
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 ARN = "arn:aws:acm:us-east-1:123456789012:certificate/abc"

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from acm_expiry.errors import InvalidParameterError
-from acm_expiry_cli.inventory import config_item, import_certificate, let_expire_in_moto, synthetic_inventory
 from acm_expiry_cli.sample_events import change_event, oversized_event, scheduled_event
 from tests.conftest import World, amazon_issued_record
+from tests.support.inventory import config_item, import_certificate, let_expire_in_moto, synthetic_inventory
 
 RESOURCE_TYPE = "AWS::ACM::Certificate"
 ARN_PREFIX = "arn:aws:acm:us-east-1:123456789012:certificate/"
@@ -104,21 +104,16 @@ def test_certificates_a_listing_misses_are_described_not_marked_deleted(
     """An older boto3 (as a Lambda runtime may carry) cannot lift every filter: what Config knows
     but the listing missed is judged through DescribeCertificate; only what ACM says is gone is
     NOT_APPLICABLE."""
-    from acm_expiry import acm as acm_module
-    from acm_expiry import rule as rule_module
+    from acm_expiry.acm import ListingPlan
 
-    real = acm_module.listing_requests
+    real = ListingPlan.for_client
 
-    def old_sdk(client: Any) -> tuple[list[dict[str, Any]], list[str]]:
-        requests, _ = real(client)
-        trimmed = [
-            {k: v for k, v in r.items() if k not in ("CertificateKeyPairOrigins", "RootHierarchyTypes")}
-            for r in requests[:1]
-        ]
-        return trimmed, ["no CertificateKeyPairOrigins", "no RootHierarchyTypes"]
+    def old_sdk(cls: type[ListingPlan], client: Any) -> ListingPlan:
+        first = real(client).requests[0]
+        trimmed = {k: v for k, v in first.items() if k not in ("CertificateKeyPairOrigins", "RootHierarchyTypes")}
+        return ListingPlan((trimmed,), ("no CertificateKeyPairOrigins", "no RootHierarchyTypes"))
 
-    monkeypatch.setattr(acm_module, "listing_requests", old_sdk)
-    monkeypatch.setattr(rule_module, "listing_requests", old_sdk)
+    monkeypatch.setattr(ListingPlan, "for_client", classmethod(old_sdk))
     acme = {
         "CertificateArn": f"{ARN_PREFIX}acme",
         "DomainName": "acme.example.com",

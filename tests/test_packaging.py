@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,3 +50,26 @@ def test_parameters_json_is_one_file_seen_from_both_places() -> None:
 def test_no_tests_inside_the_rule_folder() -> None:
     """RDK zips the whole folder; tests and their fixtures stay out of the Lambda package."""
     assert not [p for p in RULE.rglob("*") if "test" in p.name.lower()]
+
+
+def test_the_wheel_holds_product_code_only(tmp_path: Path) -> None:
+    """`pip install .` installs the rule and the CLI: no test doubles, no inventory generators, no tests."""
+    build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path)]
+    subprocess.run(
+        [*build, str(ROOT)],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
+    (wheel,) = tmp_path.glob("acm_expiry_rule-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    code = sorted(n for n in names if not n.startswith("acm_expiry_rule-"))
+    packages = {n.split("/")[0] for n in code}
+    assert packages == {"acm_expiry", "acm_expiry_cli"}
+    assert not [n for n in code if any(word in n for word in ("test", "double", "inventory", "fake"))]
+    assert "acm_expiry/verdict.py" in code and "acm_expiry_cli/demo.py" in code
+    metadata = next(zipfile.ZipFile(wheel).read(n).decode() for n in names if n.endswith("/METADATA"))
+    requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    # What the demo imports beyond the rule's own dependencies is declared in its extra.
+    assert any("cryptography" in line and 'extra == "demo"' in line for line in requires)
+    assert any("moto" in line and 'extra == "demo"' in line for line in requires)

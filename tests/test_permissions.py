@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from acm_expiry.permissions import ACTIONS_BY_OPERATION
-from acm_expiry_cli.inventory import config_item, synthetic_inventory
+from acm_expiry.permissions import RULE_ACTIONS
 from acm_expiry_cli.sample_events import change_event, oversized_event, scheduled_event
 from tests.conftest import World
+from tests.support.inventory import config_item, synthetic_inventory
 
 ALL_ON = {"daysToExpiration": "30", "securityHubFindings": "true"}
 
@@ -41,7 +41,7 @@ def test_code_calls_exactly_the_declared_actions(aws: World) -> None:
     aws.run(oversized_event(item, aws.now, parameters=ALL_ON))
 
     called = {operation for operation, _ in aws.doubles.requests}
-    assert called == set(ACTIONS_BY_OPERATION)
+    assert called == set(RULE_ACTIONS)
 
 
 def test_function_role_mode_needs_no_sts(aws: World) -> None:

@@ -1,13 +1,12 @@
 """ACMExpiryRule: an AWS Config custom rule that flags ACM certificates close to expiry.
 
-Modules, from the pure core outwards:
-- ``certificate``: one certificate model, built from a configuration item or an ACM answer.
-- ``verdict``: the verdict table (plain values and ``now`` in, verdict and annotation out).
-- ``parameters``: the rule's parameters, validated.
-- ``acm``: reading ACM (ListCertificates, DescribeCertificate).
-- ``events``: validating the event Config sends.
-- ``rule``: the rdklib ``ConfigRule`` wiring them together.
-- ``handler``: the Lambda entry point that makes failures loud and delivers every evaluation.
+From the pure core outwards (the README's Layout section has the whole map):
+- ``certificate``, ``verdict``, ``outcome``, ``findings``: plain values in and out; no boto3, no clock.
+- ``edge``: one ``AwsEdge`` per invocation: credentials, clients with the retry policy, call counts.
+- ``acm``, ``results``, ``oversized``, ``securityhub``, ``delivery``, ``assess``: reads and writes
+  through the edge's clients.
+- ``rule``: the rdklib ``ConfigRule``; ``adapter``: runs it in place of rdklib's Evaluator;
+  ``handler``: the Lambda entry point.
 """
 
 RESOURCE_TYPE = "AWS::ACM::Certificate"

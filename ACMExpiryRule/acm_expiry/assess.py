@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from acm_expiry.acm import describe_certificate, list_certificates
+from acm_expiry.acm import ListingPlan, describe_certificate, list_certificates
 from acm_expiry.certificate import Certificate
+from acm_expiry.outcome import Assessment
 from acm_expiry.verdict import NEVER_ISSUED_STATUSES, Scenario, Verdict, judge
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    certificate: Certificate
-    verdict: Verdict
-
-
-def assess_region(acm: Any, now: datetime, days_to_expiration: int) -> list[Assessment]:
+def assess_region(acm: Any, plan: ListingPlan, now: datetime, days_to_expiration: int) -> list[Assessment]:
     """List every certificate, judge it from its summary, and describe only where it matters.
 
     DescribeCertificate is the only source of the renewal status, and the renewal status changes
@@ -27,16 +21,23 @@ def assess_region(acm: Any, now: datetime, days_to_expiration: int) -> list[Asse
     listing is complete or this raises: a partial list is never returned.
     """
     assessments = []
-    for certificate in list(list_certificates(acm)):
-        verdict = judge(certificate, now, days_to_expiration)
-        if _needs_describe(certificate, verdict):
-            described = describe_certificate(acm, certificate.arn)
-            if described is None:  # deleted since it was listed: nothing left to judge
-                continue
-            certificate = certificate.with_details(described)
-            verdict = judge(certificate, now, days_to_expiration)
-        assessments.append(Assessment(certificate, verdict))
+    for certificate in list(list_certificates(acm, plan)):
+        assessment = assess_certificate(acm, certificate, now, days_to_expiration)
+        if assessment is not None:
+            assessments.append(assessment)
     return assessments
+
+
+def assess_certificate(acm: Any, certificate: Certificate, now: datetime, days_to_expiration: int) -> Assessment | None:
+    """Judge one certificate, asking ACM only where its facts cannot decide; ``None`` if ACM no longer has it."""
+    verdict = judge(certificate, now, days_to_expiration)
+    if _needs_describe(certificate, verdict):
+        described = describe_certificate(acm, certificate.arn)
+        if described is None:  # deleted since it was listed: nothing left to judge
+            return None
+        certificate = certificate.with_details(described)
+        verdict = judge(certificate, now, days_to_expiration)
+    return Assessment(certificate, verdict)
 
 
 def _needs_describe(certificate: Certificate, verdict: Verdict) -> bool:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from acm_expiry.assess import Assessment
+from acm_expiry.outcome import Assessment
 from acm_expiry.verdict import REMEDIATION_URL, Scenario, Verdict, remediation_key, what_to_do
 
 HIGH_WITHIN_DAYS = 7

@@ -9,16 +9,18 @@ any other configuration item, and handed on as an ordinary change notification.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from acm_expiry.aws import call
+from acm_expiry.edge import call
 from acm_expiry.errors import AwsCallError, MalformedEventError
-from acm_expiry.events import CHANGE, check_configuration_item
+from acm_expiry.events import CHANGE, CheckedEvent, check_configuration_item
 
 
-def inflate(event: dict[str, Any], invoking_event: dict[str, Any], config: Any) -> dict[str, Any]:
+def inflate(event: dict[str, Any], checked: CheckedEvent, config: Any) -> tuple[dict[str, Any], CheckedEvent]:
     """``event`` with its oversized notification replaced by the change notification it stands for."""
+    invoking_event = checked.invoking_event
     summary = invoking_event["configurationItemSummary"]
     answer = call(
         config,
@@ -36,11 +38,11 @@ def inflate(event: dict[str, Any], invoking_event: dict[str, Any], config: Any) 
     check_configuration_item(item, "GetResourceConfigHistory configurationItems[0]")
     change = {
         "configurationItem": item,
-        "notificationCreationTime": invoking_event["notificationCreationTime"],
+        "notificationCreationTime": invoking_event.get("notificationCreationTime"),
         "messageType": CHANGE,
-        "recordVersion": invoking_event["recordVersion"],
+        "recordVersion": invoking_event.get("recordVersion"),
     }
-    return event | {"invokingEvent": json.dumps(change)}
+    return event | {"invokingEvent": json.dumps(change)}, replace(checked, message_type=CHANGE, invoking_event=change)
 
 
 def notification_item(history_item: dict[str, Any]) -> dict[str, Any]:

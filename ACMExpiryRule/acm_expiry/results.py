@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from acm_expiry.aws import call
-
-COMPLIANCE_DETAILS_PAGE = 100  # GetComplianceDetailsByConfigRule's maximum Limit
+from acm_expiry.edge import pages
+from acm_expiry.limits import COMPLIANCE_DETAILS_PAGE
 
 
 def results_not_seen(config: Any, rule_name: str, seen: set[str]) -> Iterator[tuple[str, str]]:
@@ -16,18 +15,14 @@ def results_not_seen(config: Any, rule_name: str, seen: set[str]) -> Iterator[tu
     One pass over the pages, holding only ids: rdklib's own clean-up keeps every old result and
     checks each against a list, which grows with the square of the inventory.
     """
-    request: dict[str, Any] = {
-        "ConfigRuleName": rule_name,
-        "ComplianceTypes": ["COMPLIANT", "NON_COMPLIANT"],
-        "Limit": COMPLIANCE_DETAILS_PAGE,
-    }
-    while True:
-        page = call(config, "get_compliance_details_by_config_rule", **request)
+    for page in pages(
+        config,
+        "get_compliance_details_by_config_rule",
+        COMPLIANCE_DETAILS_PAGE,
+        ConfigRuleName=rule_name,
+        ComplianceTypes=["COMPLIANT", "NON_COMPLIANT"],
+    ):
         for result in page.get("EvaluationResults", []):
             qualifier = result["EvaluationResultIdentifier"]["EvaluationResultQualifier"]
             if qualifier["ResourceId"] not in seen:
                 yield qualifier["ResourceId"], qualifier["ResourceType"]
-        token = page.get("NextToken")
-        if not token:
-            return
-        request["NextToken"] = token

@@ -1,42 +1,77 @@
-"""The rdklib rule: reads the trigger, judges through the pure core, hands evaluations to rdklib."""
+"""The rdklib rule: reads the trigger, judges through the pure core, returns rdklib Evaluations.
+
+Each :class:`RuleEvaluation` is an rdklib ``Evaluation`` that also carries its :data:`Outcome`
+(the certificate and verdict, or why the resource was removed), so findings and metrics are built
+from what ``evaluate_*`` returned, not from state left on the rule. The rule keeps no state
+between calls; AWS is reached only through the ``client_factory`` it is handed (the invocation's
+:class:`~acm_expiry.edge.AwsEdge`, or any rdklib ``ClientFactory``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from rdklib import ComplianceType, ConfigRule, Evaluation
 
 from acm_expiry import RESOURCE_TYPE
-from acm_expiry.acm import describe_certificate, listing_requests
-from acm_expiry.assess import Assessment, assess_region
-from acm_expiry.aws import current_record
+from acm_expiry.acm import ListingPlan, describe_certificate
+from acm_expiry.assess import assess_region
 from acm_expiry.certificate import Certificate, MalformedCertificate, UnreadableTimestamp, arn_of
 from acm_expiry.errors import MalformedEventError
 from acm_expiry.events import check_configuration_item
+from acm_expiry.outcome import Assessment, Outcome, Removed
 from acm_expiry.parameters import RuleParameters, parse_parameters
 from acm_expiry.results import results_not_seen
-from acm_expiry.verdict import Verdict, judge
+from acm_expiry.verdict import judge
 
 DELETED = "No longer in ACM: deleted since the last periodic run."
+GONE_FROM_ACM = "Certificate no longer exists in ACM."
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class RuleEvaluation(Evaluation):  # type: ignore[misc]  # rdklib ships no type hints
+    """An rdklib ``Evaluation`` that carries the outcome it reports."""
+
+    def __init__(self, outcome: Outcome, resource_id: str | None = None) -> None:
+        if isinstance(outcome, Assessment):
+            super().__init__(
+                str(outcome.verdict.compliance),
+                resourceId=resource_id,
+                resourceType=RESOURCE_TYPE if resource_id else None,
+                annotation=outcome.verdict.annotation,
+            )
+        else:
+            super().__init__(
+                ComplianceType.NOT_APPLICABLE,
+                resourceId=resource_id,
+                resourceType=outcome.resource_type if resource_id else None,
+                annotation=outcome.annotation,
+            )
+        self.outcome = outcome
+
+
+class RuleEvaluations(list[RuleEvaluation]):
+    """What ``evaluate_*`` returns: rdklib's list of Evaluations, plus what the log line reports of the run."""
+
+    def __init__(self, evaluations: Iterable[RuleEvaluation] = (), *, listing_gaps: tuple[str, ...] = ()) -> None:
+        super().__init__(evaluations)
+        self.listing_gaps = listing_gaps
+
+
 class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type hints
-    # The rule marks certificates deleted since the last run itself (see evaluate_periodic):
-    # in one pass, with an annotation, and only once DescribeCertificate confirms they are gone.
+    # Under rdklib's own Evaluator this keeps rdklib from marking old results NOT_APPLICABLE: the
+    # rule marks certificates deleted since the last run itself (see evaluate_periodic), in one
+    # pass, with an annotation, and only once DescribeCertificate confirms they are gone.
     delete_old_evaluations_on_scheduled_notification = False
 
     def __init__(self, now: Callable[[], datetime] = utc_now) -> None:
         super().__init__()
         self.now = now
-        # What this invocation judged, and found gone, for Security Hub findings.
-        self.assessments: list[Assessment] = []
-        self.deleted: list[str] = []
 
     def evaluate_parameters(self, rule_parameters: Mapping[str, Any]) -> RuleParameters:
         return parse_parameters(rule_parameters)
@@ -47,7 +82,7 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
         client_factory: Any,
         configuration_item: Mapping[str, Any],
         valid_rule_parameters: RuleParameters,
-    ) -> list[Evaluation]:
+    ) -> RuleEvaluations:
         """Judge from the configuration item alone; ask ACM only if its notAfter is unreadable."""
         check_configuration_item(configuration_item, "configuration item")
         try:
@@ -58,54 +93,34 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
             arn = arn_of(configuration_item)
             described = describe_certificate(client_factory.build_client("acm"), arn)
             if described is None:
-                return [Evaluation(ComplianceType.NOT_APPLICABLE, annotation="Certificate no longer exists in ACM.")]
+                return RuleEvaluations([RuleEvaluation(Removed(arn, RESOURCE_TYPE, GONE_FROM_ACM))])
             certificate = described
-        _count_seen(1)
         verdict = judge(certificate, self.now(), valid_rule_parameters.days_to_expiration)
-        self.assessments = [Assessment(certificate, verdict)]
-        # The resource id comes from the configuration item (rdklib fills it in).
-        return [_evaluation(verdict)]
+        # The resource id comes from the configuration item (rdklib's import_fields_from_configuration_item).
+        return RuleEvaluations([RuleEvaluation(Assessment(certificate, verdict))])
 
     def evaluate_periodic(
         self, event: Any, client_factory: Any, valid_rule_parameters: RuleParameters
-    ) -> list[Evaluation]:
+    ) -> RuleEvaluations:
+        """Judge every certificate in the region; mark those deleted since the last run NOT_APPLICABLE."""
         acm = client_factory.build_client("acm")
+        plan = ListingPlan.for_client(acm)
         now, days = self.now(), valid_rule_parameters.days_to_expiration
-        assessments = assess_region(acm, now, days)
-        record = current_record()
-        if record is not None:
-            record.listing_gaps.extend(listing_requests(acm)[1])
-        seen = {a.certificate.arn for a in assessments}
-        gone = []
-        for resource_id, resource_type in results_not_seen(
-            client_factory.build_client("config"), event["configRuleName"], seen
-        ):
+        outcomes: list[Outcome] = list(assess_region(acm, plan, now, days))
+        seen = {outcome.certificate.arn for outcome in outcomes if isinstance(outcome, Assessment)}
+        config = client_factory.build_client("config")
+        for resource_id, resource_type in results_not_seen(config, event["configRuleName"], seen):
             # Judged before, not listed now. Only ACM's word makes it deleted: a listing can miss
             # certificates (an SDK too old to lift a default filter), and those are judged here.
             described = describe_certificate(acm, resource_id) if resource_type == RESOURCE_TYPE else None
             if described is not None:
-                assessments.append(Assessment(described, judge(described, now, days)))
+                outcomes.append(Assessment(described, judge(described, now, days)))
             else:
-                gone.append((resource_id, resource_type))
-        _count_seen(len(assessments))
-        self.assessments = assessments
-        self.deleted = [resource_id for resource_id, resource_type in gone if resource_type == RESOURCE_TYPE]
-        return [_evaluation(a.verdict, a.certificate.arn) for a in assessments] + [
-            Evaluation(ComplianceType.NOT_APPLICABLE, resource_id, resource_type, DELETED)
-            for resource_id, resource_type in gone
-        ]
+                outcomes.append(Removed(resource_id, resource_type, DELETED))
+        return RuleEvaluations(
+            (RuleEvaluation(outcome, _resource_id(outcome)) for outcome in outcomes), listing_gaps=plan.gaps
+        )
 
 
-def _evaluation(verdict: Verdict, resource_id: str | None = None) -> Evaluation:
-    return Evaluation(
-        str(verdict.compliance),
-        resourceId=resource_id,
-        resourceType=RESOURCE_TYPE if resource_id else None,
-        annotation=verdict.annotation,
-    )
-
-
-def _count_seen(count: int) -> None:
-    record = current_record()
-    if record is not None:
-        record.certificates_seen += count
+def _resource_id(outcome: Outcome) -> str:
+    return outcome.certificate.arn if isinstance(outcome, Assessment) else outcome.resource_id

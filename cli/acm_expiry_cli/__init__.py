@@ -1,1 +1,1 @@
-"""`acm-expiry`: the ACMExpiryRule's own logic from the command line, plus its demo and AWS doubles."""
+"""`acm-expiry`: the ACMExpiryRule's own logic from the command line, and its demo."""

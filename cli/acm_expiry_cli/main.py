@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 # Exit 2 means "something is NON_COMPLIANT" for `scan`, so usage errors exit 1 like every other
 # error (argparse's own default is 2).
@@ -55,7 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, new_session: Callable[..., Any] | None = None) -> int:
+    """Run ``acm-expiry``; ``new_session`` makes the AWS session (``boto3.Session``; tests pass their doubles')."""
     args = build_parser().parse_args(argv)
     if args.command == "demo":
         from acm_expiry_cli.demo import run_demo
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             only_noncompliant=args.only_noncompliant,
         )
         try:
-            return run_scan(options)
+            return run_scan(options, new_session=new_session) if new_session else run_scan(options)
         except KeyboardInterrupt:
             print("acm-expiry scan: interrupted", file=sys.stderr)
             return 130

@@ -24,11 +24,12 @@ from typing import Any, TextIO
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
-from acm_expiry.acm import listing_requests
-from acm_expiry.assess import Assessment, assess_region
-from acm_expiry.aws import configure_session
+from acm_expiry.acm import ListingPlan
+from acm_expiry.assess import assess_region
 from acm_expiry.certificate import MalformedCertificate, UnreadableTimestamp
+from acm_expiry.edge import AwsEdge
 from acm_expiry.errors import AwsCallError, InvalidParameterError, RuleError
+from acm_expiry.outcome import Assessment
 from acm_expiry.parameters import MAX_DAYS, MIN_DAYS, parse_days_to_expiration
 from acm_expiry.verdict import Compliance
 from acm_expiry_cli.output import render_table
@@ -78,9 +79,7 @@ class ScanOptions:
     only_noncompliant: bool = False
 
 
-def new_session(profile: str | None) -> boto3.Session:
-    """The session every client of a scan comes from (tests put AWS doubles in front of it)."""
-    return boto3.Session(profile_name=profile)
+NewSession = Callable[..., boto3.Session]  # boto3.Session's signature: profile_name=...
 
 
 def run_scan(
@@ -88,12 +87,13 @@ def run_scan(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    new_session: NewSession = boto3.Session,
 ) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     try:
         days = _days(options.days)
-        results = scan(options.profile, options.regions, days, now(), _progress(err))
+        results = scan(options.profile, options.regions, days, now(), err, new_session)
     except ScanError as error:
         print(f"acm-expiry scan: error: {_one_line(str(error))}", file=err)
         return EXIT_ERROR
@@ -121,11 +121,15 @@ def scan(
     given_regions: Sequence[str],
     days: int,
     now: datetime,
-    progress: Callable[[str], None] | None = None,
+    err: TextIO,
+    new_session: NewSession = boto3.Session,
 ) -> dict[str, list[Assessment]]:
-    """Every region's assessments, in the order the regions were given; raises :class:`ScanError`."""
+    """Every region's assessments, in the order the regions were given; raises :class:`ScanError`.
+
+    Warnings go to ``err``, and progress too when it is a terminal.
+    """
     try:
-        session = new_session(profile)
+        session = new_session(profile_name=profile)
     except ProfileNotFound as error:
         name = error.kwargs.get("profile", profile)
         source = "--profile" if profile else "AWS_PROFILE"
@@ -144,21 +148,22 @@ def scan(
             "no AWS credentials found: pass --profile, set AWS_PROFILE, or set AWS_ACCESS_KEY_ID "
             "and AWS_SECRET_ACCESS_KEY"
         )
-    configure_session(session)
+    edge = AwsEdge(session)
     # Sessions are not thread-safe, clients are: build one per region here, use it in its thread.
     try:
-        clients = {region: session.client("acm", region_name=region) for region in regions}
+        clients = {region: edge.client("acm", region) for region in regions}
     except (BotoCoreError, ValueError) as error:  # a malformed endpoint URL, say
         raise ScanError(f"cannot create an ACM client: {error}") from None
-    for gap in listing_requests(next(iter(clients.values())))[1] if clients else []:
-        print(f"acm-expiry scan: warning: {gap}; upgrade boto3 to see them", file=sys.stderr)
-    report = progress or (lambda _: None)
+    plan = ListingPlan.for_client(clients[regions[0]])  # the SDK's model: the same in every region
+    for gap in plan.gaps:
+        print(f"acm-expiry scan: warning: {gap}; upgrade boto3 to see them", file=err)
+    report = _progress(err) or (lambda _: None)
     report(f"scanning {len(regions)} region(s): {', '.join(regions)}")
     results: dict[str, list[Assessment]] = {}
     errors: dict[str, ScanError] = {}
     with ThreadPoolExecutor(max_workers=min(len(regions), MAX_PARALLEL_REGIONS)) as pool:
         futures: dict[Future[list[Assessment]], str] = {
-            pool.submit(assess_region, clients[region], now, days): region for region in regions
+            pool.submit(assess_region, clients[region], plan, now, days): region for region in regions
         }
         for done, future in enumerate(as_completed(futures), start=1):
             region = futures[future]

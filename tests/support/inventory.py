@@ -1,70 +1,22 @@
 """Certificates to test, demonstrate and benchmark against.
 
 Two kinds: real X.509 certificates imported into moto's ACM (:func:`import_certificate`), and
-synthetic DescribeCertificate-shaped records for :class:`~acm_expiry_cli.doubles.FakeAcm`
+synthetic DescribeCertificate-shaped records for :class:`~tests.support.doubles.FakeAcm`
 (:func:`synthetic_inventory`), cheap enough for tens of thousands.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from functools import cache
+from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.x509.oid import NameOID
 
-from acm_expiry.permissions import ACM_KEY_TYPES
+from acm_expiry_cli.demo import config_item, import_certificate, self_signed
 
-_CURVES: dict[str, ec.EllipticCurve] = {
-    "EC_prime256v1": ec.SECP256R1(),
-    "EC_secp384r1": ec.SECP384R1(),
-    "EC_secp521r1": ec.SECP521R1(),
-}
-PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
-
-
-@cache
-def private_key(key_type: str) -> PrivateKey:
-    """One key per key type, reused: generating RSA keys is the slow part."""
-    if key_type in _CURVES:
-        return ec.generate_private_key(_CURVES[key_type])
-    if key_type.startswith("RSA_"):
-        return rsa.generate_private_key(public_exponent=65537, key_size=int(key_type[4:]))
-    raise ValueError(f"unknown key type {key_type!r}; expected one of {', '.join(ACM_KEY_TYPES)}")
-
-
-def self_signed(domain: str, key_type: str, not_before: datetime, not_after: datetime) -> tuple[bytes, bytes]:
-    """A self-signed certificate for ``domain`` and its private key, both PEM."""
-    key = private_key(key_type)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(not_before)
-        .not_valid_after(not_after)
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    pem_key = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    return certificate.public_bytes(serialization.Encoding.PEM), pem_key
-
-
-def import_certificate(acm: Any, domain: str, key_type: str, not_after: datetime, now: datetime | None = None) -> str:
-    """Import a certificate valid until ``not_after`` into ACM (moto or real); its ARN."""
-    now = now or datetime.now(UTC)
-    certificate, key = self_signed(domain, key_type, now - timedelta(days=1), not_after)
-    return str(acm.import_certificate(Certificate=certificate, PrivateKey=key)["CertificateArn"])
+__all__ = ["config_item", "import_certificate", "let_expire_in_moto", "synthetic_inventory"]
 
 
 def let_expire_in_moto(arn: str, expired_on: datetime, account_id: str = "123456789012") -> None:
@@ -225,23 +177,3 @@ def synthetic_inventory(
             record["RenewalSummary"] = summary
         records.append(record)
     return records
-
-
-def config_item(configuration: Mapping[str, Any], captured: datetime, status: str = "OK") -> dict[str, Any]:
-    """A Config configuration item (notification shape) for an ACM certificate."""
-    arn = str(configuration["certificateArn"])
-    _, _, _, region, account, _ = arn.split(":", 5)
-    return {
-        "configurationItemCaptureTime": captured.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
-        "configurationItemStatus": status,
-        "configurationStateId": "1",
-        "awsAccountId": account,
-        "ARN": arn,
-        "awsRegion": region,
-        "resourceType": "AWS::ACM::Certificate",
-        "resourceId": arn,
-        "resourceName": str(configuration.get("domainName", arn)),
-        "tags": {},
-        "relationships": [],
-        "configuration": None if status != "OK" and status != "ResourceDiscovered" else dict(configuration),
-    }

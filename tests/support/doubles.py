@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from typing import Any, ClassVar
 import boto3
 from botocore.awsrequest import AWSResponse
 
-from acm_expiry.permissions import ACM_KEY_TYPES
+from acm_expiry.limits import ACM_KEY_TYPES
 
 DEFAULT_KEY_TYPES = ("RSA_1024", "RSA_2048")  # what ListCertificates returns without Includes
 NEVER_ISSUED = ("PENDING_VALIDATION", "VALIDATION_TIMED_OUT", "FAILED")
@@ -104,14 +103,14 @@ class Doubles:
     def serve(self, service: str, handler: Handler) -> None:
         self._services[service] = handler
 
-    def install(self, session: boto3.Session | None = None) -> None:
-        """Put the doubles in front of every client of ``session`` (boto3's default session)."""
-        if session is None:
-            if boto3.DEFAULT_SESSION is None:
-                boto3.setup_default_session()
-            session = boto3.DEFAULT_SESSION
-        assert session is not None
-        session.events.register_first("before-send", self._before_send, unique_id="acm-expiry-doubles")
+    def install(self, session: boto3.Session) -> boto3.Session:
+        """Put the doubles in front of every client ``session`` makes from now on."""
+        session.events.register_first("before-send", self._before_send)
+        return session
+
+    def session(self, **kwargs: Any) -> boto3.Session:
+        """A new session behind the doubles: what the handler's ``Runtime.new_session`` gives in tests."""
+        return self.install(boto3.Session(**kwargs))
 
     def calls(self, operation: str) -> list[dict[str, Any]]:
         """The parameters of every request (attempt) for ``service.Operation``."""
@@ -366,6 +365,11 @@ class SecurityHubRules:
     def __init__(self, account_id: str = "123456789012") -> None:
         self.account_id = account_id
 
+    def clear(self, region: str = "us-east-1") -> None:
+        from moto.securityhub.models import securityhub_backends
+
+        securityhub_backends[self.account_id][region].findings.clear()
+
     def __call__(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         from moto.securityhub.models import securityhub_backends
 
@@ -456,21 +460,6 @@ class SecurityHubRules:
                 existing.data["Workflow"] = dict(workflow)
             processed.append(identifier)
         return {"ProcessedFindings": processed, "UnprocessedFindings": unprocessed}
-
-
-def offline_environment(region: str, **extra: str) -> None:
-    """Fake credentials, one region, no profile, endpoint or instance metadata: nothing reaches AWS."""
-    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
-        os.environ.pop(name, None)
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="offline",
-        AWS_SECRET_ACCESS_KEY="offline",
-        AWS_SESSION_TOKEN="offline",
-        AWS_REGION=region,
-        AWS_DEFAULT_REGION=region,
-        AWS_EC2_METADATA_DISABLED="true",
-        **extra,
-    )
 
 
 def moto_acm_source(account_id: str = "123456789012") -> Callable[[str], list[dict[str, Any]]]:

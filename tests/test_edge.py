@@ -1,0 +1,150 @@
+"""One edge per invocation: no process-wide state, so a warm Lambda container behaves as a cold one."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from acm_expiry import handler
+from acm_expiry.edge import AwsEdge
+from acm_expiry_cli.sample_events import change_event, oversized_event, scheduled_event
+from tests.conftest import World
+from tests.support.doubles import THROTTLING
+from tests.support.inventory import config_item, synthetic_inventory
+
+ASSUMED = {"daysToExpiration": "30", "securityHubFindings": "true", "ExecutionRoleName": "ACMExpiryRule-Member"}
+
+
+def _reset_aws(aws: World, inventory: list[dict[str, Any]]) -> None:
+    """AWS as it was before the first invocation: the same certificates, nothing recorded."""
+    aws.acm.source = lambda region: inventory
+    aws.config.results.clear()
+    aws.config.put_calls.clear()
+    aws.doubles.requests.clear()
+    aws.security_hub.clear()
+
+
+@pytest.mark.parametrize("trigger", ["scheduled", "change", "oversized"])
+def test_a_warm_container_runs_each_invocation_exactly_as_a_cold_one(
+    aws: World, monkeypatch: pytest.MonkeyPatch, trigger: str
+) -> None:
+    """Three invocations of the real ``lambda_handler`` in one process: the same calls, the same log line."""
+    inventory = synthetic_inventory(150, aws.now)
+    arn = str(inventory[0]["CertificateArn"])
+    configuration = {
+        "certificateArn": arn,
+        "domainName": "warm.example.com",
+        "status": "ISSUED",
+        "type": "IMPORTED",
+        "notAfter": (aws.now + timedelta(days=4)).isoformat(),
+    }
+    item = config_item(configuration, aws.now)
+    aws.config.record_history(item)
+    event = {
+        "scheduled": scheduled_event(aws.now, parameters=ASSUMED),
+        "change": change_event(item, aws.now, parameters=ASSUMED),
+        "oversized": oversized_event(item, aws.now, parameters=ASSUMED),
+    }[trigger]
+    # The Lambda entry point's own runtime, with a clock that does not move (durationMs stays 0).
+    monkeypatch.setattr(handler, "RUNTIME", replace(aws.runtime(), monotonic=lambda: 0.0))
+    default_session = boto3.DEFAULT_SESSION
+
+    runs = []
+    for _ in range(3):
+        _reset_aws(aws, inventory)
+        aws.logs.clear()
+        aws.doubles.faults.add("acm.ListCertificates", THROTTLING)  # a retry to count, every time
+        returned = handler.lambda_handler(json.loads(json.dumps(event)), None)
+        requests = sorted(name for name, _ in aws.doubles.requests)
+        runs.append((requests, aws.logs[-1], returned))
+
+    assert runs[0] == runs[1] == runs[2]
+    line = json.loads(runs[0][1])
+    assert line["outcome"] == "ok"
+    assert line["apiCalls"]["sts.AssumeRole"] == 1  # one AssumeRole per invocation, whatever it calls
+    assert boto3.DEFAULT_SESSION is default_session
+
+
+def test_one_assume_role_serves_every_client_of_an_invocation(aws: World) -> None:
+    aws.acm.source = lambda region: synthetic_inventory(20, aws.now)
+    aws.run(scheduled_event(aws.now, parameters=ASSUMED))
+    (assumed,) = aws.doubles.calls("sts.AssumeRole")
+    assert assumed["RoleArn"] == "arn:aws:iam::123456789012:role/ACMExpiryRule-Member"
+    called = {name.split(".")[0] for name, _ in aws.doubles.requests}
+    assert called == {"sts", "acm", "config", "securityhub"}
+
+
+def test_nothing_is_configured_beyond_the_edges_own_clients(aws: World) -> None:
+    """The retry policy and the call counting live on the edge's clients, not on the session they came from."""
+    aws.acm.source = lambda region: synthetic_inventory(20, aws.now)
+    aws.run(scheduled_event(aws.now))
+    session = aws.doubles.session()
+    assert session._session.get_config_variable("max_attempts") is None
+    edge = AwsEdge(session, region="us-east-1")
+    edge.client("acm").list_certificates()
+    plain = session.client("acm", region_name="us-east-1")
+    plain.list_certificates()
+    assert edge.counts.calls == {"acm.ListCertificates": 1}
+    assert plain.meta.config.retries.get("total_max_attempts") is None
+
+
+def test_two_edges_count_only_their_own_calls_even_in_threads(aws: World) -> None:
+    aws.acm.source = lambda region: synthetic_inventory(10, aws.now)
+    edges = [AwsEdge(aws.doubles.session(), region="us-east-1") for _ in range(2)]
+
+    def list_twice(edge: AwsEdge) -> None:
+        for _ in range(2):
+            edge.client("acm").list_certificates()
+
+    threads = [
+        threading.Thread(target=list_twice, args=(edges[0],)),
+        threading.Thread(target=edges[1].client("acm").list_certificates),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert edges[0].counts.calls == {"acm.ListCertificates": 2}
+    assert edges[1].counts.calls == {"acm.ListCertificates": 1}
+
+
+def test_the_retry_policy_is_the_edges_own(aws: World) -> None:
+    edge = AwsEdge(aws.doubles.session(), region="us-east-1")
+    retries = edge.client("acm").meta.config.retries
+    assert (retries["mode"], retries["total_max_attempts"]) == ("standard", 7)
+
+
+def test_deleted_results_are_read_page_by_page(aws: World) -> None:
+    """GetComplianceDetailsByConfigRule, paged at 100: 250 earlier results take three pages."""
+    inventory = synthetic_inventory(250, aws.now)
+    aws.acm.source = lambda region: inventory
+    aws.run(scheduled_event(aws.now))
+    assert len(aws.config.results) == 250
+    deleted = inventory[-120:]
+    del inventory[-120:]
+    aws.config.put_calls.clear()
+    aws.run(scheduled_event(aws.now))
+    pages = aws.doubles.calls("config.GetComplianceDetailsByConfigRule")[1:]
+    assert [page.get("Limit") for page in pages] == [100, 100, 100]
+    assert [bool(page.get("NextToken")) for page in pages] == [False, True, True]
+    judged_before = {str(c["CertificateArn"]) for c in deleted if c["Status"] != "PENDING_VALIDATION"}
+    marked = {e["ComplianceResourceId"] for e in aws.config.sent if e.get("Annotation", "").startswith("No longer")}
+    assert len(judged_before) > 100 and marked == judged_before
+
+
+PURE = ("acm_expiry.verdict", "acm_expiry.certificate", "acm_expiry.outcome", "acm_expiry.findings")
+
+
+@pytest.mark.parametrize("module", PURE)
+def test_the_pure_core_imports_neither_boto3_nor_rdklib(module: str) -> None:
+    probe = f"import sys, {module}; print(sorted(m for m in ('boto3', 'botocore', 'rdklib') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
