@@ -100,7 +100,8 @@ def measure(mode: str, count: int, now: datetime) -> dict[str, Any]:
     expected_described = {
         c["CertificateArn"]
         for c in inventory
-        if c["Type"] == "AMAZON_ISSUED"
+        if c["Type"] in ("AMAZON_ISSUED", "PRIVATE")
+        and c["RenewalEligibility"] != "INELIGIBLE"
         and c["Status"] == "ISSUED"
         and timedelta(0) < datetime.fromtimestamp(c["NotAfter"], UTC) - now <= window
     }
@@ -282,7 +283,7 @@ def handler_checks(count: int, run: dict[str, Any], first: dict[str, Any]) -> li
             cleanup == run["expectedCleanupCalls"],
         ),
         _check(
-            "DescribeCertificate only for AMAZON_ISSUED inside the window",
+            "DescribeCertificate only for eligible AMAZON_ISSUED and PRIVATE inside the window",
             calls.get("acm.DescribeCertificate", 0),
             f"= {run['expectedDescribes']}, same ARNs",
             bool(run["describedAsExpected"]) and calls.get("acm.DescribeCertificate", 0) == run["expectedDescribes"],

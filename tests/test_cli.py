@@ -204,12 +204,11 @@ def test_table_has_one_row_per_certificate_sorted_by_days_left(seeded: Seeded) -
         "IMPORTED",
         "EC_prime256v1",
         "no",
-        "5",
+        "6",  # 5.05 days left, rounded up
         "NON_COMPLIANT",
         seeded.arns["api.example.com"],
     ]
-    assert f"Expires in 5 days ({expiry_date})" in by_domain["api.example.com"]
-    assert "Expires in 5 days" in by_domain["api.example.com"]
+    assert f"Expires in 6 days ({expiry_date})" in by_domain["api.example.com"]
     assert "ACM never renews imported certificates" in by_domain["api.example.com"]
     assert "Expired less than a day ago" in by_domain["old.example.eu"]
     assert by_domain["new.example.com"].split()[6:8] == ["-", "NOT_APPLICABLE"]
@@ -244,13 +243,13 @@ def test_json_rows_and_summary(seeded: Seeded) -> None:
         "key_algorithm": "EC_secp384r1",
         "in_use": False,
         "expires": "-",
-        "days_left": 20,
+        "days_left": 21,  # 20.05 days: rounded up
         "verdict": "NON_COMPLIANT",
         "annotation": "-",
     }
     expires = datetime.strptime(legacy["expires"], "%Y-%m-%dT%H:%M:%S%z")
     assert timedelta(days=19) < expires - datetime.now(UTC) < timedelta(days=21)
-    assert legacy["annotation"].startswith(f"Expires in 20 days ({expires:%Y-%m-%d}), within the 30-day window.")
+    assert legacy["annotation"].startswith(f"Expires in 21 days ({expires:%Y-%m-%d}), within the 30-day window.")
     assert {row["key_algorithm"] for row in rows} == {"EC_prime256v1", "EC_secp384r1", "EC_secp521r1", "RSA_2048"}
 
 

@@ -261,6 +261,25 @@ class Configuration:
     def arn(self) -> str:
         return f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/{self.certificate_id}"
 
+    def described(self, now: datetime) -> dict[str, Any]:
+        """The same certificate as ACM's DescribeCertificate tells it."""
+        renewal = self.extra.get("renewalSummary") or {}
+        described: dict[str, Any] = {
+            "CertificateArn": self.arn,
+            "DomainName": self.domain_name,
+            "Status": self.status,
+            "Type": self.type,
+            "KeyAlgorithm": self.key_algorithm,
+            "RenewalEligibility": self.extra.get("renewalEligibility"),
+        }
+        if self.not_after is not None:
+            described["NotAfter"] = self.not_after.instant(now).timestamp()
+        if renewal.get("renewalStatus"):
+            described["RenewalSummary"] = {"RenewalStatus": renewal["renewalStatus"]} | (
+                {"RenewalStatusReason": renewal["renewalStatusReason"]} if renewal.get("renewalStatusReason") else {}
+            )
+        return {k: v for k, v in described.items() if v is not None}
+
     def render(self, now: datetime) -> dict[str, Any]:
         configuration: dict[str, Any] = {
             "certificateArn": self.arn,
@@ -277,6 +296,23 @@ class Configuration:
         elif self.not_after_absent_as == "empty":
             configuration["notAfter"] = ""
         return configuration
+
+
+def asks_acm(spec: ChangeSpec, not_after: datetime | None, now: datetime) -> bool:
+    """The oracle of when the change path must ask ACM: where the item cannot decide."""
+    configuration = spec.configuration
+    if not spec.applicable or configuration.status in NEVER_ISSUED:
+        return False
+    if not_after is None:
+        return True
+    renewal = configuration.extra.get("renewalSummary") or {}
+    return (
+        configuration.status not in ("EXPIRED", "REVOKED")
+        and timedelta(0) < not_after - now <= spec.days.effective * DAY
+        and configuration.type in ("AMAZON_ISSUED", "PRIVATE")
+        and configuration.extra.get("renewalEligibility") != "INELIGIBLE"
+        and renewal.get("renewalStatus") is None
+    )
 
 
 def key_algorithms() -> st.SearchStrategy[str]:
@@ -337,7 +373,10 @@ class ChangeSpec:
         return self.item_status in PRESENT_ITEM_STATUSES and not self.left_scope
 
     def event(self, aws: World) -> dict[str, Any]:
-        item = config_item(self.configuration.render(aws.now), aws.now, status=self.item_status)
+        rendered = self.configuration.render(aws.now)
+        described = self.configuration.described(aws.now)
+        aws.acm.source = lambda region: [described]  # ACM knows what Config recorded
+        item = config_item(rendered, aws.now, status=self.item_status)
         if self.message_type == OVERSIZED:
             aws.config.record_history(item)
             event = oversized_event(item, aws.now, parameters=self.parameters or {})
@@ -542,14 +581,12 @@ def mutations(kind: str, item_present: bool, assume_role: bool) -> st.SearchStra
         set_to("event", "invokingEvent", non_json_texts | json_non_objects | not_objects.filter(_not_str)),
         set_to("event", "ruleParameters", non_json_texts | json_non_objects),
         set_to("event", "ruleParameters", not_objects.filter(_not_str)),
-        *(drop("event", key) for key in ("resultToken", "configRuleName", "executionRoleArn")),
-        *(set_to("event", key, not_strings) for key in ("resultToken", "configRuleName", "executionRoleArn")),
+        drop("event", "resultToken"),
+        set_to("event", "resultToken", not_strings),
         drop("invoking", "messageType"),
         set_to("invoking", "messageType", st.text(max_size=40).filter(lambda t: not t.endswith("Notification"))),
         set_to("invoking", "messageType", st.sampled_from(["ConfigurationSnapshotDeliveryCompleted", CHANGE.lower()])),
         set_to("invoking", "messageType", not_strings),
-        drop("invoking", "notificationCreationTime"),
-        set_to("invoking", "notificationCreationTime", not_strings),
         # AssumeRoleMode and friends are read by rdklib as strings.
         *(
             set_to("parameters", key, not_strings.filter(_not_str))
@@ -563,14 +600,22 @@ def mutations(kind: str, item_present: bool, assume_role: bool) -> st.SearchStra
             error=InvalidParameterError,
         ),
     ]
-    if assume_role:
-        options.append(
-            set_to("event", "executionRoleArn", st.sampled_from(["role", "arn:aws:iam::1:root", "config-role/x"]))
-        )
-    if kind == SCHEDULED:
-        options.append(set_to("invoking", "notificationCreationTime", not_timestamps))
-    if kind in (CHANGE, OVERSIZED):
-        options += [drop("event", "eventLeftScope"), set_to("event", "eventLeftScope", not_booleans)]
+    if assume_role:  # the role to assume, or its account for ExecutionRoleName
+        options += [
+            drop("event", "executionRoleArn"),
+            set_to("event", "executionRoleArn", not_strings),
+            set_to("event", "executionRoleArn", st.sampled_from(["role", "arn:aws:iam::1:root", "config-role/x"])),
+        ]
+    if kind == SCHEDULED:  # the rule's earlier results, and the evaluations' ordering timestamp
+        options += [
+            drop("event", "configRuleName"),
+            set_to("event", "configRuleName", not_strings),
+            drop("invoking", "notificationCreationTime"),
+            set_to("invoking", "notificationCreationTime", not_strings),
+            set_to("invoking", "notificationCreationTime", not_timestamps),
+        ]
+    if kind in (CHANGE, OVERSIZED):  # absent means false; present, it must say which
+        options.append(set_to("event", "eventLeftScope", not_booleans))
     if kind == CHANGE:
         options += [
             drop("invoking", "configurationItem"),
@@ -614,8 +659,6 @@ def mutations(kind: str, item_present: bool, assume_role: bool) -> st.SearchStra
         options += [
             drop("invoking", "configurationItemSummary"),
             set_to("invoking", "configurationItemSummary", not_objects),
-            drop("invoking", "recordVersion"),
-            set_to("invoking", "recordVersion", not_strings),
             *(drop("summary", key) for key in ("resourceType", "resourceId")),
             *(set_to("summary", key, not_strings) for key in ("resourceType", "resourceId")),
         ]
@@ -690,8 +733,9 @@ def test_valid_change_events_get_the_scenario_tables_verdict(aws: World, spec: C
     else:
         assert 1 <= len(evaluation.get("Annotation", "x")) <= 256
     assert [(e["ComplianceResourceId"], e["ComplianceType"]) for e in returned] == [(configuration.arn, compliance)]
-    # Judged from the item alone: a readable notAfter never sends the rule to ACM.
-    assert not [name for name, _ in aws.doubles.requests if name.startswith("acm.")]
+    # ACM is asked exactly where the item cannot decide (the periodic run would ask too).
+    asked = [name for name, _ in aws.doubles.requests if name.startswith("acm.")]
+    assert asked == (["acm.DescribeCertificate"] if asks_acm(spec, not_after, aws.now) else []), asked
     (line,) = aws.log_lines()
     assert line["outcome"] == "ok"
     assert line["messageType"] == spec.message_type
@@ -709,7 +753,7 @@ def _check_annotation_words(
     elif status == "REVOKED":
         assert annotation.startswith("Revoked")
     elif compliance in ("NON_COMPLIANT", "COMPLIANT"):
-        assert annotation.startswith("Expires in")
+        assert annotation.startswith(("Expires in ", "Expires within a day "))
 
 
 @examples(100)
@@ -747,8 +791,7 @@ FIXED_MALFORMED: list[tuple[ChangeSpec | ScheduledSpec, Mutation]] = [
         for value in ["abc", "0", "-5", "1.5", "100000", "", 1.5, 0, True]
     ),
     (_ISSUED, Mutation("event", "ruleParameters", None)),
-    (_NO_ASSUME, Mutation("event", "executionRoleArn", drop=True)),
-    (_NO_ASSUME, Mutation("event", "executionRoleArn", 42)),
+    (_NO_ASSUME, Mutation("event", "configRuleName", drop=True)),
     (ScheduledSpec([], Days(None), {}), Mutation("invoking", "notificationCreationTime", "yesterday")),
     (_ISSUED, Mutation("item", "configurationItemCaptureTime", "2026/01/01")),
     (_ISSUED, Mutation("configuration", "status", True)),

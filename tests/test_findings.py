@@ -14,6 +14,7 @@ from acm_expiry.findings import build_finding, title
 from acm_expiry.verdict import judge
 from acm_expiry_cli.sample_events import change_event, scheduled_event
 from tests.conftest import World
+from tests.support.asff import asff_violations
 from tests.support.doubles import THROTTLING
 from tests.support.inventory import config_item, synthetic_inventory
 
@@ -35,11 +36,12 @@ def finding(days: float | None, **fields: Any) -> dict[str, Any] | None:
     [
         (-3, {}, "CRITICAL", "FAILED", "NEW", "expired 3 days ago"),
         (200, {"status": "REVOKED"}, "CRITICAL", "FAILED", "NEW", "is revoked"),
-        (6.5, {}, "HIGH", "FAILED", "NEW", "expires in 6 days"),
-        (7.9, {}, "HIGH", "FAILED", "NEW", "expires in 7 days"),
-        (8.1, {}, "MEDIUM", "FAILED", "NEW", "expires in 8 days"),
+        (0.5, {}, "HIGH", "FAILED", "NEW", "expires within a day"),
+        (6.5, {}, "HIGH", "FAILED", "NEW", "expires in 7 days"),
+        (7, {}, "HIGH", "FAILED", "NEW", "expires in 7 days"),
+        (7.1, {}, "MEDIUM", "FAILED", "NEW", "expires in 8 days"),
         (30, {}, "MEDIUM", "FAILED", "NEW", "expires in 30 days"),
-        (90, {}, "INFORMATIONAL", "PASSED", "RESOLVED", "is valid for 90 more days"),
+        (90, {}, "INFORMATIONAL", "PASSED", "RESOLVED", "is valid until 2027-02-25"),
     ],
 )
 def test_severity_follows_urgency(
@@ -58,11 +60,17 @@ def test_never_issued_certificates_get_no_finding() -> None:
 
 
 def test_finding_says_what_to_do_and_names_the_resource() -> None:
-    built = finding(6.5, type="AMAZON_ISSUED", renewal_status="FAILED", renewal_status_reason="CAA_ERROR")
+    built = finding(
+        6.5,
+        type="AMAZON_ISSUED",
+        renewal_eligibility="ELIGIBLE",
+        renewal_status="FAILED",
+        renewal_status_reason="CAA_ERROR",
+    )
     assert built is not None
     assert built["Id"] == f"ACMExpiryRule/{ARN}"
     assert built["ProductArn"] == "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default"
-    assert built["Description"].startswith("Expires in 6 days")
+    assert built["Description"].startswith("Expires in 7 days")
     assert "CAA" in built["Remediation"]["Recommendation"]["Text"]
     assert built["Remediation"]["Recommendation"]["Url"].endswith("troubleshooting-renewal.html")
     (resource,) = built["Resources"]
@@ -75,7 +83,7 @@ def test_finding_says_what_to_do_and_names_the_resource() -> None:
 
 def test_title_fits_with_a_253_character_domain() -> None:
     certificate = Certificate(ARN, "a" * 253, status="ISSUED", type="IMPORTED", not_after=NOW + timedelta(days=3))
-    assert len(title("a" * 253, judge(certificate, NOW, 30))) <= 256
+    assert len(title(certificate, judge(certificate, NOW, 30))) <= 256
 
 
 # --- end to end, moto's Security Hub --------------------------------------------------------------
@@ -115,7 +123,7 @@ def test_change_event_updates_its_certificate_finding(aws: World) -> None:
     }
     aws.run(change_event(config_item(configuration, aws.now), aws.now, parameters=FINDINGS_ON))
     (found,) = _all_findings(aws)
-    assert found["Title"] == "ACM certificate pay.example.com expires in 2 days"
+    assert found["Title"] == "ACM certificate pay.example.com expires in 3 days"
     assert found["Severity"]["Label"] == "HIGH"
 
 
@@ -281,3 +289,53 @@ def test_a_certificate_deleted_by_a_change_event_has_its_finding_archived(aws: W
     )
     (found,) = _all_findings(aws)
     assert found["RecordState"] == "ARCHIVED"
+
+
+# --- ASFF: every value within its documented values --------------------------------------------------
+
+
+@pytest.mark.parametrize("key_algorithm", ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1",
+                                           "EC_secp384r1", "EC_secp521r1"])  # fmt: skip
+def test_key_algorithms_asff_does_not_list_stay_in_product_fields(key_algorithm: str) -> None:
+    built = finding(5, key_algorithm=key_algorithm)
+    assert built is not None
+    details = built["Resources"][0]["Details"]["AwsCertificateManagerCertificate"]
+    assert built["ProductFields"]["acm-expiry/KeyAlgorithm"] == key_algorithm
+    if key_algorithm == "RSA_3072":  # ACM has it; ASFF's documented values do not
+        assert "KeyAlgorithm" not in details
+    else:
+        assert details["KeyAlgorithm"] == key_algorithm
+    assert asff_violations(built) == []
+
+
+@pytest.mark.parametrize(
+    ("partition", "listed"), [("aws", True), ("aws-cn", True), ("aws-us-gov", True), ("aws-iso", False),
+                              ("aws-iso-b", False), ("aws-eusc", False)],
+)  # fmt: skip
+def test_partitions_outside_asffs_list_are_left_out(partition: str, listed: bool) -> None:
+    arn = f"arn:{partition}:acm:us-east-1:123456789012:certificate/abc"
+    certificate = Certificate(arn, "x.example.com", status="ISSUED", type="IMPORTED", not_after=NOW + timedelta(days=3))
+    built = build_finding(Assessment(certificate, judge(certificate, NOW, 30)), rule_name="R", now=NOW)
+    assert built is not None
+    (resource,) = built["Resources"]
+    assert resource.get("Partition") == (partition if listed else None)
+    assert built["ProductArn"].startswith(f"arn:{partition}:securityhub:")
+    assert asff_violations(built) == []
+
+
+@pytest.mark.parametrize("account", ["12345678901", "1234567890123", "12345678901x", ""])
+def test_an_account_that_is_not_12_digits_gets_no_finding(account: str) -> None:
+    from acm_expiry.findings import UnreportableCertificate
+
+    arn = f"arn:aws:acm:us-east-1:{account}:certificate/abc"
+    certificate = Certificate(arn, "x.example.com", status="ISSUED", type="IMPORTED", not_after=NOW + timedelta(days=3))
+    with pytest.raises(UnreportableCertificate, match="12-digit account"):
+        build_finding(Assessment(certificate, judge(certificate, NOW, 30)), rule_name="R", now=NOW)
+
+
+def test_unknown_acm_values_are_left_out_of_the_details() -> None:
+    built = finding(5, status="ISSUED", type="AMAZON_ISSUED", renewal_eligibility="MAYBE", renewal_status="SOMETHING")
+    assert built is not None
+    details = built["Resources"][0]["Details"]["AwsCertificateManagerCertificate"]
+    assert "RenewalEligibility" not in details and "RenewalSummary" not in details
+    assert asff_violations(built) == []

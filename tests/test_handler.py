@@ -51,7 +51,7 @@ def test_periodic_judges_every_key_type_and_sends_one_evaluation_each(aws: World
     sent = by_id(aws.config.sent)
     assert set(sent) == {near_ec, far_rsa, near_rsa4096, expired}
     assert sent[near_ec]["ComplianceType"] == "NON_COMPLIANT"
-    assert sent[near_ec]["Annotation"].startswith("Expires in 6 days")
+    assert sent[near_ec]["Annotation"].startswith("Expires in 7 days")  # 6 days and 1 hour, rounded up
     assert "ACM never renews imported certificates" in sent[near_ec]["Annotation"]
     assert sent[far_rsa]["ComplianceType"] == "COMPLIANT"
     assert sent[near_rsa4096]["ComplianceType"] == "NON_COMPLIANT"
@@ -151,19 +151,27 @@ def test_periodic_follows_next_token_over_2500_certificates(aws: World) -> None:
     assert len(aws.config.put_calls) == 25
 
 
-def test_periodic_describes_only_amazon_issued_certificates_inside_the_window(aws: World) -> None:
-    inventory = synthetic_inventory(300, aws.now)
+def test_periodic_describes_only_certificates_acm_renews_inside_the_window(aws: World) -> None:
+    """AMAZON_ISSUED and PRIVATE, eligible for renewal: their renewal status decides the advice."""
+    inventory = synthetic_inventory(800, aws.now)
     aws.acm.source = lambda region: inventory
     aws.run(scheduled_event(aws.now))
     described = {c["CertificateArn"] for c in aws.doubles.calls("acm.DescribeCertificate")}
+    in_window = [
+        c
+        for c in inventory
+        if c["Status"] == "ISSUED"
+        and timedelta(0) < timedelta(seconds=c["NotAfter"] - aws.now.timestamp()) <= timedelta(days=30)
+    ]
     expected = {
         c["CertificateArn"]
-        for c in inventory
-        if c["Type"] == "AMAZON_ISSUED"
-        and c["Status"] == "ISSUED"
-        and timedelta(0) < timedelta(seconds=c["NotAfter"] - aws.now.timestamp()) <= timedelta(days=30)
+        for c in in_window
+        if c["Type"] in ("AMAZON_ISSUED", "PRIVATE") and c["RenewalEligibility"] == "ELIGIBLE"
     }
-    assert expected and described == expected
+    assert {c["Type"] for c in inventory if c["CertificateArn"] in expected} == {"AMAZON_ISSUED", "PRIVATE"}
+    assert described == expected
+    ineligible = [c for c in in_window if c["Type"] != "IMPORTED" and c["RenewalEligibility"] == "INELIGIBLE"]
+    assert ineligible and not described & {c["CertificateArn"] for c in ineligible}
 
 
 def test_periodic_reports_renewal_status_from_describe(aws: World) -> None:
@@ -210,7 +218,7 @@ def test_change_is_judged_from_the_item_alone(aws: World) -> None:
     (evaluation,) = aws.config.sent
     assert evaluation["ComplianceResourceId"] == arn
     assert evaluation["ComplianceType"] == "NON_COMPLIANT"
-    assert evaluation["Annotation"].startswith("Expires in 9 days")
+    assert evaluation["Annotation"].startswith("Expires in 10 days")  # 9 days and 2 hours, rounded up
     assert verdicts(returned) == verdicts(aws.config.sent)
     assert not [r for r in aws.doubles.requests if r[0].startswith("acm.")]
 
@@ -234,7 +242,7 @@ def test_change_with_unreadable_not_after_asks_acm(aws: World) -> None:
     item = config_item(configuration(arn, notAfter="next Tuesday"), aws.now)
     aws.run(change_event(item, aws.now))
     assert [c["CertificateArn"] for c in aws.doubles.calls("acm.DescribeCertificate")] == [arn]
-    assert aws.config.sent[0]["Annotation"].startswith("Expires in 5 days")
+    assert aws.config.sent[0]["Annotation"].startswith("Expires in 6 days")
 
 
 def test_change_for_pending_validation_is_not_applicable(aws: World) -> None:

@@ -1,22 +1,30 @@
-"""The verdict table of acm_expiry.verdict, row by row: pure values and a fixed clock, no AWS.
+"""The verdict and advice tables of acm_expiry.verdict, row by row: pure values and a fixed clock, no AWS.
 
-Row 1 (deleted / left scope) is rdklib's and is tested end to end in test_handler.py.
+Row 1 (deleted / left scope) is the adapter's and is tested end to end in test_handler.py.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from acm_expiry.certificate import Certificate
 from acm_expiry.verdict import (
+    ADVICE,
     ANNOTATION_LIMIT,
     RENEWAL_REASON_HINTS,
     Compliance,
     Scenario,
+    advise,
+    days_left,
+    exempt,
     judge,
+    what_to_do,
 )
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -24,9 +32,10 @@ ARN = "arn:aws:acm:us-east-1:123456789012:certificate/1"
 
 
 def cert(days: float | None = 120, **fields: object) -> Certificate:
-    not_after = None if days is None else NOW + timedelta(days=days)
     defaults: dict[str, object] = {"status": "ISSUED", "type": "IMPORTED", "key_algorithm": "RSA_2048"}
-    return Certificate(ARN, "www.example.com", not_after=not_after, **(defaults | fields))  # type: ignore[arg-type]
+    if days is not None:
+        defaults["not_after"] = NOW + timedelta(days=days)
+    return Certificate(ARN, "www.example.com", **(defaults | fields))  # type: ignore[arg-type]
 
 
 SCENARIOS = [
@@ -121,7 +130,7 @@ SCENARIOS = [
         cert(6.5, type="IMPORTED"),
         Compliance.NON_COMPLIANT,
         Scenario.EXPIRING,
-        ["Expires in 6 days (2026-12-04)", "ACM never renews imported certificates", "re-import"],
+        ["Expires in 7 days (2026-12-04)", "ACM never renews imported certificates", "re-import"],
     ),
     (
         "scenario5_amazon_issued_renewal_pending_validation",
@@ -162,22 +171,23 @@ SCENARIOS = [
         cert(29, type="PRIVATE"),
         Compliance.NON_COMPLIANT,
         Scenario.EXPIRING,
-        ["Expires in 29 days", "private CA"],
+        ["Expires in 29 days", "ACM renews it only if exported or associated", "acm:RenewCertificate"],
     ),
     (
         "scenario5_less_than_a_day_left",
         cert(0.5),
         Compliance.NON_COMPLIANT,
         Scenario.EXPIRING,
-        ["Expires in less than a day (2026-11-28)"],
+        ["Expires within a day (2026-11-28)"],
     ),
-    ("scenario5_one_day_left", cert(1.5), Compliance.NON_COMPLIANT, Scenario.EXPIRING, ["Expires in 1 day "]),
+    ("scenario5_1.5_days_left", cert(1.5), Compliance.NON_COMPLIANT, Scenario.EXPIRING, ["Expires in 2 days "]),
+    ("scenario5_one_day_left", cert(1), Compliance.NON_COMPLIANT, Scenario.EXPIRING, ["Expires within a day "]),
     (
         "scenario6_outside_window_is_compliant",
         cert(120.9),
         Compliance.COMPLIANT,
         Scenario.VALID,
-        ["Expires in 120 days (2027-03-28)", "outside the 30-day window"],
+        ["Expires in 121 days (2027-03-28)", "outside the 30-day window"],
     ),
     (
         "scenario6_inactive_but_far_from_expiry_is_compliant",
@@ -235,10 +245,62 @@ def test_expiry_edge(offset: timedelta, compliance: Compliance) -> None:
     assert verdict.scenario is (Scenario.EXPIRED if offset < timedelta(0) else Scenario.EXPIRING)
 
 
-def test_days_are_rounded_down() -> None:
-    verdict = judge(cert(45.99), NOW, 30)
-    assert verdict.days_left == 45
-    assert "Expires in 45 days" in verdict.annotation
+@pytest.mark.parametrize(
+    ("left", "days"),
+    [
+        (timedelta(days=45, hours=23), 46),
+        (timedelta(days=45), 45),
+        (timedelta(days=45, microseconds=1), 46),
+        (timedelta(days=30, hours=23), 31),  # the issue's example: outside a 30-day window, and says so
+        (timedelta(minutes=5), 1),
+        (timedelta(0), 0),
+        (timedelta(hours=-5), 0),
+        (timedelta(days=-3, hours=-1), -3),
+    ],
+)
+def test_days_left_rounds_up_until_expiry_then_counts_whole_days_since(left: timedelta, days: int) -> None:
+    assert days_left(NOW + left, NOW) == days
+
+
+def test_the_issues_calendar_example() -> None:
+    """Run on 2026-11-27 15:00, a certificate expiring 2026-12-02 09:00 (4.75 days) expires in 5 days, not 4."""
+    now = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
+    not_after = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    verdict = judge(Certificate(ARN, not_after=not_after, status="ISSUED"), now, 30)
+    assert verdict.annotation.startswith("Expires in 5 days (2026-12-02)")
+
+
+# Arbitrary remaining durations, to the microsecond, and windows, against the words.
+_EXPIRES = re.compile(
+    r"^Expires (?:in (\d+) days|within a day) \(\d{4}-\d{2}-\d{2}\), (within|outside) the (\d+)-day window"
+)
+
+
+@settings(max_examples=2000, deadline=None, database=None)
+@given(
+    remaining=st.timedeltas(min_value=timedelta(microseconds=1), max_value=timedelta(days=4000)),
+    window=st.integers(1, 3650),
+)
+def test_the_number_in_the_words_and_the_verdict_agree(remaining: timedelta, window: int) -> None:
+    verdict = judge(Certificate(ARN, not_after=NOW + remaining, status="ISSUED", type="IMPORTED"), NOW, window)
+    match = _EXPIRES.match(verdict.annotation)
+    assert match, verdict.annotation
+    said = int(match.group(1) or 1)
+    assert said == verdict.days_left == days_left(NOW + remaining, NOW)
+    assert int(match.group(3)) == window
+    inside = verdict.compliance is Compliance.NON_COMPLIANT
+    assert inside == (said <= window) == (match.group(2) == "within")
+    assert inside == (remaining <= timedelta(days=window))  # the edge stays where it was
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(since=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=4000)))
+def test_expired_days_are_whole_days_since(since: timedelta) -> None:
+    verdict = judge(cert(None, not_after=NOW - since), NOW, 30)
+    said = verdict.annotation.split(",")[0]
+    days = since // timedelta(days=1)
+    assert said == {0: "Expired less than a day ago", 1: "Expired 1 day ago"}.get(days, f"Expired {days} days ago")
+    assert verdict.days_left == -days
 
 
 def test_window_follows_the_parameter() -> None:
@@ -273,3 +335,116 @@ def test_every_annotation_fits_config_by_construction() -> None:
             annotation = judge(certificate, NOW, window).annotation
             assert 1 <= len(annotation) <= ANNOTATION_LIMIT, annotation
             assert long_domain not in annotation
+
+
+# --- the advice table, row by row (verdict.py's docstring, the README's "Inside the window") ------
+
+ADVICE_ROWS = [
+    # (id, certificate fields, advice key, words)
+    ("imported", {"type": "IMPORTED", "renewal_eligibility": "INELIGIBLE"}, "IMPORTED", ["re-import"]),
+    (
+        "amazon_issued_ineligible_even_with_a_failed_renewal",
+        {"type": "AMAZON_ISSUED", "renewal_eligibility": "INELIGIBLE", "renewal_status": "FAILED"},
+        "INELIGIBLE",
+        ["Not in use", "attach it", "delete it"],
+    ),
+    (
+        "private_ineligible",
+        {"type": "PRIVATE", "renewal_eligibility": "INELIGIBLE"},
+        "PRIVATE_INELIGIBLE",
+        ["Not exported or associated", "export or associate it", "acm:RenewCertificate"],
+    ),
+    (
+        "amazon_issued_renewal_pending_validation",
+        {"type": "AMAZON_ISSUED", "renewal_eligibility": "ELIGIBLE", "renewal_status": "PENDING_VALIDATION"},
+        "PENDING_VALIDATION",
+        ["ACM renewal is PENDING_VALIDATION", "DNS validation CNAME record"],
+    ),
+    (
+        "amazon_issued_renewal_failed_caa",
+        {
+            "type": "AMAZON_ISSUED",
+            "renewal_eligibility": "ELIGIBLE",
+            "renewal_status": "FAILED",
+            "renewal_status_reason": "CAA_ERROR",
+        },
+        "RENEWAL_FAILED",
+        ["ACM renewal is FAILED (CAA_ERROR)", "CAA record"],
+    ),
+    (
+        "private_renewal_failed_ca_disabled",
+        {
+            "type": "PRIVATE",
+            "renewal_eligibility": "ELIGIBLE",
+            "renewal_status": "FAILED",
+            "renewal_status_reason": "PCA_INVALID_STATE",
+        },
+        "PRIVATE_CA",
+        ["ACM renewal is FAILED (PCA_INVALID_STATE)", "private CA is not ACTIVE"],
+    ),
+    (
+        "private_renewal_failed_access_denied",
+        {
+            "type": "PRIVATE",
+            "renewal_eligibility": "ELIGIBLE",
+            "renewal_status": "FAILED",
+            "renewal_status_reason": "PCA_ACCESS_DENIED",
+        },
+        "PRIVATE_CA",
+        ["(PCA_ACCESS_DENIED)", "grant ACM's service principal permission"],
+    ),
+    (
+        "amazon_issued_eligible",
+        {"type": "AMAZON_ISSUED", "renewal_eligibility": "ELIGIBLE", "renewal_status": "PENDING_AUTO_RENEWAL"},
+        "AUTO_RENEWAL",
+        ["ACM renews it up to 60 days before expiry", "check its renewal status"],
+    ),
+    (
+        "private_eligible",
+        {"type": "PRIVATE", "renewal_eligibility": "ELIGIBLE", "renewal_status": "PENDING_AUTO_RENEWAL"},
+        "PRIVATE_AUTO_RENEWAL",
+        ["Exported or associated", "ACM renews it up to 60 days before expiry"],
+    ),
+    ("private_eligibility_unknown", {"type": "PRIVATE"}, "PRIVATE", ["only if exported or associated"]),
+    ("unknown_type", {"type": None}, "UNKNOWN", ["Renew or replace it"]),
+]
+
+
+@pytest.mark.parametrize(("fields", "key", "words"), [pytest.param(*row[1:], id=row[0]) for row in ADVICE_ROWS])
+def test_advice_table(fields: dict[str, object], key: str, words: list[str]) -> None:
+    certificate = cert(12, **fields)
+    assert advise(certificate).key == key
+    verdict = judge(certificate, NOW, 30)
+    assert verdict.annotation.startswith("Expires in 12 days (2026-12-09), within the 30-day window. ")
+    for word in words:
+        assert word in verdict.annotation
+    assert what_to_do(certificate) in verdict.annotation
+    assert 1 <= len(verdict.annotation) <= ANNOTATION_LIMIT
+
+
+def test_every_advice_row_is_tested_and_linked() -> None:
+    assert {row[2] for row in ADVICE_ROWS} == set(ADVICE)
+    assert all(advice.url.startswith("https://") for advice in ADVICE.values())
+
+
+def test_every_pca_reason_has_its_own_hint() -> None:
+    from acm_expiry.findings import ASFF_RENEWAL_REASONS
+
+    assert set(RENEWAL_REASON_HINTS) == ASFF_RENEWAL_REASONS  # ACM's RenewalStatusReason values
+
+
+# --- row 2: exempt by tag -------------------------------------------------------------------------
+
+
+def test_exempt_says_the_tag_and_the_reason() -> None:
+    verdict = exempt("acm-expiry-exempt", "decommissioned with the old shop, 2027-01")
+    assert (verdict.compliance, verdict.scenario) == (Compliance.NOT_APPLICABLE, Scenario.EXEMPT)
+    assert verdict.annotation == "Exempt by tag acm-expiry-exempt: decommissioned with the old shop, 2027-01"
+    assert exempt("k", "  ").annotation == "Exempt by tag k: (no reason given)"
+
+
+def test_exempt_clips_the_longest_tag_to_fit_config() -> None:
+    verdict = exempt("k" * 128, "why " * 64)  # AWS's longest key and value
+    assert len(verdict.annotation) == ANNOTATION_LIMIT
+    assert verdict.annotation.startswith("Exempt by tag " + "k" * 128 + ": why why")
+    assert verdict.annotation.endswith("…")

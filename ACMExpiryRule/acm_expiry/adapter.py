@@ -60,7 +60,8 @@ def run_rule(
             evaluation.import_fields_from_periodic_event(event)
     else:
         item = checked.invoking_event["configurationItem"]
-        if is_applicable_status(item, event) and is_applicable_resource_type(item, [RESOURCE_TYPE]):
+        scope = {**event, "eventLeftScope": checked.left_scope}  # absent means it did not leave
+        if is_applicable_status(item, scope) and is_applicable_resource_type(item, [RESOURCE_TYPE]):
             result = rule.evaluate_change(event, edge, item, parameters)
         else:  # deleted, or the event left the rule's scope
             result = RuleEvaluations([RuleEvaluation(Removed(item["resourceId"], item["resourceType"]))])

@@ -1,46 +1,65 @@
-"""One region's certificates judged: the periodic run's logic, shared by the rule and the CLI."""
+"""Judging certificates: the one path both triggers take, and one region judged for the periodic run and the CLI."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from acm_expiry.acm import ListingPlan, describe_certificate, list_certificates
 from acm_expiry.certificate import Certificate
 from acm_expiry.outcome import Assessment
-from acm_expiry.verdict import NEVER_ISSUED_STATUSES, Scenario, Verdict, judge
+from acm_expiry.verdict import MANAGED_TYPES, NEVER_ISSUED_STATUSES, Scenario, Verdict, judge
+
+Describe = Callable[[str], Certificate | None]
 
 
 def assess_region(acm: Any, plan: ListingPlan, now: datetime, days_to_expiration: int) -> list[Assessment]:
-    """List every certificate, judge it from its summary, and describe only where it matters.
+    """List every certificate, judge it from its summary, and describe only where the summary cannot decide.
 
-    DescribeCertificate is the only source of the renewal status, and the renewal status changes
-    the annotation only for an AMAZON_ISSUED certificate inside the window, so only those are
-    described; and any summary without the status or expiry date an issued certificate has (an
-    SDK older than those summary fields drops them), rather than judging it "never issued". The
-    listing is complete or this raises: a partial list is never returned.
+    The listing is complete or this raises: a partial list is never returned.
     """
+    describe = partial(describe_certificate, acm)
     assessments = []
     for certificate in list(list_certificates(acm, plan)):
-        assessment = assess_certificate(acm, certificate, now, days_to_expiration)
+        assessment = assess_certificate(certificate, now, days_to_expiration, describe)
         if assessment is not None:
             assessments.append(assessment)
     return assessments
 
 
-def assess_certificate(acm: Any, certificate: Certificate, now: datetime, days_to_expiration: int) -> Assessment | None:
-    """Judge one certificate, asking ACM only where its facts cannot decide; ``None`` if ACM no longer has it."""
+def assess_certificate(
+    certificate: Certificate, now: datetime, days_to_expiration: int, describe: Describe
+) -> Assessment | None:
+    """Judge one certificate, from a ListCertificates summary or a configuration item alike.
+
+    ACM is asked (DescribeCertificate) exactly when the facts at hand cannot decide, so that a
+    change event and the periodic run give the same answer; ``None`` if ACM no longer has it.
+    """
     verdict = judge(certificate, now, days_to_expiration)
-    if _needs_describe(certificate, verdict):
-        described = describe_certificate(acm, certificate.arn)
-        if described is None:  # deleted since it was listed: nothing left to judge
+    if needs_describe(certificate, verdict):
+        described = describe(certificate.arn)
+        if described is None:  # deleted meanwhile: nothing left to judge
             return None
         certificate = certificate.with_details(described)
         verdict = judge(certificate, now, days_to_expiration)
     return Assessment(certificate, verdict)
 
 
-def _needs_describe(certificate: Certificate, verdict: Verdict) -> bool:
-    if verdict.scenario is Scenario.EXPIRING and certificate.type == "AMAZON_ISSUED":
+def needs_describe(certificate: Certificate, verdict: Verdict) -> bool:
+    """Whether only DescribeCertificate can decide the verdict or its advice.
+
+    - no expiry date on a certificate that is not "never issued" (an unreadable or missing
+      ``notAfter`` in a configuration item; a summary from an SDK older than its date fields);
+    - a certificate ACM renews (AMAZON_ISSUED or PRIVATE, not INELIGIBLE) inside the window whose
+      renewal status is unknown: a ListCertificates summary never carries it, and it decides the advice.
+    """
+    if certificate.not_after is None and certificate.status not in NEVER_ISSUED_STATUSES:
         return True
-    return certificate.not_after is None and certificate.status not in NEVER_ISSUED_STATUSES
+    return (
+        verdict.scenario is Scenario.EXPIRING
+        and certificate.type in MANAGED_TYPES
+        and certificate.renewal_eligibility != "INELIGIBLE"
+        and certificate.renewal_status is None
+    )

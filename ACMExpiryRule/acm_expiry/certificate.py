@@ -44,8 +44,8 @@ class Certificate:
     def from_configuration_item(cls, item: Mapping[str, Any]) -> Certificate:
         """Build from a Config configuration item (camelCase ``configuration``).
 
-        Raises :class:`UnreadableTimestamp` when ``notAfter`` is present but unreadable, so the
-        caller can ask ACM instead of guessing.
+        A ``notAfter`` that is absent or unreadable is left unknown (``None``): the item cannot
+        decide, and the caller asks ACM as the periodic run does, rather than guess.
         """
         configuration = item.get("configuration")
         if not isinstance(configuration, Mapping):
@@ -65,7 +65,7 @@ class Certificate:
             status=_optional_text(configuration.get("status")),
             type=_optional_text(configuration.get("type")),
             key_algorithm=normalize_key_algorithm(configuration.get("keyAlgorithm")),
-            not_after=parse_timestamp("notAfter", configuration.get("notAfter")),
+            not_after=_lenient_timestamp("notAfter", configuration.get("notAfter")),
             in_use=bool(in_use_by) if isinstance(in_use_by, list) else None,
             renewal_eligibility=_optional_text(configuration.get("renewalEligibility")),
             renewal_status=_optional_text(renewal.get("renewalStatus")),

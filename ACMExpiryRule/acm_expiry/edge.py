@@ -44,11 +44,11 @@ ROLE_SESSION_SECONDS = 900  # rdklib's CONFIG_ROLE_TIMEOUT_SECONDS
 _API_MODELS = botocore.loaders.create_loader()
 
 
-def new_session() -> boto3.Session:
-    """A new boto3 session for one invocation: its own credentials chain, events and settings."""
+def new_session(profile_name: str | None = None) -> boto3.Session:
+    """A new boto3 session for one invocation (or scan): its own credentials chain, events and settings."""
     core = botocore.session.get_session()
     core.register_component("data_loader", _API_MODELS)
-    return boto3.Session(botocore_session=core)
+    return boto3.Session(botocore_session=core, profile_name=profile_name)
 
 
 class CallCounts:

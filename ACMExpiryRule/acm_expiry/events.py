@@ -1,8 +1,31 @@
-"""Checking the event Config sends before rdklib reads it.
+"""Checking the event Config sends before anything reads it: what the rule needs, and only that.
 
-rdklib indexes the event directly, so a malformed one surfaces as a bare ``KeyError`` or
-``TypeError`` from deep inside it. Here every required part is checked first and a
+rdklib indexes the event directly, so a malformed one would surface as a bare ``KeyError`` or
+``TypeError`` from deep inside it. Here every part the rule reads is checked first and a
 :class:`MalformedEventError` names exactly what is wrong; no evaluation is built from a guess.
+A part the rule does not read may be missing or odd: the AWS Config developer guide's own change
+example has no ``notificationCreationTime`` nor ``recordVersion``, and it is judged like any other.
+
+What each event needs (``tests/test_events_examples.py`` runs the developer guide's examples):
+
+=========================================  =============================================================
+part                                       needed for
+=========================================  =============================================================
+``resultToken``                            every event: PutEvaluations
+``invokingEvent.messageType``              every event: which trigger
+``ruleParameters``                         optional; when present, a JSON object of known parameters
+``executionRoleArn``                       when a role is assumed (``AssumeRoleMode`` not "false"):
+                                           the role, or its account for ``ExecutionRoleName``
+``configRuleName``                         scheduled: the rule's earlier results; findings: their generator
+``configRuleArn``                          findings: the Security Hub product of the rule's account and region
+``eventLeftScope``                         change: a boolean if present; absent means false
+``invokingEvent.notificationCreationTime`` scheduled: the evaluations' ordering timestamp
+``invokingEvent.configurationItem``        change: ``resourceType``, ``resourceId``,
+                                           ``configurationItemStatus``, ``configurationItemCaptureTime``
+                                           (the ordering timestamp), and ``configuration`` unless deleted
+``invokingEvent.configurationItemSummary`` oversized: ``resourceType`` and ``resourceId`` (the item is read
+                                           with GetResourceConfigHistory and then checked as above)
+=========================================  =============================================================
 """
 
 from __future__ import annotations
@@ -15,7 +38,7 @@ from typing import Any
 
 from acm_expiry.certificate import UnreadableTimestamp, parse_timestamp
 from acm_expiry.errors import InvalidParameterError, MalformedEventError
-from acm_expiry.parameters import RDKLIB_PARAMETERS
+from acm_expiry.parameters import RDKLIB_PARAMETERS, RuleParameters, parse_parameters
 
 CHANGE = "ConfigurationItemChangeNotification"
 OVERSIZED = "OversizedConfigurationItemChangeNotification"
@@ -45,12 +68,16 @@ RENEWAL_SUMMARY_FIELDS = ("renewalStatus", "renewalStatusReason")
 class CheckedEvent:
     message_type: str
     invoking_event: dict[str, Any]
-    rule_parameters: dict[str, Any]
-    config_rule_name: str
+    rule_parameters: dict[str, Any]  # as the event carries them, rdklib's included
+    parameters: RuleParameters
+    config_rule_name: str | None
+    config_rule_arn: str | None
+    left_scope: bool
 
 
 def check_event(event: object) -> CheckedEvent:
-    """Validate a Config rule event; raise :class:`MalformedEventError` naming the first fault."""
+    """Validate a Config rule event; raise :class:`MalformedEventError` (or :class:`InvalidParameterError`)
+    naming the first fault."""
     if not isinstance(event, Mapping):
         raise MalformedEventError(f"event must be a JSON object, got {_kind(event)}")
     invoking_event = _json_object(event, "invokingEvent", required=True)
@@ -59,20 +86,19 @@ def check_event(event: object) -> CheckedEvent:
         # rdklib calls str methods on these; anything else would fail inside it. Empty means unset.
         if rule_parameters[name] != "":
             _string(rule_parameters, name, "ruleParameters")
+    parameters = parse_parameters(rule_parameters)
     _string(event, "resultToken", "event")
-    _string(event, "configRuleName", "event")
-    # rdklib reads executionRoleArn even when AssumeRoleMode is "false" (and splits it for
-    # ExecutionRoleName), so it must be there in every mode; its shape matters only when assumed.
-    role = _string(event, "executionRoleArn", "event")
-    assumed = str(rule_parameters.get("AssumeRoleMode", "true")).lower() != "false"
-    if assumed and (not role.startswith("arn:") or "/" not in role):
-        raise MalformedEventError(f"event.executionRoleArn {role!r} is not an IAM role ARN")
-    if assumed and not rule_parameters.get("ExecutionRoleName") and ":role/aws-service-role/" in role:
-        raise InvalidParameterError(
-            f"rdklib would assume executionRoleArn {role}, a service-linked role that Lambda cannot assume: "
-            'set rule parameter AssumeRoleMode to "false" (use the function\'s own role) '
-            "or ExecutionRoleName (a role to assume in each account)"
-        )
+    assumed = str(rule_parameters.get("AssumeRoleMode") or "true").lower() != "false"
+    if assumed:
+        role = _string(event, "executionRoleArn", "event")
+        if not role.startswith("arn:") or "/" not in role:
+            raise MalformedEventError(f"event.executionRoleArn {role!r} is not an IAM role ARN")
+        if not rule_parameters.get("ExecutionRoleName") and ":role/aws-service-role/" in role:
+            raise InvalidParameterError(
+                f"rdklib would assume executionRoleArn {role}, a service-linked role that Lambda cannot assume: "
+                'set rule parameter AssumeRoleMode to "false" (use the function\'s own role) '
+                "or ExecutionRoleName (a role to assume in each account)"
+            )
     if not isinstance(event.get("eventLeftScope", False), bool):
         raise MalformedEventError(f"event.eventLeftScope must be true or false, got {_kind(event['eventLeftScope'])}")
 
@@ -81,26 +107,34 @@ def check_event(event: object) -> CheckedEvent:
         raise MalformedEventError(
             f"invokingEvent.messageType {message_type!r} is not one of {', '.join(MESSAGE_TYPES)}"
         )
-    # A scheduled evaluation's OrderingTimestamp: botocore refuses to send anything unreadable.
-    _timestamp(invoking_event, "notificationCreationTime", "invokingEvent")
-    if message_type == CHANGE:
-        if "eventLeftScope" not in event:
-            raise MalformedEventError("event.eventLeftScope is missing (required for change notifications)")
+    rule_name = rule_arn = None
+    if message_type == SCHEDULED or parameters.security_hub_findings:
+        rule_name = _string(event, "configRuleName", "event")
+    elif isinstance(event.get("configRuleName"), str):
+        rule_name = event["configRuleName"]  # for the log line only
+    if parameters.security_hub_findings:
+        rule_arn = _string(event, "configRuleArn", "event")
+        if len(rule_arn.split(":")) < 6 or not rule_arn.startswith("arn:"):
+            raise MalformedEventError(f"event.configRuleArn {rule_arn!r} is not a Config rule ARN")
+    if message_type == SCHEDULED:
+        # The evaluations' OrderingTimestamp: botocore refuses to send anything unreadable.
+        _timestamp(invoking_event, "notificationCreationTime", "invokingEvent")
+    elif message_type == CHANGE:
         check_configuration_item(invoking_event.get("configurationItem"), "invokingEvent.configurationItem")
-    elif message_type == OVERSIZED:
-        if "eventLeftScope" not in event:
-            raise MalformedEventError("event.eventLeftScope is missing (required for change notifications)")
+    else:
         summary = invoking_event.get("configurationItemSummary")
         if not isinstance(summary, Mapping):
             raise MalformedEventError(f"invokingEvent.configurationItemSummary must be an object, got {_kind(summary)}")
         for key in ("resourceType", "resourceId"):
             _string(summary, key, "invokingEvent.configurationItemSummary")
-        _string(invoking_event, "recordVersion", "invokingEvent")
     return CheckedEvent(
         message_type=str(message_type),
         invoking_event=dict(invoking_event),
         rule_parameters=dict(rule_parameters),
-        config_rule_name=str(event["configRuleName"]),
+        parameters=parameters,
+        config_rule_name=rule_name,
+        config_rule_arn=rule_arn,
+        left_scope=bool(event.get("eventLeftScope", False)),
     )
 
 

@@ -19,16 +19,56 @@ Pure: no boto3, no clock.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
+from acm_expiry.certificate import Certificate
 from acm_expiry.outcome import Assessment
-from acm_expiry.verdict import REMEDIATION_URL, Scenario, Verdict, remediation_key, what_to_do
+from acm_expiry.verdict import Scenario, Verdict, advise, what_to_do
 
 HIGH_WITHIN_DAYS = 7
 TITLE_LIMIT = 256
 FINDING_TYPE = "Software and Configuration Checks/AWS Security Best Practices"
 ASFF_RESOURCE_TYPE = "AwsCertificateManagerCertificate"
+# ASFF's documented values (Security Hub API reference, AwsCertificateManagerCertificateDetails and
+# Resource). A value outside them is left out of the finding rather than sent: ACM's RSA_3072,
+# for one, is not among ASFF's key algorithms, and ARN partitions such as aws-iso are not among
+# its partitions. The key algorithm is then kept in ProductFields, which takes any string.
+ASFF_KEY_ALGORITHMS = frozenset({"RSA_2048", "RSA_1024", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1"})
+ASFF_PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov"})
+ASFF_STATUSES = frozenset(
+    {"PENDING_VALIDATION", "ISSUED", "INACTIVE", "EXPIRED", "VALIDATION_TIMED_OUT", "REVOKED", "FAILED"}
+)
+ASFF_CERTIFICATE_TYPES = frozenset({"IMPORTED", "AMAZON_ISSUED", "PRIVATE"})
+ASFF_RENEWAL_ELIGIBILITIES = frozenset({"ELIGIBLE", "INELIGIBLE"})
+ASFF_RENEWAL_STATUSES = frozenset({"PENDING_AUTO_RENEWAL", "PENDING_VALIDATION", "SUCCESS", "FAILED"})
+ASFF_RENEWAL_REASONS = frozenset(
+    {
+        "NO_AVAILABLE_CONTACTS",
+        "ADDITIONAL_VERIFICATION_REQUIRED",
+        "DOMAIN_NOT_ALLOWED",
+        "INVALID_PUBLIC_DOMAIN",
+        "DOMAIN_VALIDATION_DENIED",
+        "CAA_ERROR",
+        "PCA_LIMIT_EXCEEDED",
+        "PCA_INVALID_ARN",
+        "PCA_INVALID_STATE",
+        "PCA_REQUEST_FAILED",
+        "PCA_NAME_CONSTRAINTS_VALIDATION",
+        "PCA_RESOURCE_NOT_FOUND",
+        "PCA_INVALID_ARGS",
+        "PCA_INVALID_DURATION",
+        "PCA_ACCESS_DENIED",
+        "SLR_NOT_FOUND",
+        "OTHER",
+    }
+)
+ACCOUNT_ID = re.compile(r"^\d{12}$")  # AwsAccountId: exactly 12 characters, an account id's digits
+
+
+class UnreportableCertificate(ValueError):
+    """A certificate ARN from which no valid finding can be built (its account is not 12 digits)."""
 
 
 def severity(verdict: Verdict) -> str | None:
@@ -54,17 +94,16 @@ def build_finding(assessment: Assessment, *, rule_name: str, now: datetime) -> d
     if label is None:
         return None
     passed = verdict.scenario is Scenario.VALID
-    key = remediation_key(certificate)
     return _envelope(certificate.arn, rule_name, now) | {
         "Severity": {"Label": label},
         # Security Hub takes later changes of severity and types from a provider only here.
         "FindingProviderFields": {"Severity": {"Label": label}, "Types": [FINDING_TYPE]},
-        "Title": title(certificate.domain_name or certificate.arn, verdict),
+        "Title": title(certificate, verdict),
         "Description": verdict.annotation,
         "Remediation": {
             "Recommendation": {
                 "Text": _recommendation(assessment),
-                "Url": REMEDIATION_URL[key],
+                "Url": advise(certificate).url,
             }
         },
         "Compliance": {"Status": "PASSED" if passed else "FAILED"},
@@ -72,7 +111,8 @@ def build_finding(assessment: Assessment, *, rule_name: str, now: datetime) -> d
         "Workflow": {"Status": "RESOLVED" if passed else "NEW"},
         "RecordState": "ACTIVE",
         "ProductFields": {"acm-expiry/Verdict": str(verdict.compliance)}
-        | ({} if verdict.days_left is None else {"acm-expiry/DaysLeft": str(verdict.days_left)}),
+        | ({} if verdict.days_left is None else {"acm-expiry/DaysLeft": str(verdict.days_left)})
+        | ({"acm-expiry/KeyAlgorithm": certificate.key_algorithm} if certificate.key_algorithm else {}),
         "Resources": [
             _resource(certificate.arn) | {"Details": {"AwsCertificateManagerCertificate": _details(assessment)}}
         ],
@@ -98,18 +138,24 @@ def archived_finding(certificate_arn: str, *, rule_name: str, now: datetime) -> 
     }
 
 
-def title(domain: str, verdict: Verdict) -> str:
-    """ "ACM certificate www.example.com expires in 6 days", with the domain cut to fit 256."""
+def title(certificate: Certificate, verdict: Verdict) -> str:
+    """ "ACM certificate www.example.com expires in 6 days", with the domain cut to fit 256.
+
+    The days are the annotation's (:func:`~acm_expiry.verdict.days_left`). A passing finding's
+    title names the expiry date instead, so it does not change from one day to the next.
+    """
     days = verdict.days_left
     if verdict.scenario is Scenario.EXPIRED:
         ago = -(days or 0)
-        tail = "has expired" if days is None else ("expired today" if ago == 0 else _plural(ago, "expired {} ago"))
+        tail = "expired less than a day ago" if ago == 0 else _plural(ago, "expired {} ago")
+        tail = "has expired" if days is None else tail
     elif verdict.scenario is Scenario.REVOKED:
         tail = "is revoked"
     elif verdict.scenario is Scenario.EXPIRING:
-        tail = "expires within a day" if days == 0 else _plural(days or 0, "expires in {}")
+        tail = "expires within a day" if days == 1 else _plural(days or 0, "expires in {}")
     else:
-        tail = _plural(days or 0, "is valid for {}", unit="more day")
+        tail = f"is valid until {certificate.not_after:%Y-%m-%d}" if certificate.not_after else "is valid"
+    domain = certificate.domain_name or certificate.arn
     room = TITLE_LIMIT - len("ACM certificate  ") - len(tail)
     shown = domain if len(domain) <= room else domain[: room - 1] + "…"
     return f"ACM certificate {shown} {tail}"
@@ -131,24 +177,29 @@ def _recommendation(assessment: Assessment) -> str:
 def _details(assessment: Assessment) -> dict[str, Any]:
     certificate = assessment.certificate
     details: dict[str, Any] = {
-        "DomainName": certificate.domain_name,
-        "Status": certificate.status,
-        "Type": certificate.type,
-        "KeyAlgorithm": certificate.key_algorithm,
+        "DomainName": certificate.domain_name or None,
+        "Status": _documented(certificate.status, ASFF_STATUSES),
+        "Type": _documented(certificate.type, ASFF_CERTIFICATE_TYPES),
+        "KeyAlgorithm": _documented(certificate.key_algorithm, ASFF_KEY_ALGORITHMS),
         "NotAfter": _asff_time(certificate.not_after) if certificate.not_after else None,
-        "RenewalEligibility": certificate.renewal_eligibility,
+        "RenewalEligibility": _documented(certificate.renewal_eligibility, ASFF_RENEWAL_ELIGIBILITIES),
     }
-    if certificate.renewal_status:
-        details["RenewalSummary"] = {
-            "RenewalStatus": certificate.renewal_status,
-            **({"RenewalStatusReason": certificate.renewal_status_reason} if certificate.renewal_status_reason else {}),
-        }
+    renewal_status = _documented(certificate.renewal_status, ASFF_RENEWAL_STATUSES)
+    if renewal_status:
+        reason = _documented(certificate.renewal_status_reason, ASFF_RENEWAL_REASONS)
+        details["RenewalSummary"] = {"RenewalStatus": renewal_status} | (
+            {"RenewalStatusReason": reason} if reason else {}
+        )
     return {k: v for k, v in details.items() if v is not None}
+
+
+def _documented(value: str | None, documented: frozenset[str]) -> str | None:
+    return value if value in documented else None
 
 
 def _envelope(certificate_arn: str, rule_name: str, now: datetime) -> dict[str, Any]:
     """The fields every finding of this rule carries, in the certificate's own account and region."""
-    partition, _, region, account = certificate_arn.split(":")[1:5]
+    partition, _, region, account = _arn_parts(certificate_arn)
     timestamp = _asff_time(now)
     return {
         "SchemaVersion": "2018-10-08",
@@ -163,8 +214,17 @@ def _envelope(certificate_arn: str, rule_name: str, now: datetime) -> dict[str, 
 
 
 def _resource(certificate_arn: str) -> dict[str, Any]:
-    partition, _, region = certificate_arn.split(":")[1:4]
-    return {"Type": ASFF_RESOURCE_TYPE, "Id": certificate_arn, "Partition": partition, "Region": region}
+    partition, _, region, _ = _arn_parts(certificate_arn)
+    resource = {"Type": ASFF_RESOURCE_TYPE, "Id": certificate_arn, "Region": region}
+    return resource | ({"Partition": partition} if partition in ASFF_PARTITIONS else {})
+
+
+def _arn_parts(certificate_arn: str) -> tuple[str, str, str, str]:
+    """Partition, service, region and account of an ACM ARN; raises if the account is not 12 digits."""
+    parts = certificate_arn.split(":")
+    if len(parts) < 6 or not ACCOUNT_ID.match(parts[4]):
+        raise UnreportableCertificate(f"{certificate_arn!r} names no 12-digit account: no finding can be built")
+    return parts[1], parts[2], parts[3], parts[4]
 
 
 def _asff_time(moment: datetime) -> str:

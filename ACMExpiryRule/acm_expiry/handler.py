@@ -34,7 +34,6 @@ from acm_expiry.findings import findings_for_run
 from acm_expiry.limits import FINDINGS_BATCH
 from acm_expiry.outcome import Assessment, Removed
 from acm_expiry.oversized import inflate
-from acm_expiry.parameters import parse_parameters
 from acm_expiry.rule import ACMExpiryRule, utc_now
 from acm_expiry.securityhub import findings_to_resolve
 
@@ -66,10 +65,10 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
     edge: AwsEdge | None = None
     run: RuleRun | None = None
     try:
-        checked = check_event(event)
+        checked = check_event(event)  # and the parameters: fail before any call is made
         line["messageType"] = checked.message_type
         line["configRuleName"] = checked.config_rule_name
-        parameters = parse_parameters(checked.rule_parameters)  # fail before any call is made
+        parameters = checked.parameters
         event = without_empty_rdklib_parameters(event, checked)
         rule = ACMExpiryRule(now=runtime.now)
         edge = AwsEdge.for_rule_event(event, rule, runtime.new_session())
@@ -77,7 +76,7 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
             event, checked = inflate(event, checked, edge.client("config"))
         run = run_rule(rule, event, checked, edge, runtime.sleep)
         if parameters.security_hub_findings:
-            line["findings"] = _publish_findings(run, checked.config_rule_name, edge, runtime)
+            line["findings"] = _publish_findings(run, str(checked.config_rule_name), edge, runtime)
         line["outcome"] = "ok"
         return run.evaluations
     except Exception as error:

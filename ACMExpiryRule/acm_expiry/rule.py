@@ -17,8 +17,8 @@ from rdklib import ComplianceType, ConfigRule, Evaluation
 
 from acm_expiry import RESOURCE_TYPE
 from acm_expiry.acm import ListingPlan, describe_certificate
-from acm_expiry.assess import assess_region
-from acm_expiry.certificate import Certificate, MalformedCertificate, UnreadableTimestamp, arn_of
+from acm_expiry.assess import assess_certificate, assess_region
+from acm_expiry.certificate import Certificate, MalformedCertificate
 from acm_expiry.errors import MalformedEventError
 from acm_expiry.events import check_configuration_item
 from acm_expiry.outcome import Assessment, Outcome, Removed
@@ -83,21 +83,20 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
         configuration_item: Mapping[str, Any],
         valid_rule_parameters: RuleParameters,
     ) -> RuleEvaluations:
-        """Judge from the configuration item alone; ask ACM only if its notAfter is unreadable."""
+        """Judge from the configuration item; ask ACM only where the item cannot decide, as the periodic run does."""
         check_configuration_item(configuration_item, "configuration item")
         try:
             certificate = Certificate.from_configuration_item(configuration_item)
         except MalformedCertificate as error:
             raise MalformedEventError(str(error)) from None
-        except UnreadableTimestamp:
-            arn = arn_of(configuration_item)
-            described = describe_certificate(client_factory.build_client("acm"), arn)
-            if described is None:
-                return RuleEvaluations([RuleEvaluation(Removed(arn, RESOURCE_TYPE, GONE_FROM_ACM))])
-            certificate = described
-        verdict = judge(certificate, self.now(), valid_rule_parameters.days_to_expiration)
+
+        def describe(arn: str) -> Certificate | None:
+            return describe_certificate(client_factory.build_client("acm"), arn)
+
+        assessment = assess_certificate(certificate, self.now(), valid_rule_parameters.days_to_expiration, describe)
+        outcome: Outcome = assessment or Removed(certificate.arn, RESOURCE_TYPE, GONE_FROM_ACM)
         # The resource id comes from the configuration item (rdklib's import_fields_from_configuration_item).
-        return RuleEvaluations([RuleEvaluation(Assessment(certificate, verdict))])
+        return RuleEvaluations([RuleEvaluation(outcome)])
 
     def evaluate_periodic(
         self, event: Any, client_factory: Any, valid_rule_parameters: RuleParameters

@@ -1,21 +1,47 @@
-"""The verdict table: a certificate and ``now`` in, compliance and annotation out.
+"""The verdict table and the advice table: a certificate and ``now`` in, compliance and annotation out.
 
 =====================================================================  ==============  =====================
 certificate                                                            verdict         annotation says
 =====================================================================  ==============  =====================
-1. deleted, or the event left scope (decided by rdklib)                NOT_APPLICABLE  —
-2. never issued: PENDING_VALIDATION, VALIDATION_TIMED_OUT, FAILED,     NOT_APPLICABLE  its status; expiry
+1. deleted, or the event left scope (decided by the adapter)           NOT_APPLICABLE  —
+2. exempt: carries the ``exemptTagKey`` tag                            NOT_APPLICABLE  Exempt by tag KEY: why
+3. never issued: PENDING_VALIDATION, VALIDATION_TIMED_OUT, FAILED,     NOT_APPLICABLE  its status; expiry
    or no ``notAfter``                                                                  does not apply yet
-3. EXPIRED, or ``notAfter`` <= now                                     NON_COMPLIANT   expired N days ago
-4. REVOKED                                                             NON_COMPLIANT   revoked on DATE
-5. ``notAfter`` - now <= daysToExpiration x 24 h                       NON_COMPLIANT   expires in N days +
-                                                                                       what to do for its kind
-6. otherwise                                                           COMPLIANT       expires in N days
+4. EXPIRED, or ``notAfter`` <= now                                     NON_COMPLIANT   expired N days ago
+5. REVOKED                                                             NON_COMPLIANT   revoked on DATE
+6. ``notAfter`` - now <= daysToExpiration x 24 h                       NON_COMPLIANT   expires in N days +
+                                                                                       the advice below
+7. otherwise                                                           COMPLIANT       expires in N days
 =====================================================================  ==============  =====================
 
-N is whole days, rounded down. The window's edge is inclusive. Every annotation is built from
-bounded pieces (dates, numbers, ACM enum values clipped to :data:`MAX_ENUM_LENGTH`) and never
-quotes the domain name, so it fits Config's 256 characters by construction.
+N is :func:`days_left`: while a certificate has not expired, the time left in whole days rounded
+*up*, so "expires in N days" is inside the window exactly when N <= daysToExpiration (a
+certificate with 30 days and 1 hour left "expires in 31 days", outside a 30-day window). Once
+expired, "expired N days ago" counts whole days since, rounded down. The window's edge is
+inclusive.
+
+Inside the window, the advice follows what ACM will do (first matching row):
+
+=========================  =================================================================
+certificate                advice
+=========================  =================================================================
+IMPORTED                   ACM never renews it: re-import a renewed one to the same ARN
+AMAZON_ISSUED, INELIGIBLE  not in use, so ACM will not renew it: attach it or delete it
+PRIVATE, INELIGIBLE        not exported or associated: export or associate it, or renew it
+                           with acm:RenewCertificate
+renewal PENDING_VALIDATION ACM cannot validate the domain: restore its DNS validation record
+renewal FAILED             the reason's fix: a CAA record, a domain not allowed, ...; for a
+                           PRIVATE certificate (``PCA_*``) what is wrong with the private CA
+AMAZON_ISSUED, eligible    ACM renews it up to 60 days before expiry: check its renewal
+PRIVATE, eligible          ACM renews it up to 60 days before expiry: check its renewal
+PRIVATE, eligibility unknown  ACM renews it only if exported or associated; else RenewCertificate
+anything else              renew or replace it before it expires
+=========================  =================================================================
+
+Eligibility comes before the renewal status: ACM does not try to renew an ineligible
+certificate, whatever an old renewal summary says. Every annotation is built from bounded
+pieces (dates, numbers, ACM enum values clipped to :data:`MAX_ENUM_LENGTH`, a clipped tag value)
+and never quotes the domain name, so it fits Config's 256 characters by construction.
 
 Nothing here imports boto3 or rdklib, and nothing reads the clock.
 """
@@ -32,6 +58,7 @@ ANNOTATION_LIMIT = 256
 MAX_ENUM_LENGTH = 40
 NEVER_ISSUED_STATUSES = frozenset({"PENDING_VALIDATION", "VALIDATION_TIMED_OUT", "FAILED"})
 STALLED_RENEWAL_STATUSES = frozenset({"PENDING_VALIDATION", "FAILED"})
+MANAGED_TYPES = frozenset({"AMAZON_ISSUED", "PRIVATE"})  # the types ACM renews
 _DAY = timedelta(days=1)
 
 
@@ -44,6 +71,7 @@ class Compliance(StrEnum):
 class Scenario(StrEnum):
     """Which row of the table decided; tests, findings and the CLI key off it."""
 
+    EXEMPT = "exempt"
     NEVER_ISSUED = "never_issued"
     EXPIRED = "expired"
     REVOKED = "revoked"
@@ -56,29 +84,77 @@ class Verdict:
     compliance: Compliance
     annotation: str
     scenario: Scenario
-    days_left: int | None  # whole days, rounded down; negative once expired
+    days_left: int | None  # days_left(): rounded up while valid, minus whole days since once expired
 
 
-# What an operator should do about a certificate inside the window, by what kind it is.
-REMEDIATION: dict[str, str] = {
-    "IMPORTED": "ACM never renews imported certificates: re-import a renewed one to the same ARN.",
-    "INELIGIBLE": "Not in use, so ACM will not renew it: attach it to a resource or delete it.",
-    "PRIVATE": "Private certificate: renew it through the private CA (acm:RenewCertificate).",
-    "AUTO_RENEWAL": "In use and eligible: ACM renews it up to 60 days before expiry; check its renewal status.",
-    "UNKNOWN": "Renew or replace it before it expires.",
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """What to do about a certificate inside the window, and where that is explained."""
+
+    key: str
+    text: str
+    url: str
+
+
+_GUIDE = "https://docs.aws.amazon.com/acm/latest/userguide/"
+# The advice table, row by row (text without the renewal reason, which _stalled() adds).
+ADVICE: dict[str, Advice] = {
+    advice.key: advice
+    for advice in (
+        Advice(
+            "IMPORTED",
+            "ACM never renews imported certificates: re-import a renewed one to the same ARN.",
+            _GUIDE + "import-reimport.html",
+        ),
+        Advice(
+            "INELIGIBLE",
+            "Not in use, so ACM will not renew it: attach it to a resource or delete it.",
+            "https://repost.aws/knowledge-center/acm-certificate-ineligible",
+        ),
+        Advice(
+            "PRIVATE_INELIGIBLE",
+            "Not exported or associated, so ACM will not renew it: export or associate it, "
+            "or renew it with acm:RenewCertificate.",
+            _GUIDE + "renew-private-cert.html",
+        ),
+        Advice(
+            "PENDING_VALIDATION",
+            "ACM renewal is PENDING_VALIDATION: ACM cannot validate the domain: "
+            "restore its DNS validation CNAME record.",
+            _GUIDE + "troubleshooting-renewal.html",
+        ),
+        Advice(
+            "RENEWAL_FAILED",
+            "ACM renewal is FAILED (REASON): what fixes the reason.",
+            _GUIDE + "troubleshooting-renewal.html",
+        ),
+        Advice(
+            "PRIVATE_CA",
+            "ACM renewal is FAILED (PCA_...): what is wrong with the private CA.",
+            _GUIDE + "exceptions.html",
+        ),
+        Advice(
+            "AUTO_RENEWAL",
+            "In use and eligible: ACM renews it up to 60 days before expiry; check its renewal status.",
+            _GUIDE + "managed-renewal.html",
+        ),
+        Advice(
+            "PRIVATE_AUTO_RENEWAL",
+            "Exported or associated, so ACM renews it up to 60 days before expiry; check its renewal status.",
+            _GUIDE + "renew-private-cert.html",
+        ),
+        Advice(
+            "PRIVATE",
+            "Private certificate: ACM renews it only if exported or associated; otherwise renew it "
+            "with acm:RenewCertificate.",
+            _GUIDE + "renew-private-cert.html",
+        ),
+        Advice("UNKNOWN", "Renew or replace it before it expires.", _GUIDE + "acm-certificate.html"),
+    )
 }
 
-# Where each remediation is explained (Security Hub findings link to it).
-REMEDIATION_URL: dict[str, str] = {
-    "IMPORTED": "https://docs.aws.amazon.com/acm/latest/userguide/import-reimport.html",
-    "INELIGIBLE": "https://repost.aws/knowledge-center/acm-certificate-ineligible",
-    "PRIVATE": "https://docs.aws.amazon.com/acm/latest/userguide/renew-private-cert.html",
-    "AUTO_RENEWAL": "https://docs.aws.amazon.com/acm/latest/userguide/managed-renewal.html",
-    "STALLED": "https://docs.aws.amazon.com/acm/latest/userguide/troubleshooting-renewal.html",
-    "UNKNOWN": "https://docs.aws.amazon.com/acm/latest/userguide/acm-certificate.html",
-}
-
-# RenewalStatusReason values with a hint on what usually fixes them.
+# RenewalStatusReason values with what usually fixes them (ACM user guide, "Troubleshoot managed
+# certificate renewal" and, for PCA_* and SLR_NOT_FOUND, "Handling exceptions").
 RENEWAL_REASON_HINTS: dict[str, str] = {
     "NO_AVAILABLE_CONTACTS": "no contact to validate the domain",
     "ADDITIONAL_VERIFICATION_REQUIRED": "ACM needs more verification; contact AWS Support",
@@ -86,9 +162,32 @@ RENEWAL_REASON_HINTS: dict[str, str] = {
     "INVALID_PUBLIC_DOMAIN": "the domain is not a valid public domain",
     "DOMAIN_VALIDATION_DENIED": "domain validation was denied",
     "CAA_ERROR": "a CAA record forbids Amazon to issue",
+    "PCA_ACCESS_DENIED": "ACM may not use the private CA: grant ACM's service principal permission on it",
+    "PCA_INVALID_STATE": "the private CA is not ACTIVE: enable or restore it, or install its CA certificate",
+    "PCA_INVALID_DURATION": "it would outlive its private CA: install a longer-lived CA certificate",
+    "PCA_RESOURCE_NOT_FOUND": "its private CA was deleted: issue a new certificate from another CA",
+    "PCA_LIMIT_EXCEEDED": "the private CA reached its issuance quota: retry, or raise the quota",
+    "PCA_REQUEST_FAILED": "AWS Private CA failed the request: retry with acm:RenewCertificate",
+    "PCA_INVALID_ARN": "the private CA's ARN is not valid: issue a new certificate from a valid CA",
+    "PCA_INVALID_ARGS": "AWS Private CA refused the request's parameters: check the CA's configuration",
+    "PCA_NAME_CONSTRAINTS_VALIDATION": "the domain is outside the private CA's name constraints",
+    "SLR_NOT_FOUND": "ACM's service-linked role is missing (needed for a CA in another account): create it",
     "OTHER": "see the ACM console",
 }
-_PENDING_VALIDATION_HINT = "ACM cannot validate the domain: restore its DNS validation CNAME record"
+TAG_KEY_LIMIT = 128  # AWS tag keys are 1..128 characters, values 0..256
+
+
+def days_left(not_after: datetime, now: datetime) -> int:
+    """The one count of days, used by the annotation, the CLI, findings and metrics.
+
+    While the certificate has not expired: the time left in whole days, rounded up, so that
+    ``days_left <= window`` exactly when ``not_after - now <= window days``. Once expired: minus
+    the whole days since expiry, rounded down (0 in the first day).
+    """
+    remaining = not_after - now
+    if remaining > timedelta(0):
+        return -(-remaining // _DAY)
+    return -((now - not_after) // _DAY)
 
 
 def judge(certificate: Certificate, now: datetime, days_to_expiration: int) -> Verdict:
@@ -113,7 +212,7 @@ def judge(certificate: Certificate, now: datetime, days_to_expiration: int) -> V
         return _revoked(certificate, None)
 
     remaining = not_after - now
-    days_left = _whole_days(remaining)
+    days = days_left(not_after, now)
     if status == "EXPIRED" and remaining > timedelta(0):  # ACM's word over a date still ahead
         return Verdict(
             Compliance.NON_COMPLIANT,
@@ -121,78 +220,78 @@ def judge(certificate: Certificate, now: datetime, days_to_expiration: int) -> V
             Scenario.EXPIRED,
             None,
         )
-    if status == "EXPIRED" or remaining <= timedelta(0):
-        ago = _whole_days(now - not_after)
+    if remaining <= timedelta(0):
         return Verdict(
             Compliance.NON_COMPLIANT,
-            f"Expired {_days_ago(ago)}, on {_date(not_after)}: replace it now.",
+            f"Expired {_days_ago(-days)}, on {_date(not_after)}: replace it now.",
             Scenario.EXPIRED,
-            -ago,
+            days,
         )
     if status == "REVOKED":
-        return _revoked(certificate, days_left)
+        return _revoked(certificate, days)
 
-    expires = f"Expires {_in_days(days_left)} ({_date(not_after)})"
+    expires = f"Expires {_in_days(days)} ({_date(not_after)})"
     if remaining <= days_to_expiration * _DAY:
         return Verdict(
             Compliance.NON_COMPLIANT,
             f"{expires}, within the {days_to_expiration}-day window. {what_to_do(certificate)}",
             Scenario.EXPIRING,
-            days_left,
+            days,
         )
     return Verdict(
         Compliance.COMPLIANT,
         f"{expires}, outside the {days_to_expiration}-day window.",
         Scenario.VALID,
-        days_left,
+        days,
     )
 
 
-def remediation_key(certificate: Certificate) -> str:
-    """Which :data:`REMEDIATION_URL` (and, but for STALLED, :data:`REMEDIATION`) entry fits this certificate."""
-    if certificate.type == "AMAZON_ISSUED" and certificate.renewal_status in STALLED_RENEWAL_STATUSES:
-        return "STALLED"
-    if certificate.type == "IMPORTED":
-        return "IMPORTED"
-    if certificate.type == "PRIVATE":
-        return "PRIVATE"
-    if certificate.type == "AMAZON_ISSUED":
-        if certificate.renewal_eligibility == "INELIGIBLE":
-            return "INELIGIBLE"
-        return "AUTO_RENEWAL"
-    return "UNKNOWN"
+def exempt(tag_key: str, tag_value: str) -> Verdict:
+    """Row 2: the certificate carries the exemption tag; its value is the reason people give."""
+    head = f"Exempt by tag {tag_key[:TAG_KEY_LIMIT]}: "
+    value = " ".join(tag_value.split()) or "(no reason given)"
+    room = ANNOTATION_LIMIT - len(head)
+    if len(value) > room:
+        value = value[: room - 1] + "…"
+    return Verdict(Compliance.NOT_APPLICABLE, head + value, Scenario.EXEMPT, None)
+
+
+def advise(certificate: Certificate) -> Advice:
+    """The row of the advice table that fits a certificate inside the window."""
+    kind, eligibility, renewal = certificate.type, certificate.renewal_eligibility, certificate.renewal_status
+    if kind == "IMPORTED":
+        return ADVICE["IMPORTED"]
+    if kind in MANAGED_TYPES and eligibility == "INELIGIBLE":
+        return ADVICE["PRIVATE_INELIGIBLE" if kind == "PRIVATE" else "INELIGIBLE"]
+    if kind in MANAGED_TYPES and renewal == "PENDING_VALIDATION":
+        return ADVICE["PENDING_VALIDATION"]
+    if kind in MANAGED_TYPES and renewal == "FAILED":
+        return ADVICE["PRIVATE_CA" if kind == "PRIVATE" else "RENEWAL_FAILED"]
+    if kind == "AMAZON_ISSUED":
+        return ADVICE["AUTO_RENEWAL"]
+    if kind == "PRIVATE":
+        return ADVICE["PRIVATE_AUTO_RENEWAL" if eligibility == "ELIGIBLE" else "PRIVATE"]
+    return ADVICE["UNKNOWN"]
 
 
 def what_to_do(certificate: Certificate) -> str:
-    """The advice for a certificate inside the window, by its kind and renewal state."""
-    key = remediation_key(certificate)
-    return _stalled_renewal(certificate) if key == "STALLED" else REMEDIATION[key]
-
-
-def _stalled_renewal(certificate: Certificate) -> str:
-    status = certificate.renewal_status or ""
+    """The advice's words for this certificate (a failed renewal names its reason and the fix)."""
+    advice = advise(certificate)
+    if advice.key not in ("RENEWAL_FAILED", "PRIVATE_CA"):
+        return advice.text
     reason = certificate.renewal_status_reason
-    if status == "PENDING_VALIDATION":
-        hint = _PENDING_VALIDATION_HINT
-    else:
-        hint = RENEWAL_REASON_HINTS.get(reason or "", "see the ACM console for why")
+    hint = RENEWAL_REASON_HINTS.get(reason or "", "see the ACM console for why")
     because = f" ({_enum(reason)})" if reason else ""
-    return f"ACM renewal is {status}{because}: {hint}."
+    return f"ACM renewal is FAILED{because}: {hint}."
 
 
-def _revoked(certificate: Certificate, days_left: int | None) -> Verdict:
+def _revoked(certificate: Certificate, days: int | None) -> Verdict:
     on = f" on {_date(certificate.revoked_at)}" if certificate.revoked_at else ""
-    return Verdict(Compliance.NON_COMPLIANT, f"Revoked{on}: replace it.", Scenario.REVOKED, days_left)
-
-
-def _whole_days(delta: timedelta) -> int:
-    return delta // _DAY
+    return Verdict(Compliance.NON_COMPLIANT, f"Revoked{on}: replace it.", Scenario.REVOKED, days)
 
 
 def _in_days(days: int) -> str:
-    if days == 0:
-        return "in less than a day"
-    return "in 1 day" if days == 1 else f"in {days} days"
+    return "within a day" if days == 1 else f"in {days} days"
 
 
 def _days_ago(days: int) -> str:

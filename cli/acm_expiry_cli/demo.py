@@ -56,6 +56,7 @@ def run_demo(print_line: Callable[[str], None] = print) -> int:
     from acm_expiry.acm import ListingPlan
     from acm_expiry.assess import assess_region
     from acm_expiry.edge import AwsEdge
+    from acm_expiry.edge import new_session as edge_session
     from acm_expiry_cli.output import render_table
     from acm_expiry_cli.sample_events import change_event, scheduled_event
 
@@ -65,7 +66,7 @@ def run_demo(print_line: Callable[[str], None] = print) -> int:
     config = DemoConfig()
 
     def new_session() -> Any:
-        session = boto3.Session()
+        session = edge_session()
         session.events.register_first("before-send.config-service", config.answer)
         return session
 

@@ -32,7 +32,9 @@ from typing import Any, ClassVar
 import boto3
 from botocore.awsrequest import AWSResponse
 
+from acm_expiry.edge import new_session
 from acm_expiry.limits import ACM_KEY_TYPES
+from tests.support.asff import asff_violations
 
 DEFAULT_KEY_TYPES = ("RSA_1024", "RSA_2048")  # what ListCertificates returns without Includes
 NEVER_ISSUED = ("PENDING_VALIDATION", "VALIDATION_TIMED_OUT", "FAILED")
@@ -108,9 +110,13 @@ class Doubles:
         session.events.register_first("before-send", self._before_send)
         return session
 
-    def session(self, **kwargs: Any) -> boto3.Session:
-        """A new session behind the doubles: what the handler's ``Runtime.new_session`` gives in tests."""
-        return self.install(boto3.Session(**kwargs))
+    def session(self, profile_name: str | None = None) -> boto3.Session:
+        """A new session behind the doubles: what the handler's ``Runtime.new_session`` gives in tests.
+
+        Made as Lambda's are (:func:`acm_expiry.edge.new_session`, botocore's API models read once).
+        """
+        session = new_session(profile_name)
+        return self.install(session)
 
     def calls(self, operation: str) -> list[dict[str, Any]]:
         """The parameters of every request (attempt) for ``service.Operation``."""
@@ -364,6 +370,8 @@ class SecurityHubRules:
 
     def __init__(self, account_id: str = "123456789012") -> None:
         self.account_id = account_id
+        # Every imported finding outside ASFF's documented values: the aws fixture fails the test on any.
+        self.violations: list[tuple[str, list[str]]] = []
 
     def clear(self, region: str = "us-east-1") -> None:
         from moto.securityhub.models import securityhub_backends
@@ -422,13 +430,15 @@ class SecurityHubRules:
             answer["NextToken"] = _encode_token(start + max_results)
         return answer
 
-    @staticmethod
-    def _import(backend: Any, findings: list[dict[str, Any]]) -> dict[str, Any]:
+    def _import(self, backend: Any, findings: list[dict[str, Any]]) -> dict[str, Any]:
         from moto.securityhub.models import Finding
 
         if not 1 <= len(findings) <= 100:
             raise AwsError("InvalidInputException", "Findings must hold 1 to 100 findings")
         for finding in findings:
+            problems = asff_violations(finding)
+            if problems:
+                self.violations.append((str(finding.get("Id")), problems))
             existing = next((f for f in backend.findings if f.id == finding["Id"]), None)
             if existing is None:
                 backend.findings.append(Finding(finding["Id"], {"Workflow": {"Status": "NEW"}} | finding))

@@ -47,7 +47,8 @@ class _Profile:
     days: tuple[float, float] | None  # NotAfter - now, in days: (low, high]; None: no NotAfter
     in_use: bool | None  # None: drawn (70 % in use)
     eligible: bool = False  # RenewalEligibility
-    renewal: str | None = None  # RenewalSummary.RenewalStatus; "stalled" draws PENDING_VALIDATION or FAILED
+    renewal: str | None = None  # RenewalSummary.RenewalStatus; "stalled" draws PENDING_VALIDATION or FAILED,
+    # "ca_failed" FAILED with a PCA_* reason, "renewed" SUCCESS or none
 
 
 _VALID = (30.5, 395.0)  # outside any 30-day window
@@ -69,7 +70,8 @@ _PLAN: tuple[tuple[int, _Profile], ...] = (
     (3, _Profile("IMPORTED", "ISSUED", _SOON, None)),
     (4, _Profile("IMPORTED", "ISSUED", _WINDOW, None)),
     (8, _Profile("IMPORTED", "EXPIRED", _EXPIRED, None)),
-    (56, _Profile("PRIVATE", "ISSUED", (60.5, 395.0), True, True)),
+    (55, _Profile("PRIVATE", "ISSUED", (60.5, 395.0), True, True)),
+    (1, _Profile("PRIVATE", "ISSUED", (0.25, 60.0), True, True, "ca_failed")),
     (20, _Profile("PRIVATE", "ISSUED", _VALID, False)),
     (2, _Profile("PRIVATE", "ISSUED", _WINDOW, False)),
     (2, _Profile("PRIVATE", "EXPIRED", _EXPIRED, False)),
@@ -107,6 +109,7 @@ _FAILURE_REASONS = (
     "DOMAIN_VALIDATION_DENIED",
     "ADDITIONAL_VERIFICATION_REQUIRED",
 )
+_CA_FAILURE_REASONS = ("PCA_INVALID_STATE", "PCA_ACCESS_DENIED", "PCA_RESOURCE_NOT_FOUND", "PCA_INVALID_DURATION")
 
 
 def _deck() -> list[_Profile]:
@@ -170,10 +173,13 @@ def synthetic_inventory(
             renewal = "SUCCESS" if rng.random() < 0.5 else None
         elif renewal == "stalled":
             renewal = "PENDING_VALIDATION" if rng.random() < 0.5 else "FAILED"
+        reasons = _FAILURE_REASONS
+        if renewal == "ca_failed":  # a private certificate whose CA broke
+            renewal, reasons = "FAILED", _CA_FAILURE_REASONS
         if renewal is not None:
             summary: dict[str, Any] = {"RenewalStatus": renewal, "UpdatedAt": (now - timedelta(days=1)).timestamp()}
             if renewal == "FAILED":
-                summary["RenewalStatusReason"] = rng.choice(_FAILURE_REASONS)
+                summary["RenewalStatusReason"] = rng.choice(reasons)
             record["RenewalSummary"] = summary
         records.append(record)
     return records

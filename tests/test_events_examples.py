@@ -1,0 +1,201 @@
+"""The AWS Config developer guide's own example events, rebuilt around an ACM configuration item.
+
+From "Example events for AWS Config rules"
+(https://docs.aws.amazon.com/config/latest/developerguide/evaluate-config_develop-rules_example-events.html):
+every top-level key and every invokingEvent key as the guide prints them, with two changes only:
+the configuration item (or its summary) is an ACM certificate's instead of an EC2 instance's, and
+``ruleParameters`` carries this rule's parameter instead of ``myParameterKey`` (which the rule
+refuses by name, as it does every unknown parameter). The guide's change and oversized examples
+have no ``notificationCreationTime`` and no ``recordVersion``; the rule reads neither for them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from acm_expiry.errors import MalformedEventError
+from tests.conftest import World
+
+CERTIFICATE = "arn:aws:acm:us-east-2:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
+PARAMETERS = json.dumps({"daysToExpiration": "30"})
+
+
+def envelope(invoking_event: dict[str, Any], rule_name: str, rule_id: str) -> dict[str, Any]:
+    """The guide's top-level keys and values, in its order."""
+    return {
+        "invokingEvent": json.dumps(invoking_event),
+        "ruleParameters": PARAMETERS,
+        "resultToken": "myResultToken",
+        "eventLeftScope": False,
+        "executionRoleArn": "arn:aws:iam::123456789012:role/config-role",
+        "configRuleArn": f"arn:aws:config:us-east-2:123456789012:config-rule/{rule_id}",
+        "configRuleName": rule_name,
+        "configRuleId": rule_id,
+        "accountId": "123456789012",
+        "version": "1.0",
+    }
+
+
+def acm_item(aws: World, days: float) -> dict[str, Any]:
+    """The guide's configurationItem keys, for an ACM certificate."""
+    return {
+        "configurationItemCaptureTime": "2016-02-17T01:36:34.043Z",
+        "awsAccountId": "123456789012",
+        "configurationItemStatus": "OK",
+        "resourceId": CERTIFICATE,
+        "ARN": CERTIFICATE,
+        "awsRegion": "us-east-2",
+        "availabilityZone": "Regional",
+        "resourceType": "AWS::ACM::Certificate",
+        "tags": {"Foo": "Bar"},
+        "relationships": [],
+        "configuration": {
+            "certificateArn": CERTIFICATE,
+            "domainName": "www.example.com",
+            "status": "ISSUED",
+            "type": "IMPORTED",
+            "keyAlgorithm": "RSA-2048",
+            "notAfter": (aws.now + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+            "inUseBy": [],
+        },
+    }
+
+
+def change_example(aws: World, days: float = 12.5) -> dict[str, Any]:
+    invoking = {"configurationItem": acm_item(aws, days), "messageType": "ConfigurationItemChangeNotification"}
+    return envelope(invoking, "change-triggered-config-rule", "config-rule-0123456")
+
+
+def oversized_example(aws: World) -> dict[str, Any]:
+    item = acm_item(aws, 200)
+    invoking = {
+        "configurationItemSummary": {
+            "changeType": "UPDATE",
+            "configurationItemVersion": "1.2",
+            "configurationItemCaptureTime": "2016-10-06T16:46:16.261Z",
+            "configurationStateId": 0,
+            "awsAccountId": "123456789012",
+            "configurationItemStatus": "OK",
+            "resourceType": "AWS::ACM::Certificate",
+            "resourceId": CERTIFICATE,
+            "resourceName": None,
+            "ARN": CERTIFICATE,
+            "awsRegion": "us-east-2",
+            "availabilityZone": "Regional",
+            "configurationStateMd5Hash": "8f1ee69b287895a0f8bc5753eca68e96",
+            "resourceCreationTime": "2016-10-06T16:46:10.489Z",
+        },
+        "messageType": "OversizedConfigurationItemChangeNotification",
+    }
+    aws.config.record_history(item)
+    return envelope(invoking, "change-triggered-config-rule", "config-rule-0123456")
+
+
+def scheduled_example() -> dict[str, Any]:
+    invoking = {
+        "awsAccountId": "123456789012",
+        "notificationCreationTime": "2016-07-13T21:50:00.373Z",
+        "messageType": "ScheduledNotification",
+        "recordVersion": "1.0",
+    }
+    return envelope(invoking, "periodic-config-rule", "config-rule-6543210")
+
+
+def test_the_guides_change_example_is_judged(aws: World) -> None:
+    aws.run(change_example(aws))
+    (evaluation,) = aws.config.sent
+    assert evaluation["ComplianceResourceId"] == CERTIFICATE
+    assert evaluation["ComplianceType"] == "NON_COMPLIANT"
+    assert evaluation["Annotation"].startswith("Expires in 13 days")
+    assert aws.doubles.calls("config.PutEvaluations")[0]["ResultToken"] == "myResultToken"
+    assert aws.doubles.calls("sts.AssumeRole")[0]["RoleArn"] == "arn:aws:iam::123456789012:role/config-role"
+    assert aws.log_lines()[-1]["configRuleName"] == "change-triggered-config-rule"
+
+
+def test_the_guides_oversized_example_is_judged(aws: World) -> None:
+    aws.run(oversized_example(aws))
+    assert aws.doubles.calls("config.GetResourceConfigHistory")[0]["resourceId"] == CERTIFICATE
+    (evaluation,) = aws.config.sent
+    assert (evaluation["ComplianceResourceId"], evaluation["ComplianceType"]) == (CERTIFICATE, "COMPLIANT")
+
+
+def test_the_guides_scheduled_example_is_judged(aws: World) -> None:
+    aws.acm.source = lambda region: [
+        {
+            "CertificateArn": CERTIFICATE.replace("us-east-2", region),
+            "DomainName": "www.example.com",
+            "Status": "ISSUED",
+            "Type": "IMPORTED",
+            "KeyAlgorithm": "RSA_2048",
+            "NotAfter": (aws.now + timedelta(days=3)).timestamp(),
+        }
+    ]
+    aws.run(scheduled_example())
+    (evaluation,) = aws.config.sent
+    assert evaluation["ComplianceType"] == "NON_COMPLIANT"
+    # The periodic evaluation's ordering timestamp is the notification's creation time.
+    assert evaluation["OrderingTimestamp"] == 1468446600.373
+    assert aws.doubles.calls("config.GetComplianceDetailsByConfigRule")[0]["ConfigRuleName"] == "periodic-config-rule"
+
+
+# What the rule does not read may be missing; what it reads may not.
+
+TOLERATED = [
+    ("eventLeftScope missing: the item did not leave scope", lambda e: e.pop("eventLeftScope")),
+    (
+        "configRuleId, configRuleArn, accountId, version missing",
+        lambda e: [e.pop(k) for k in ("configRuleId", "configRuleArn", "accountId", "version")],
+    ),
+    ("configRuleName missing from a change event", lambda e: e.pop("configRuleName")),
+    (
+        "no executionRoleArn when the function's own role is used",
+        lambda e: (e.pop("executionRoleArn"), e.update(ruleParameters=json.dumps({"AssumeRoleMode": "false"}))),
+    ),
+    ("no ruleParameters at all", lambda e: e.pop("ruleParameters")),
+]
+
+
+@pytest.mark.parametrize("change", [pytest.param(change, id=name) for name, change in TOLERATED])
+def test_parts_the_rule_does_not_read_may_be_missing(aws: World, change: Any) -> None:
+    event = change_example(aws)
+    change(event)
+    aws.run(event)
+    (evaluation,) = aws.config.sent
+    assert (evaluation["ComplianceResourceId"], evaluation["ComplianceType"]) == (CERTIFICATE, "NON_COMPLIANT")
+
+
+NEEDED = [
+    ("change", "resultToken", "event.resultToken is missing"),
+    ("change", "executionRoleArn", "event.executionRoleArn is missing"),  # a role is assumed by default
+    ("scheduled", "configRuleName", "event.configRuleName is missing"),
+]
+
+
+@pytest.mark.parametrize(("kind", "key", "message"), NEEDED)
+def test_parts_the_rule_reads_are_required(aws: World, kind: str, key: str, message: str) -> None:
+    event = change_example(aws) if kind == "change" else scheduled_example()
+    del event[key]
+    with pytest.raises(MalformedEventError, match=message):
+        aws.run(event)
+    assert aws.doubles.requests == []
+
+
+def test_a_scheduled_event_needs_its_creation_time(aws: World) -> None:
+    event = scheduled_example()
+    invoking = json.loads(event["invokingEvent"])
+    del invoking["notificationCreationTime"]
+    event["invokingEvent"] = json.dumps(invoking)
+    with pytest.raises(MalformedEventError, match=r"invokingEvent\.notificationCreationTime is missing"):
+        aws.run(event)
+
+
+def test_findings_need_the_rule_arn(aws: World) -> None:
+    event = change_example(aws)
+    event["ruleParameters"] = json.dumps({"securityHubFindings": "true"})
+    del event["configRuleArn"]
+    with pytest.raises(MalformedEventError, match=r"event\.configRuleArn is missing"):
+        aws.run(event)

@@ -1,0 +1,203 @@
+"""Both triggers, one answer: the same certificates judged by change events and by the periodic run.
+
+Each certificate is served by the ACM double (as DescribeCertificate tells it) and, for the change
+event, recorded by Config as a configuration item built from the same facts. Where the item cannot
+decide (no readable ``notAfter``, or no renewal status for a certificate ACM renews inside the
+window), the change path asks ACM exactly as the periodic path does.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from acm_expiry_cli.sample_events import change_event, scheduled_event
+from tests.conftest import World
+from tests.support.inventory import config_item
+
+ARN = "arn:aws:acm:us-east-1:123456789012:certificate/"
+
+
+def record(name: str, now: datetime, days: float | None, **fields: Any) -> dict[str, Any]:
+    """A certificate as ACM's DescribeCertificate tells it."""
+    described: dict[str, Any] = {
+        "CertificateArn": ARN + name,
+        "DomainName": f"{name}.example.com",
+        "Status": "ISSUED",
+        "Type": "IMPORTED",
+        "KeyAlgorithm": "EC_prime256v1",
+        "InUseBy": [],
+        "RenewalEligibility": "INELIGIBLE",
+    }
+    if days is not None:
+        described["NotAfter"] = (now + timedelta(days=days)).timestamp()
+    return described | fields
+
+
+def table(now: datetime) -> list[tuple[dict[str, Any], set[str]]]:
+    """(certificate, what the configuration item leaves out) for every verdict and advice row."""
+    in_use = {"InUseBy": ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/x/1"]}
+    eligible = in_use | {"RenewalEligibility": "ELIGIBLE"}
+    return [
+        (record("imported-valid", now, 200), set()),
+        (record("imported-soon", now, 6.5), set()),
+        (record("imported-expired", now, -3.2), set()),
+        (record("revoked", now, 90, Status="REVOKED", RevokedAt=(now - timedelta(days=2)).timestamp()), set()),
+        (record("pending", now, None, Status="PENDING_VALIDATION", Type="AMAZON_ISSUED"), set()),
+        (
+            record(
+                "amazon-caa",
+                now,
+                12,
+                Type="AMAZON_ISSUED",
+                RenewalSummary={"RenewalStatus": "FAILED", "RenewalStatusReason": "CAA_ERROR"},
+                **eligible,
+            ),
+            set(),
+        ),
+        (
+            record(
+                "amazon-dns",
+                now,
+                20,
+                Type="AMAZON_ISSUED",
+                RenewalSummary={"RenewalStatus": "PENDING_VALIDATION"},
+                **eligible,
+            ),
+            set(),
+        ),
+        (record("amazon-unused", now, 20, Type="AMAZON_ISSUED"), set()),
+        (
+            record(
+                "private-ca-off",
+                now,
+                9,
+                Type="PRIVATE",
+                RenewalSummary={"RenewalStatus": "FAILED", "RenewalStatusReason": "PCA_INVALID_STATE"},
+                **eligible,
+            ),
+            set(),
+        ),
+        (record("private-unexported", now, 25, Type="PRIVATE"), set()),
+        (
+            record(
+                "private-renewing",
+                now,
+                40,
+                Type="PRIVATE",
+                RenewalSummary={"RenewalStatus": "PENDING_AUTO_RENEWAL"},
+                **eligible,
+            ),
+            set(),
+        ),
+        # The configuration item cannot decide: ACM is asked.
+        (record("item-without-date", now, 15), {"notAfter"}),
+        (record("item-with-unreadable-date", now, 300), {"notAfter:unreadable"}),
+        (
+            record(
+                "item-without-renewal",
+                now,
+                10,
+                Type="AMAZON_ISSUED",
+                RenewalSummary={"RenewalStatus": "FAILED", "RenewalStatusReason": "DOMAIN_NOT_ALLOWED"},
+                **eligible,
+            ),
+            {"renewalSummary"},
+        ),
+        (
+            record(
+                "private-item-without-renewal",
+                now,
+                10,
+                Type="PRIVATE",
+                RenewalSummary={"RenewalStatus": "FAILED", "RenewalStatusReason": "PCA_ACCESS_DENIED"},
+                **eligible,
+            ),
+            {"renewalSummary"},
+        ),
+    ]
+
+
+def configuration(described: dict[str, Any], left_out: set[str]) -> dict[str, Any]:
+    """What Config records for the certificate: camelCase, ISO dates, the renewal summary nested."""
+    iso = {
+        key: datetime.fromtimestamp(described[source]).astimezone().isoformat()
+        for key, source in (("notAfter", "NotAfter"), ("revokedAt", "RevokedAt"))
+        if source in described
+    }
+    recorded: dict[str, Any] = {
+        "certificateArn": described["CertificateArn"],
+        "domainName": described["DomainName"],
+        "status": described["Status"],
+        "type": described["Type"],
+        "keyAlgorithm": described["KeyAlgorithm"].replace("_", "-", 1),
+        "inUseBy": described["InUseBy"],
+        "renewalEligibility": described["RenewalEligibility"],
+        **iso,
+    }
+    if "RenewalSummary" in described:
+        summary = described["RenewalSummary"]
+        recorded["renewalSummary"] = {"renewalStatus": summary["RenewalStatus"]} | (
+            {"renewalStatusReason": summary["RenewalStatusReason"]} if "RenewalStatusReason" in summary else {}
+        )
+    for field in left_out:
+        name, _, how = field.partition(":")
+        if how == "unreadable":
+            recorded[name] = "the end of next summer"
+        else:
+            recorded.pop(name, None)
+    return recorded
+
+
+def test_change_events_and_the_periodic_run_send_identical_evaluations(aws: World) -> None:
+    certificates = table(aws.now)
+    inventory = [described for described, _ in certificates]
+    aws.acm.source = lambda region: inventory
+
+    aws.run(scheduled_event(aws.now))
+    periodic = {e["ComplianceResourceId"]: (e["ComplianceType"], e.get("Annotation")) for e in aws.config.sent}
+    aws.config.put_calls.clear()
+    aws.doubles.requests.clear()
+
+    asked = set()
+    for described, left_out in certificates:
+        item = config_item(configuration(described, left_out), aws.now)
+        aws.run(change_event(item, aws.now))
+        asked |= {c["CertificateArn"] for c in aws.doubles.calls("acm.DescribeCertificate")}
+        aws.doubles.requests.clear()
+    change = {e["ComplianceResourceId"]: (e["ComplianceType"], e.get("Annotation")) for e in aws.config.sent}
+
+    assert change == periodic
+    assert len(change) == len(certificates)
+    # Every verdict and advice kind occurs, so the comparison covers them all.
+    words = " ".join(annotation or "" for _, annotation in change.values())
+    for phrase in ("re-import", "CAA record", "DNS validation", "attach it", "private CA is not ACTIVE",
+                   "export or associate", "Expired 3 days ago", "Revoked on", "PENDING_VALIDATION",
+                   "grant ACM's service principal", "DOMAIN_NOT_ALLOWED", "outside the 30-day window"):  # fmt: skip
+        assert phrase in words, phrase
+    # ACM was asked only where the item could not decide.
+    assert asked == {ARN + name for name in ("item-without-date", "item-with-unreadable-date", "item-without-renewal",
+                                            "private-item-without-renewal")}  # fmt: skip
+
+
+@pytest.mark.parametrize("status", ["ISSUED", "INACTIVE"])
+def test_an_issued_item_without_a_date_is_judged_from_acm_not_not_applicable(aws: World, status: str) -> None:
+    described = record("no-date", aws.now, 8, Status=status)
+    aws.acm.source = lambda region: [described]
+    aws.run(change_event(config_item(configuration(described, {"notAfter"}), aws.now), aws.now))
+    (evaluation,) = aws.config.sent
+    assert evaluation["ComplianceType"] == "NON_COMPLIANT"
+    assert evaluation["Annotation"].startswith("Expires in 8 days")
+
+
+def test_an_item_acm_no_longer_has_is_not_applicable(aws: World) -> None:
+    described = record("gone", aws.now, 8)
+    aws.acm.source = lambda region: []
+    aws.run(change_event(config_item(configuration(described, {"notAfter"}), aws.now), aws.now))
+    (evaluation,) = aws.config.sent
+    assert (evaluation["ComplianceType"], evaluation["Annotation"]) == (
+        "NOT_APPLICABLE",
+        "Certificate no longer exists in ACM.",
+    )
