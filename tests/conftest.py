@@ -15,7 +15,8 @@ import pytest
 from moto import mock_aws
 
 from acm_expiry import handler
-from tests.support.doubles import Doubles, FakeAcm, FakeConfig, SecurityHubRules, moto_acm_source
+from tests.support.doubles import Doubles, FakeAcm, FakeConfig, moto_acm_source
+from tests.support.securityhub import FakeSecurityHub
 
 REGION = "us-east-1"
 
@@ -42,7 +43,7 @@ class World:
     doubles: Doubles
     acm: FakeAcm
     config: FakeConfig
-    security_hub: SecurityHubRules
+    security_hub: FakeSecurityHub
     now: datetime
     botocore_sleeps: list[float]
     handler_sleeps: list[float] = field(default_factory=list)
@@ -51,6 +52,11 @@ class World:
     def client(self, service: str, region: str = REGION) -> Any:
         """A client for the test's own use (seeding, reading back), behind the doubles."""
         return self.doubles.session().client(service, region_name=region)
+
+    def later(self, **delta: float) -> datetime:
+        """Move the clock on (runs a day apart, say): Security Hub ignores an update no later than the last."""
+        self.now += timedelta(**delta)
+        return self.now
 
     def log_lines(self) -> list[dict[str, Any]]:
         return [json.loads(line) for line in self.logs]
@@ -64,8 +70,13 @@ class World:
             new_session=self.doubles.session,
         )
 
-    def run(self, event: dict[str, Any]) -> list[dict[str, Any]]:
-        return handler.handle(event, None, self.runtime())
+    def run(self, event: dict[str, Any], *, settle: bool = True) -> list[dict[str, Any]]:
+        """One invocation; then, unless ``settle`` is false, what it imported becomes visible to later ones."""
+        try:
+            return handler.handle(event, None, self.runtime())
+        finally:
+            if settle:
+                self.security_hub.settle()
 
 
 @pytest.fixture
@@ -90,7 +101,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         config = FakeConfig()
         doubles.serve("acm", acm)
         doubles.serve("config", config)
-        security_hub = SecurityHubRules()
+        security_hub = FakeSecurityHub()
         doubles.serve("securityhub", security_hub)
         now = datetime.now(UTC).replace(microsecond=0)
         yield World(doubles, acm, config, security_hub, now, botocore_sleeps)

@@ -244,6 +244,16 @@ def test_log_lines_carry_no_secrets(aws: World, monkeypatch: pytest.MonkeyPatch)
         "retries",
         "durationMs",
         "findings",
+        "findingsError",
+        "listingGaps",
+        # CloudWatch Embedded Metric Format: the directive, the dimension and the values.
+        "_aws",
+        "ConfigRuleName",
+        "CertificatesEvaluated",
+        "NonCompliantCertificates",
+        "ExpiredCertificates",
+        "SoonestExpiryDays",
+        "FindingsFailures",
     }
     assert all(set(json.loads(line)) <= keys for line in aws.logs)
 

@@ -1,4 +1,5 @@
-"""Security Hub findings: severity by urgency, stable ids, delivery; pure rows and moto's Security Hub."""
+"""Security Hub findings: what each says (pure), and what a run writes, against a Security Hub double as
+strict as AWS documents it (eventually consistent, workflow resets, paging; tests/support/securityhub.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from acm_expiry.assess import Assessment
 from acm_expiry.certificate import Certificate
-from acm_expiry.errors import DeliveryError, InvalidParameterError
-from acm_expiry.findings import build_finding, title
+from acm_expiry.errors import InvalidParameterError
+from acm_expiry.findings import KnownFinding, build_finding, plan_findings, refresh_due, title
+from acm_expiry.outcome import Assessment, Removed
 from acm_expiry.verdict import judge
 from acm_expiry_cli.sample_events import change_event, scheduled_event
 from tests.conftest import World
@@ -28,7 +29,9 @@ def finding(days: float | None, **fields: Any) -> dict[str, Any] | None:
     certificate = Certificate(
         ARN, "www.example.com", **({"status": "ISSUED", "type": "IMPORTED", "not_after": not_after} | fields)
     )
-    return build_finding(Assessment(certificate, judge(certificate, NOW, 30)), rule_name="ACMExpiryRule", now=NOW)
+    return build_finding(
+        Assessment(certificate, judge(certificate, NOW, 30)), rule_name="ACMExpiryRule", window=30, now=NOW
+    )
 
 
 @pytest.mark.parametrize(
@@ -86,51 +89,237 @@ def test_title_fits_with_a_253_character_domain() -> None:
     assert len(title(certificate, judge(certificate, NOW, 30))) <= 256
 
 
-# --- end to end, moto's Security Hub --------------------------------------------------------------
+# --- what a run writes: the plan, pure ----------------------------------------------------------------
 
 
-def test_periodic_run_imports_one_finding_per_issued_certificate(aws: World) -> None:
-    inventory = synthetic_inventory(250, aws.now)
+def assessed(days: float, name: str = "abc", at: datetime = NOW, **fields: Any) -> Assessment:
+    """A certificate expiring ``days`` after NOW, judged ``at``."""
+    certificate = Certificate(
+        f"arn:aws:acm:us-east-1:123456789012:certificate/{name}",
+        f"{name}.example.com",
+        **({"status": "ISSUED", "type": "IMPORTED", "not_after": NOW + timedelta(days=days)} | fields),
+    )
+    return Assessment(certificate, judge(certificate, at, 30))
+
+
+def known_from(found: dict[str, Any], **changes: Any) -> KnownFinding:
+    return KnownFinding.from_asff(found | changes)
+
+
+def plan(outcomes: list[Any], known: list[KnownFinding], now: datetime = NOW) -> Any:
+    return plan_findings(outcomes, {k.id: k for k in known}, rule_name="ACMExpiryRule", window=30, now=now)
+
+
+def test_a_new_finding_is_imported() -> None:
+    result = plan([assessed(5)], [])
+    assert [f["Title"] for f in result.imports] == ["ACM certificate abc.example.com expires in 5 days"]
+    assert result.counts == {"new": 1} and result.resolve == ()
+
+
+def test_an_unchanged_finding_is_not_imported_again() -> None:
+    (yesterday,) = plan([assessed(200)], []).imports
+    tomorrow = NOW + timedelta(days=1)
+    today = plan([assessed(200, at=tomorrow)], [known_from(yesterday)], now=tomorrow)
+    # A passing finding names its expiry date, not the days left: nothing to write.
+    assert today.imports == () and today.counts == {"unchanged": 1}
+
+
+def test_a_failing_finding_whose_days_changed_is_imported_with_its_creation_time() -> None:
+    (yesterday,) = plan([assessed(6)], []).imports
+    tomorrow = NOW + timedelta(days=1)
+    known = known_from(yesterday, CreatedAt="2026-10-01T00:00:00.000Z")
+    today = plan([assessed(6, at=tomorrow)], [known], now=tomorrow)
+    (imported,) = today.imports
+    assert imported["Title"].endswith("expires in 5 days") and imported["CreatedAt"] == "2026-10-01T00:00:00.000Z"
+    assert today.counts == {"changed": 1}
+
+
+def test_a_renewed_certificate_is_imported_passing_and_resolved_in_the_same_run() -> None:
+    (failing,) = plan([assessed(3)], []).imports
+    today = plan([assessed(395)], [known_from(failing)])
+    (imported,) = today.imports
+    assert imported["Compliance"] == {"Status": "PASSED"}
+    assert today.resolve == ({"Id": failing["Id"], "ProductArn": failing["ProductArn"]},)
+
+
+@pytest.mark.parametrize(("workflow", "resolved"), [("NEW", True), ("NOTIFIED", True), ("SUPPRESSED", False),
+                                                      ("RESOLVED", False)])  # fmt: skip
+def test_only_open_passing_findings_are_resolved(workflow: str, resolved: bool) -> None:
+    (passing,) = plan([assessed(200)], []).imports
+    result = plan([assessed(200)], [known_from(passing, Workflow={"Status": workflow})])
+    assert bool(result.resolve) is resolved
+
+
+def test_findings_are_refreshed_before_security_hub_ages_them_out() -> None:
+    (passing,) = plan([assessed(300)], []).imports
+    known = known_from(passing)
+    assert not refresh_due(known, NOW + timedelta(days=59))
+    assert refresh_due(known, NOW + timedelta(days=75))  # 60 days, plus at most 14 of spread
+    due = [d for d in range(59, 76) if refresh_due(known, NOW + timedelta(days=d))]
+    assert due[0] >= 60 and due == list(range(due[0], 76))
+    at = NOW + timedelta(days=75)
+    later = plan([assessed(300, at=at)], [known], now=at)
+    assert later.counts == {"refreshed": 1}
+
+
+def test_refreshes_are_spread_over_a_fortnight() -> None:
+    outcomes = [assessed(300, name=f"c{i}") for i in range(200)]
+    known = [known_from(f) for f in plan(outcomes, []).imports]
+    first_due = [next(d for d in range(55, 80) if refresh_due(k, NOW + timedelta(days=d))) for k in known]
+    assert min(first_due) == 60 and max(first_due) == 74 and len(set(first_due)) == 15
+
+
+def test_only_existing_findings_are_archived() -> None:
+    deleted = Removed("arn:aws:acm:us-east-1:123456789012:certificate/gone", "AWS::ACM::Certificate", "deleted")
+    assert plan([deleted], []).imports == ()
+    (had,) = plan([assessed(5, name="gone")], []).imports
+    (archived,) = plan([deleted], [known_from(had)]).imports
+    assert archived["RecordState"] == "ARCHIVED" and archived["Id"] == had["Id"]
+
+
+def test_exempt_certificates_get_no_finding_and_an_existing_one_is_archived() -> None:
+    from acm_expiry.verdict import exempt
+
+    certificate = assessed(5).certificate
+    outcome = Assessment(certificate, exempt("acm-expiry-exempt", "retired with the old shop"))
+    assert plan([outcome], []).imports == ()
+    (had,) = plan([assessed(5)], []).imports
+    (archived,) = plan([outcome], [known_from(had)]).imports
+    assert archived["RecordState"] == "ARCHIVED"
+    assert archived["Description"] == "Exempt by tag acm-expiry-exempt: retired with the old shop"
+
+
+# --- end to end: the handler, against Security Hub as AWS documents it --------------------------------
+
+
+def seed_inventory(aws: World, count: int) -> list[dict[str, Any]]:
+    inventory = synthetic_inventory(count, aws.now)
     aws.acm.source = lambda region: inventory
+    return inventory
+
+
+def _all_findings(aws: World) -> list[dict[str, Any]]:
+    hub = aws.client("securityhub")
+    found: list[dict[str, Any]] = []
+    for page in hub.get_paginator("get_findings").paginate():
+        found.extend(page["Findings"])
+    return found
+
+
+def securityhub_calls(aws: World) -> list[str]:
+    return [name for name, _ in aws.doubles.requests if name.startswith("securityhub.")]
+
+
+def test_the_first_run_reads_once_then_imports_one_finding_per_issued_certificate(aws: World) -> None:
+    inventory = seed_inventory(aws, 250)
     aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
-    imported = [params for params in aws.doubles.calls("securityhub.BatchImportFindings")]
-    assert max(len(p["Findings"]) for p in imported) <= 100
+    calls = securityhub_calls(aws)
+    assert calls == ["securityhub.GetFindings"] + ["securityhub.BatchImportFindings"] * 3  # read first, then write
+    (read,) = aws.doubles.calls("securityhub.GetFindings")
+    assert read["MaxResults"] == 100
+    assert read["Filters"]["GeneratorId"] == [{"Value": "ACMExpiryRule", "Comparison": "EQUALS"}]
+    assert read["Filters"]["ProductArn"] == [
+        {"Value": "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default", "Comparison": "EQUALS"}
+    ]
     issued = [c for c in inventory if c["Status"] != "PENDING_VALIDATION"]
     found = _all_findings(aws)
     assert {f["Resources"][0]["Id"] for f in found} == {c["CertificateArn"] for c in issued}
-    labels = {f["Severity"]["Label"] for f in found}
-    assert labels == {"CRITICAL", "HIGH", "MEDIUM", "INFORMATIONAL"}
-    assert aws.log_lines()[-1]["findings"] == len(issued)
+    assert {f["Severity"]["Label"] for f in found} == {"CRITICAL", "HIGH", "MEDIUM", "INFORMATIONAL"}
+    assert aws.log_lines()[-1]["findings"] == {"read": 0, "new": len(issued)}
 
 
-def test_rerun_updates_findings_instead_of_adding(aws: World) -> None:
-    inventory = synthetic_inventory(20, aws.now)
-    aws.acm.source = lambda region: inventory
+def test_the_next_day_writes_only_what_changed(aws: World) -> None:
+    inventory = seed_inventory(aws, 250)
     aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
-    first = len(_all_findings(aws))
-    aws.run(scheduled_event(aws.now + timedelta(days=1), parameters=FINDINGS_ON))
-    assert len(_all_findings(aws)) == first
+    aws.doubles.requests.clear()
+    tomorrow = aws.later(days=1)
+    aws.run(scheduled_event(tomorrow, parameters=FINDINGS_ON))
+    counts = aws.log_lines()[-1]["findings"]
+    reads = len(aws.doubles.calls("securityhub.GetFindings"))
+    imported = sum(len(p["Findings"]) for p in aws.doubles.calls("securityhub.BatchImportFindings"))
+    failing = [c for c in inventory if c.get("NotAfter", 0) - tomorrow.timestamp() <= 30 * 86400]
+    # Failing findings say how many days are left, so they change daily; passing ones do not.
+    assert 0 < imported == counts["changed"] <= len(failing)
+    assert counts["unchanged"] > 200 and counts["read"] == len(_all_findings(aws))
+    assert reads == 3  # 247 findings, 100 a page
 
 
-def test_change_event_updates_its_certificate_finding(aws: World) -> None:
-    arn = "arn:aws:acm:us-east-1:123456789012:certificate/ch"
+def test_a_renewed_certificate_is_resolved_the_same_run(aws: World) -> None:
+    record = {
+        "CertificateArn": ARN,
+        "DomainName": "www.example.com",
+        "Status": "ISSUED",
+        "Type": "IMPORTED",
+        "KeyAlgorithm": "RSA_2048",
+        "NotAfter": (aws.now + timedelta(days=3)).timestamp(),
+    }
+    aws.acm.source = lambda region: [record]
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    (before,) = _all_findings(aws)
+    assert (before["Compliance"]["Status"], before["Workflow"]["Status"]) == ("FAILED", "NEW")
+
+    record["NotAfter"] = (aws.now + timedelta(days=395)).timestamp()  # re-imported, renewed
+    aws.doubles.requests.clear()
+    aws.run(scheduled_event(aws.later(hours=6), parameters=FINDINGS_ON))
+    assert securityhub_calls(aws) == [
+        "securityhub.GetFindings",
+        "securityhub.BatchImportFindings",
+        "securityhub.BatchUpdateFindings",
+    ]
+    (after,) = _all_findings(aws)
+    assert (after["Compliance"]["Status"], after["Workflow"]["Status"]) == ("PASSED", "RESOLVED")
+    assert after["Severity"]["Label"] == after["FindingProviderFields"]["Severity"]["Label"] == "INFORMATIONAL"
+    assert aws.log_lines()[-1]["findings"] == {"read": 1, "changed": 1, "resolved": 1}
+
+    record["NotAfter"] = (aws.now + timedelta(days=2)).timestamp()  # expiring again: Security Hub reopens it
+    aws.run(scheduled_event(aws.later(hours=6), parameters=FINDINGS_ON))
+    (again,) = _all_findings(aws)
+    assert (again["Compliance"]["Status"], again["Workflow"]["Status"]) == ("FAILED", "NEW")
+
+
+def test_nothing_this_run_imported_is_read_back_or_updated(aws: World) -> None:
+    """Imports stay invisible (settle=False): a run never reads or updates what it wrote itself."""
+    inventory = seed_inventory(aws, 30)
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON), settle=False)
+    aws.run(scheduled_event(aws.later(seconds=5), parameters=FINDINGS_ON), settle=False)
+    assert len(aws.doubles.calls("securityhub.GetFindings")) == 2
+    assert aws.doubles.calls("securityhub.BatchUpdateFindings") == []  # nothing FindingNotFound
+    assert all(line["outcome"] == "ok" and "findingsError" not in line for line in aws.log_lines())
+    aws.security_hub.settle()
+    assert len(_all_findings(aws)) == sum(1 for c in inventory if c["Status"] != "PENDING_VALIDATION")
+
+
+def test_reading_findings_follows_the_pages(aws: World) -> None:
+    seed_inventory(aws, 260)
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    aws.doubles.requests.clear()
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    reads = aws.doubles.calls("securityhub.GetFindings")
+    assert len(reads) == 3 and [bool(r.get("NextToken")) for r in reads] == [False, True, True]
+    assert aws.log_lines()[-1]["findings"]["read"] == len(_all_findings(aws)) > 200
+
+
+def test_a_change_event_reads_only_its_certificates_finding(aws: World) -> None:
     configuration = {
-        "certificateArn": arn,
+        "certificateArn": ARN,
         "domainName": "pay.example.com",
         "status": "ISSUED",
         "type": "IMPORTED",
         "notAfter": (aws.now + timedelta(days=2, hours=1)).isoformat(),
     }
     aws.run(change_event(config_item(configuration, aws.now), aws.now, parameters=FINDINGS_ON))
+    (read,) = aws.doubles.calls("securityhub.GetFindings")
+    assert read["Filters"]["Id"] == [{"Value": f"ACMExpiryRule/{ARN}", "Comparison": "EQUALS"}]
     (found,) = _all_findings(aws)
     assert found["Title"] == "ACM certificate pay.example.com expires in 3 days"
     assert found["Severity"]["Label"] == "HIGH"
 
 
 def test_findings_are_off_by_default(aws: World) -> None:
-    aws.acm.source = lambda region: synthetic_inventory(5, aws.now)
+    seed_inventory(aws, 5)
     aws.run(scheduled_event(aws.now))
-    assert aws.doubles.calls("securityhub.BatchImportFindings") == []
+    assert securityhub_calls(aws) == []
+    assert aws.log_lines()[-1]["FindingsFailures"] == 0
 
 
 def test_invalid_flag_fails_loudly_and_sends_nothing(aws: World) -> None:
@@ -139,61 +328,95 @@ def test_invalid_flag_fails_loudly_and_sends_nothing(aws: World) -> None:
     assert aws.doubles.requests == []
 
 
-def test_throttled_imports_are_ridden_out(aws: World) -> None:
-    aws.acm.source = lambda region: synthetic_inventory(5, aws.now)
+def test_throttled_calls_are_ridden_out(aws: World) -> None:
+    seed_inventory(aws, 5)
+    aws.doubles.faults.add("securityhub.GetFindings", *[THROTTLING] * 6)
     aws.doubles.faults.add("securityhub.BatchImportFindings", *[THROTTLING] * 6)
     aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
     assert len(_all_findings(aws)) == 5
 
 
-def scripted_import(answers: list[list[tuple[str, str]]]) -> Any:
-    """A BatchImportFindings that fails the listed (Id, ErrorCode) pairs, one list per call."""
+# --- a findings failure never re-runs the evaluation ----------------------------------------------------
+
+
+def assert_evaluations_stand_and_the_failure_is_named(aws: World, operation: str, code: str) -> None:
+    line = aws.log_lines()[-1]
+    assert line["outcome"] == "ok"  # the invocation returned: Lambda does not run it again
+    assert len(aws.config.results) == len(aws.acm.certificates("us-east-1"))  # Config has every evaluation
+    assert (line["findingsError"]["operation"], line["findingsError"]["code"]) == (operation, code)
+    assert line["FindingsFailures"] == 1
+    assert {"Name": "FindingsFailures", "Unit": "Count"} in line["_aws"]["CloudWatchMetrics"][0]["Metrics"]
+
+
+def test_security_hub_not_enabled_leaves_the_evaluations_standing(aws: World) -> None:
+    seed_inventory(aws, 30)
+    aws.security_hub.enabled = False
+    returned = aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    assert len(returned) == 30
+    assert_evaluations_stand_and_the_failure_is_named(aws, "GetFindings", "InvalidAccessException")
+    assert securityhub_calls(aws) == ["securityhub.GetFindings"]  # 401 is not retried
+
+
+def test_findings_throttled_past_retries_leave_the_evaluations_standing(aws: World) -> None:
+    seed_inventory(aws, 30)
+    aws.doubles.faults.add("securityhub.BatchImportFindings", *[THROTTLING] * 7)
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    assert_evaluations_stand_and_the_failure_is_named(aws, "BatchImportFindings", "ThrottlingException")
+
+
+def scripted_import(aws: World, answers: list[list[tuple[str, str]]]) -> None:
+    """BatchImportFindings fails the listed (Id, ErrorCode) pairs, one list per call; the rest as AWS does."""
     script = iter(answers)
+    hub = aws.security_hub
 
     def securityhub(operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        if operation == "BatchUpdateFindings":
-            return {"ProcessedFindings": params["FindingIdentifiers"], "UnprocessedFindings": []}
-        if operation == "GetFindings":
-            return {"Findings": []}
-        failed = next(script, [])
+        if operation != "BatchImportFindings":
+            return hub(operation, params)
+        failed = dict(next(script, []))
+        accepted = [f for f in params["Findings"] if f["Id"] not in failed]
+        if accepted:
+            hub.batch_import_findings(accepted)
         return {
             "SuccessCount": len(params["Findings"]) - len(failed),
             "FailedCount": len(failed),
-            "FailedFindings": [{"Id": i, "ErrorCode": code, "ErrorMessage": "x"} for i, code in failed],
+            "FailedFindings": [{"Id": i, "ErrorCode": code, "ErrorMessage": "x"} for i, code in failed.items()],
         }
 
-    return securityhub
+    aws.doubles.serve("securityhub", securityhub)
 
 
 def test_failed_findings_are_sent_again(aws: World) -> None:
-    inventory = synthetic_inventory(5, aws.now)
-    aws.acm.source = lambda region: inventory
+    inventory = seed_inventory(aws, 5)
     refused = f"ACMExpiryRule/{inventory[0]['CertificateArn']}"
-    aws.doubles.serve("securityhub", scripted_import([[(refused, "InternalException")], []]))
+    scripted_import(aws, [[(refused, "InternalException")], []])
     aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
     calls = aws.doubles.calls("securityhub.BatchImportFindings")
     assert [f["Id"] for f in calls[-1]["Findings"]] == [refused]
+    assert "findingsError" not in aws.log_lines()[-1]
 
 
-def test_findings_still_failing_raise_with_the_reason(aws: World) -> None:
-    inventory = synthetic_inventory(5, aws.now)
-    aws.acm.source = lambda region: inventory
+def test_findings_still_failing_are_named_with_their_reason(aws: World) -> None:
+    inventory = seed_inventory(aws, 5)
     refused = f"ACMExpiryRule/{inventory[0]['CertificateArn']}"
-    aws.doubles.serve("securityhub", scripted_import([[(refused, "InternalException")]] * 4))
-    with pytest.raises(DeliveryError, match=r"1 findings were not recorded \(1 InternalException, sent 4 times\)"):
-        aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    scripted_import(aws, [[(refused, "InternalException")]] * 4)
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
     assert len(aws.doubles.calls("securityhub.BatchImportFindings")) == 4
+    error = aws.log_lines()[-1]["findingsError"]
+    assert error["message"].startswith("1 findings were not recorded (1 InternalException, sent 4 times)")
+    assert_evaluations_stand_and_the_failure_is_named(aws, "BatchImportFindings", "InternalException")
 
 
 def test_invalid_findings_are_not_sent_again(aws: World) -> None:
-    inventory = synthetic_inventory(5, aws.now)
-    aws.acm.source = lambda region: inventory
+    inventory = seed_inventory(aws, 5)
     refused = f"ACMExpiryRule/{inventory[0]['CertificateArn']}"
-    aws.doubles.serve("securityhub", scripted_import([[(refused, "InvalidInput")]]))
-    with pytest.raises(DeliveryError, match=r"\(1 InvalidInput, sent 1 time\)"):
-        aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    scripted_import(aws, [[(refused, "InvalidInput")]])
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
     assert len(aws.doubles.calls("securityhub.BatchImportFindings")) == 1
     assert aws.handler_sleeps == []
+    assert "(1 InvalidInput, sent 1 time)" in aws.log_lines()[-1]["findingsError"]["message"]
+
+
+# --- workflow, archiving, two rules ----------------------------------------------------------------------
 
 
 def failing_certificate_with_a_finding(aws: World) -> dict[str, Any]:
@@ -211,26 +434,25 @@ def failing_certificate_with_a_finding(aws: World) -> dict[str, Any]:
     return record
 
 
-def test_a_renewed_certificate_finding_is_resolved(aws: World) -> None:
-    """BatchImportFindings cannot change the workflow of an existing finding; the rule resolves it."""
+def test_a_suppressed_finding_stays_suppressed(aws: World) -> None:
     record = failing_certificate_with_a_finding(aws)
-    (before,) = _all_findings(aws)
-    assert (before["Compliance"]["Status"], before["Workflow"]["Status"]) == ("FAILED", "NEW")
-
-    record["NotAfter"] = (aws.now + timedelta(days=395)).timestamp()  # re-imported, renewed
-    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    (finding,) = _all_findings(aws)
+    aws.client("securityhub").batch_update_findings(
+        FindingIdentifiers=[{"Id": finding["Id"], "ProductArn": finding["ProductArn"]}],
+        Workflow={"Status": "SUPPRESSED"},
+    )
+    record["NotAfter"] = (aws.now + timedelta(days=395)).timestamp()
+    aws.run(scheduled_event(aws.later(hours=1), parameters=FINDINGS_ON))
     (after,) = _all_findings(aws)
-    assert (after["Compliance"]["Status"], after["Workflow"]["Status"]) == ("PASSED", "RESOLVED")
-    assert after["Severity"]["Label"] == after["FindingProviderFields"]["Severity"]["Label"] == "INFORMATIONAL"
-
-    record["NotAfter"] = (aws.now + timedelta(days=2)).timestamp()  # expiring again
-    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    assert (after["Compliance"]["Status"], after["Workflow"]["Status"]) == ("PASSED", "SUPPRESSED")
+    record["NotAfter"] = (aws.now + timedelta(days=2)).timestamp()  # failing again: AWS resets only NOTIFIED/RESOLVED
+    aws.run(scheduled_event(aws.later(hours=1), parameters=FINDINGS_ON))
     (again,) = _all_findings(aws)
-    assert (again["Compliance"]["Status"], again["Workflow"]["Status"]) == ("FAILED", "NEW")
+    assert (again["Compliance"]["Status"], again["Workflow"]["Status"]) == ("FAILED", "SUPPRESSED")
 
 
 def test_findings_of_two_rules_do_not_overwrite_each_other(aws: World) -> None:
-    aws.acm.source = lambda region: synthetic_inventory(3, aws.now)
+    seed_inventory(aws, 3)
     aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
     other = scheduled_event(aws.now, parameters={"daysToExpiration": "365", "securityHubFindings": "true"})
     other["configRuleName"] = "acm-expiry-conformance-pack-abc"
@@ -240,39 +462,22 @@ def test_findings_of_two_rules_do_not_overwrite_each_other(aws: World) -> None:
     assert len(_all_findings(aws)) == 6
 
 
-def _all_findings(aws: World) -> list[dict[str, Any]]:
-    hub = aws.client("securityhub")
-    found: list[dict[str, Any]] = []
-    for page in hub.get_paginator("get_findings").paginate():
-        found.extend(page["Findings"])
-    return found
-
-
-def test_deleted_certificate_finding_is_archived(aws: World) -> None:
-    inventory = synthetic_inventory(10, aws.now)
-    aws.acm.source = lambda region: inventory
+def test_a_deleted_certificates_finding_is_archived_and_none_is_made_for_one_without(aws: World) -> None:
+    inventory = seed_inventory(aws, 10)
     aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
-    before = len(_all_findings(aws))
     gone = next(c for c in inventory if c["Status"] == "ISSUED")
     inventory.remove(gone)
-    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    # A result in Config for a certificate that never had a finding (judged before findings were on).
+    ghost = "arn:aws:acm:us-east-1:123456789012:certificate/never-had-a-finding"
+    aws.config.results[ghost] = aws.config.results[gone["CertificateArn"]] | {"ComplianceResourceId": ghost}
+    aws.doubles.requests.clear()
+    aws.run(scheduled_event(aws.later(days=1), parameters=FINDINGS_ON))
     (found,) = [f for f in _all_findings(aws) if f["Id"] == f"ACMExpiryRule/{gone['CertificateArn']}"]
     assert found["RecordState"] == "ARCHIVED"
-    assert len(_all_findings(aws)) == before
-
-
-def test_a_suppressed_finding_stays_suppressed(aws: World) -> None:
-    record = failing_certificate_with_a_finding(aws)
-    (finding,) = _all_findings(aws)
-    aws.client("securityhub").batch_update_findings(
-        FindingIdentifiers=[{"Id": finding["Id"], "ProductArn": finding["ProductArn"]}],
-        Workflow={"Status": "SUPPRESSED"},
-    )
-    record["NotAfter"] = (aws.now + timedelta(days=395)).timestamp()
-    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
-    (after,) = _all_findings(aws)
-    assert (after["Compliance"]["Status"], after["Workflow"]["Status"]) == ("PASSED", "SUPPRESSED")
-    assert aws.doubles.calls("securityhub.BatchUpdateFindings")[-1]["Workflow"] == {"Status": "SUPPRESSED"}
+    imported = [f for p in aws.doubles.calls("securityhub.BatchImportFindings") for f in p["Findings"]]
+    archived = [f["Id"] for f in imported if f["RecordState"] == "ARCHIVED"]
+    assert archived == [f"ACMExpiryRule/{gone['CertificateArn']}"]  # and none for the ghost
+    assert aws.log_lines()[-1]["findings"]["archived"] == 1
 
 
 def test_a_certificate_deleted_by_a_change_event_has_its_finding_archived(aws: World) -> None:
@@ -284,11 +489,30 @@ def test_a_certificate_deleted_by_a_change_event_has_its_finding_archived(aws: W
         "notAfter": (aws.now + timedelta(days=3)).isoformat(),
     }
     aws.run(change_event(config_item(configuration, aws.now), aws.now, parameters=FINDINGS_ON))
-    aws.run(
-        change_event(config_item(configuration, aws.now, status="ResourceDeleted"), aws.now, parameters=FINDINGS_ON)
-    )
+    deleted = config_item(configuration, aws.later(minutes=10), status="ResourceDeleted")
+    aws.run(change_event(deleted, aws.now, parameters=FINDINGS_ON))
     (found,) = _all_findings(aws)
     assert found["RecordState"] == "ARCHIVED"
+
+
+# --- the double is as strict as AWS ------------------------------------------------------------------------
+
+
+def test_the_double_hides_imports_until_they_settle_and_ignores_older_updates(aws: World) -> None:
+    hub = aws.client("securityhub")
+    (built,) = plan([assessed(5)], []).imports
+    hub.batch_import_findings(Findings=[built])
+    assert hub.get_findings()["Findings"] == []
+    missing = hub.batch_update_findings(
+        FindingIdentifiers=[{"Id": built["Id"], "ProductArn": built["ProductArn"]}], Workflow={"Status": "NOTIFIED"}
+    )
+    assert missing["UnprocessedFindings"][0]["ErrorCode"] == "FindingNotFound"
+    aws.security_hub.settle()
+    hub.batch_import_findings(Findings=[built | {"Title": "older"}])  # the same UpdatedAt: ignored
+    aws.security_hub.settle()
+    assert hub.get_findings()["Findings"][0]["Title"] == built["Title"]
+    with pytest.raises(Exception, match="InvalidInputException"):
+        hub.get_findings(MaxResults=101)
 
 
 # --- ASFF: every value within its documented values --------------------------------------------------
@@ -315,7 +539,7 @@ def test_key_algorithms_asff_does_not_list_stay_in_product_fields(key_algorithm:
 def test_partitions_outside_asffs_list_are_left_out(partition: str, listed: bool) -> None:
     arn = f"arn:{partition}:acm:us-east-1:123456789012:certificate/abc"
     certificate = Certificate(arn, "x.example.com", status="ISSUED", type="IMPORTED", not_after=NOW + timedelta(days=3))
-    built = build_finding(Assessment(certificate, judge(certificate, NOW, 30)), rule_name="R", now=NOW)
+    built = build_finding(Assessment(certificate, judge(certificate, NOW, 30)), rule_name="R", window=30, now=NOW)
     assert built is not None
     (resource,) = built["Resources"]
     assert resource.get("Partition") == (partition if listed else None)
@@ -330,7 +554,7 @@ def test_an_account_that_is_not_12_digits_gets_no_finding(account: str) -> None:
     arn = f"arn:aws:acm:us-east-1:{account}:certificate/abc"
     certificate = Certificate(arn, "x.example.com", status="ISSUED", type="IMPORTED", not_after=NOW + timedelta(days=3))
     with pytest.raises(UnreportableCertificate, match="12-digit account"):
-        build_finding(Assessment(certificate, judge(certificate, NOW, 30)), rule_name="R", now=NOW)
+        build_finding(Assessment(certificate, judge(certificate, NOW, 30)), rule_name="R", window=30, now=NOW)
 
 
 def test_unknown_acm_values_are_left_out_of_the_details() -> None:

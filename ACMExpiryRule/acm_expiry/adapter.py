@@ -68,9 +68,9 @@ def run_rule(
         for evaluation in result:
             evaluation.import_fields_from_configuration_item(item)
     evaluations = [evaluation.get_json() for evaluation in result if evaluation.is_valid()]
-    send = put_evaluations(edge.client("config"), str(event["resultToken"]))
+    sender = put_evaluations(edge.client("config"), str(event["resultToken"]))
     if evaluations:
-        deliver("evaluations", evaluations, send, sleep, batch_size=PUT_EVALUATIONS_BATCH)
+        deliver("evaluations", evaluations, sender, sleep, batch_size=PUT_EVALUATIONS_BATCH)
     else:
-        send([])  # as rdklib does: an empty report still tells Config the run is done
+        sender.send([])  # as rdklib does: an empty report still tells Config the run is done
     return RuleRun(evaluations, [evaluation.outcome for evaluation in result], result.listing_gaps)

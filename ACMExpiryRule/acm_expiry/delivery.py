@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from acm_expiry.edge import call
@@ -21,12 +22,21 @@ from acm_expiry.errors import DeliveryError
 REDELIVERY_ROUNDS = 3
 # The item AWS did not record, and its error code ("" where AWS gives none).
 Failure = tuple[dict[str, Any], str]
-Send = Callable[[list[dict[str, Any]]], list[Failure]]
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """One write API: its name, and a call that sends a batch and returns the failures its answer lists."""
+
+    operation: str
+    send: Callable[[list[dict[str, Any]]], list[Failure]]
+
+
 # Failures the same request will meet again.
 _PERMANENT = ("Invalid", "AccessDenied")
 
 
-def put_evaluations(config: Any, result_token: str) -> Send:
+def put_evaluations(config: Any, result_token: str) -> Sender:
     """PutEvaluations for this invocation's result token; its failures are its ``FailedEvaluations``."""
 
     def send(batch: list[dict[str, Any]]) -> list[Failure]:
@@ -39,10 +49,10 @@ def put_evaluations(config: Any, result_token: str) -> Send:
         )
         return [(evaluation, "") for evaluation in answer.get("FailedEvaluations") or []]
 
-    return send
+    return Sender("PutEvaluations", send)
 
 
-def import_findings(securityhub: Any) -> Send:
+def import_findings(securityhub: Any) -> Sender:
     """BatchImportFindings; its failures are its ``FailedFindings``, with their error codes."""
 
     def send(batch: list[dict[str, Any]]) -> list[Failure]:
@@ -50,10 +60,10 @@ def import_findings(securityhub: Any) -> Send:
         codes = {f.get("Id"): str(f.get("ErrorCode") or "") for f in answer.get("FailedFindings") or []}
         return [(finding, codes[finding["Id"]]) for finding in batch if finding["Id"] in codes]
 
-    return send
+    return Sender("BatchImportFindings", send)
 
 
-def update_workflow(securityhub: Any, status: str) -> Send:
+def update_workflow(securityhub: Any, status: str) -> Sender:
     """BatchUpdateFindings setting ``Workflow.Status``; its failures are its ``UnprocessedFindings``."""
 
     def send(batch: list[dict[str, Any]]) -> list[Failure]:
@@ -69,13 +79,13 @@ def update_workflow(securityhub: Any, status: str) -> Send:
         }
         return [(finding, codes[finding["Id"]]) for finding in batch if finding["Id"] in codes]
 
-    return send
+    return Sender("BatchUpdateFindings", send)
 
 
 def deliver(
     what: str,
-    items: list[dict[str, Any]],
-    send: Send,
+    items: Sequence[dict[str, Any]],
+    sender: Sender,
     sleep: Callable[[float], None],
     *,
     batch_size: int,
@@ -90,11 +100,12 @@ def deliver(
             break
         if sent:
             sleep(random.uniform(0, 2**sent))
-        failures = [f for i in range(0, len(pending), batch_size) for f in send(pending[i : i + batch_size])]
+        failures = [f for i in range(0, len(pending), batch_size) for f in sender.send(pending[i : i + batch_size])]
     else:
         final.extend((f, REDELIVERY_ROUNDS + 1) for f in failures)
     if final:
-        raise DeliveryError(_failure_message(what, final))
+        codes = tuple(sorted({code for (_, code), _ in final}))
+        raise DeliveryError(_failure_message(what, final), operation=sender.operation, codes=codes)
 
 
 def _failure_message(what: str, final: list[tuple[Failure, int]]) -> str:

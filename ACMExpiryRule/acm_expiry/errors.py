@@ -35,4 +35,9 @@ class AwsCallError(RuleError):
 
 
 class DeliveryError(RuleError):
-    """Config did not record some evaluations, even after they were sent again."""
+    """AWS did not record some evaluations or findings, even after they were sent again."""
+
+    def __init__(self, message: str, *, operation: str, codes: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.operation = operation  # PutEvaluations, BatchImportFindings or BatchUpdateFindings
+        self.codes = codes  # the error codes AWS gave ("" where it gave none)

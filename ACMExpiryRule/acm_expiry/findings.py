@@ -1,4 +1,4 @@
-"""Security Hub findings (ASFF) that say how urgent a certificate is, built from a verdict.
+"""Security Hub findings (ASFF) that say how urgent a certificate is, and what one run must write.
 
 Config's own Security Hub integration shows every result as the same MEDIUM finding titled with
 the rule name, without the annotation. With ``securityHubFindings`` on, the rule imports its own:
@@ -11,8 +11,21 @@ inside the window, <= 7 days    HIGH           FAILED      NEW
 inside the window               MEDIUM         FAILED      NEW
 outside the window              INFORMATIONAL  PASSED      RESOLVED
 never issued                    (no finding)
-deleted since the last run      the certificate's finding is archived (RecordState ARCHIVED)
+exempt by tag                   its finding, if any, is archived (RecordState ARCHIVED)
+deleted                         its finding, if any, is archived
 ==============================  =============  ==========  ========
+
+Security Hub is eventually consistent: a finding imported a moment ago is not yet visible to
+GetFindings or BatchUpdateFindings. So a run reads this rule's findings once, before writing
+anything, and :func:`plan_findings` works out from that read and the run's outcomes what to write;
+nothing this run wrote is read back. It imports a finding only when it is new, when its
+compliance, severity, title or description changed, or when Security Hub would otherwise age it
+out (it deletes findings not updated for 90 days: each is refreshed 60 to 74 days after its last
+update, spread by its id so a first import of thousands does not come due on one day). A passing
+finding's title and description name the expiry date, not the days left, so they stay the same
+from day to day. Workflow belongs to BatchUpdateFindings once a finding exists: a passing finding
+still NEW or NOTIFIED (a renewed certificate's) is resolved in the same run; one somebody
+SUPPRESSED is left alone.
 
 Pure: no boto3, no clock.
 """
@@ -20,14 +33,22 @@ Pure: no boto3, no clock.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from acm_expiry.certificate import Certificate
-from acm_expiry.outcome import Assessment
+from acm_expiry.outcome import Assessment, Outcome, Removed
 from acm_expiry.verdict import Scenario, Verdict, advise, what_to_do
 
 HIGH_WITHIN_DAYS = 7
+REFRESH_AFTER = timedelta(days=60)  # Security Hub deletes findings not updated for 90 days
+REFRESH_SPREAD_DAYS = 15
+OPEN_WORKFLOWS = frozenset({"NEW", "NOTIFIED"})
+ACM_RESOURCE_TYPE = "AWS::ACM::Certificate"
 TITLE_LIMIT = 256
 FINDING_TYPE = "Software and Configuration Checks/AWS Security Best Practices"
 ASFF_RESOURCE_TYPE = "AwsCertificateManagerCertificate"
@@ -87,19 +108,28 @@ def finding_id(rule_name: str, certificate_arn: str) -> str:
     return f"{rule_name}/{certificate_arn}"
 
 
-def build_finding(assessment: Assessment, *, rule_name: str, now: datetime) -> dict[str, Any] | None:
-    """One ASFF finding for a judged certificate; None for a certificate never issued."""
+def build_finding(
+    assessment: Assessment, *, rule_name: str, window: int, now: datetime, created_at: str | None = None
+) -> dict[str, Any] | None:
+    """One ASFF finding for a judged certificate; None for one never issued or exempt.
+
+    ``created_at``: the finding's CreatedAt when it already exists (an update keeps it).
+    Raises :class:`UnreportableCertificate` for an ARN without a 12-digit account.
+    """
     certificate, verdict = assessment.certificate, assessment.verdict
     label = severity(verdict)
     if label is None:
         return None
     passed = verdict.scenario is Scenario.VALID
-    return _envelope(certificate.arn, rule_name, now) | {
+    envelope = _envelope(certificate.arn, rule_name, now)
+    if created_at:
+        envelope["CreatedAt"] = created_at
+    return envelope | {
         "Severity": {"Label": label},
         # Security Hub takes later changes of severity and types from a provider only here.
         "FindingProviderFields": {"Severity": {"Label": label}, "Types": [FINDING_TYPE]},
         "Title": title(certificate, verdict),
-        "Description": verdict.annotation,
+        "Description": description(certificate, verdict, window),
         "Remediation": {
             "Recommendation": {
                 "Text": _recommendation(assessment),
@@ -107,7 +137,7 @@ def build_finding(assessment: Assessment, *, rule_name: str, now: datetime) -> d
             }
         },
         "Compliance": {"Status": "PASSED" if passed else "FAILED"},
-        # Taken only when the finding is created; the handler resolves passed ones afterwards.
+        # Taken only when the finding is created; later, BatchUpdateFindings sets it.
         "Workflow": {"Status": "RESOLVED" if passed else "NEW"},
         "RecordState": "ACTIVE",
         "ProductFields": {"acm-expiry/Verdict": str(verdict.compliance)}
@@ -119,23 +149,164 @@ def build_finding(assessment: Assessment, *, rule_name: str, now: datetime) -> d
     }
 
 
-def findings_for_run(
-    assessments: list[Assessment], deleted: list[str], *, rule_name: str, now: datetime
-) -> list[dict[str, Any]]:
-    """A finding per judged certificate, and archived ones for certificates deleted since the last run."""
-    findings = [f for f in (build_finding(a, rule_name=rule_name, now=now) for a in assessments) if f is not None]
-    return findings + [archived_finding(arn, rule_name=rule_name, now=now) for arn in deleted]
-
-
-def archived_finding(certificate_arn: str, *, rule_name: str, now: datetime) -> dict[str, Any]:
-    """The finding of a certificate that no longer exists, archived so it leaves the active view."""
-    return _envelope(certificate_arn, rule_name, now) | {
+def archived_finding(
+    certificate_arn: str, *, rule_name: str, now: datetime, why: str, created_at: str | None = None
+) -> dict[str, Any]:
+    """The finding of a certificate this rule no longer judges, archived so it leaves the active view."""
+    envelope = _envelope(certificate_arn, rule_name, now)
+    if created_at:
+        envelope["CreatedAt"] = created_at
+    return envelope | {
         "Severity": {"Label": "INFORMATIONAL"},
-        "Title": "ACM certificate no longer exists",
-        "Description": "The certificate was deleted from ACM; this finding is archived.",
+        "FindingProviderFields": {"Severity": {"Label": "INFORMATIONAL"}, "Types": [FINDING_TYPE]},
+        "Title": "ACM certificate no longer judged by this rule",
+        "Description": why,
         "RecordState": "ARCHIVED",
         "Resources": [_resource(certificate_arn)],
     }
+
+
+def description(certificate: Certificate, verdict: Verdict, window: int) -> str:
+    """The annotation for a failing certificate; for a passing one, words that do not change daily."""
+    if verdict.scenario is Scenario.VALID and certificate.not_after is not None:
+        return f"Valid until {certificate.not_after:%Y-%m-%d}, outside the {window}-day window."
+    return verdict.annotation
+
+
+# --- what one run writes ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KnownFinding:
+    """What GetFindings says of one of this rule's findings, as far as planning needs it."""
+
+    id: str
+    product_arn: str
+    compliance: str | None
+    severity: str | None
+    title: str
+    description: str
+    created_at: str
+    updated_at: datetime
+    workflow: str | None
+
+    @classmethod
+    def from_asff(cls, finding: Mapping[str, Any]) -> KnownFinding:
+        return cls(
+            id=str(finding["Id"]),
+            product_arn=str(finding["ProductArn"]),
+            compliance=(finding.get("Compliance") or {}).get("Status"),
+            severity=(finding.get("Severity") or {}).get("Label"),
+            title=str(finding.get("Title", "")),
+            description=str(finding.get("Description", "")),
+            created_at=str(finding.get("CreatedAt", "")),
+            updated_at=_read_asff_time(str(finding.get("UpdatedAt", ""))),
+            workflow=(finding.get("Workflow") or {}).get("Status"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FindingsPlan:
+    """What one run writes: findings to import (new, changed, due, archived) and workflows to resolve."""
+
+    imports: tuple[dict[str, Any], ...] = ()
+    resolve: tuple[dict[str, str], ...] = ()  # {"Id", "ProductArn"} of passing findings still NEW or NOTIFIED
+    counts: Mapping[str, int] = field(default_factory=dict)  # new, changed, refreshed, archived, unchanged, ...
+    skipped: tuple[str, ...] = ()  # certificates no valid finding can be built for
+
+
+def plan_findings(
+    outcomes: Iterable[Outcome],
+    known: Mapping[str, KnownFinding],
+    *,
+    rule_name: str,
+    window: int,
+    now: datetime,
+) -> FindingsPlan:
+    """From the findings read at the start of the run and this run's outcomes, what to write."""
+    imports: list[dict[str, Any]] = []
+    resolve: list[dict[str, str]] = []
+    skipped: list[str] = []
+    counts: Counter[str] = Counter()
+    for outcome in outcomes:
+        if isinstance(outcome, Removed) and outcome.resource_type != ACM_RESOURCE_TYPE:
+            continue
+        arn = outcome.resource_id if isinstance(outcome, Removed) else outcome.certificate.arn
+        existing = known.get(finding_id(rule_name, arn))
+        if isinstance(outcome, Removed) or outcome.verdict.scenario is Scenario.EXEMPT:
+            if existing is not None:  # only findings that exist are archived
+                why = _gone(outcome) if isinstance(outcome, Removed) else outcome.verdict.annotation
+                archived = archived_finding(arn, rule_name=rule_name, now=now, why=why, created_at=existing.created_at)
+                imports.append(archived)
+                counts["archived"] += 1
+            continue
+        try:
+            created = existing.created_at if existing else None
+            desired = build_finding(outcome, rule_name=rule_name, window=window, now=now, created_at=created)
+        except UnreportableCertificate:
+            skipped.append(arn)
+            continue
+        if desired is None:  # never issued: no finding, and one that exists is left as it is
+            continue
+        if existing is None:
+            imports.append(desired)
+            counts["new"] += 1
+        elif _changed(existing, desired):
+            imports.append(desired)
+            counts["changed"] += 1
+        elif refresh_due(existing, now):
+            imports.append(desired)
+            counts["refreshed"] += 1
+        else:
+            counts["unchanged"] += 1
+        passes = desired["Compliance"]["Status"] == "PASSED"
+        if existing is not None and passes and existing.workflow in OPEN_WORKFLOWS:
+            resolve.append({"Id": existing.id, "ProductArn": existing.product_arn})
+            counts["resolved"] += 1
+    return FindingsPlan(tuple(imports), tuple(resolve), dict(counts), tuple(skipped))
+
+
+def refresh_due(existing: KnownFinding, now: datetime) -> bool:
+    """Whether an unchanged finding must be imported again before Security Hub ages it out."""
+    spread = timedelta(days=zlib.crc32(existing.id.encode()) % REFRESH_SPREAD_DAYS)
+    return now - existing.updated_at >= REFRESH_AFTER + spread
+
+
+def product_arn(partition: str, region: str, account: str) -> str:
+    """The account's own Security Hub product, where a provider imports its findings."""
+    return f"arn:{partition}:securityhub:{region}:{account}:product/{account}/default"
+
+
+def product_arn_of_rule(config_rule_arn: str) -> str:
+    """The product of the Config rule's account and region (``arn:aws:config:REGION:ACCOUNT:config-rule/ID``)."""
+    parts = config_rule_arn.split(":")
+    return product_arn(parts[1], parts[3], parts[4])
+
+
+def scope_ids(rule_name: str, outcomes: Sequence[Outcome]) -> list[str]:
+    """The finding ids a change event's run may touch (its one certificate)."""
+    return [finding_id(rule_name, o.resource_id if isinstance(o, Removed) else o.certificate.arn) for o in outcomes]
+
+
+def _changed(existing: KnownFinding, desired: Mapping[str, Any]) -> bool:
+    return bool(
+        existing.compliance != desired["Compliance"]["Status"]
+        or existing.severity != desired["Severity"]["Label"]
+        or existing.title != desired["Title"]
+        or existing.description != desired["Description"]
+    )
+
+
+def _gone(outcome: Removed) -> str:
+    return outcome.annotation or "The certificate was deleted, or left the rule's scope."
+
+
+def _read_asff_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)  # unreadable: due for a refresh
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def title(certificate: Certificate, verdict: Verdict) -> str:
@@ -204,7 +375,7 @@ def _envelope(certificate_arn: str, rule_name: str, now: datetime) -> dict[str, 
     return {
         "SchemaVersion": "2018-10-08",
         "Id": finding_id(rule_name, certificate_arn),
-        "ProductArn": f"arn:{partition}:securityhub:{region}:{account}:product/{account}/default",
+        "ProductArn": product_arn(partition, region, account),
         "GeneratorId": rule_name,
         "AwsAccountId": account,
         "Types": [FINDING_TYPE],

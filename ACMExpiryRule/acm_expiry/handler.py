@@ -8,8 +8,11 @@ counted in its Errors metric; one that returns is taken as done. So, per invocat
    counts for this invocation alone;
 3. the rdklib rule runs through :mod:`acm_expiry.adapter`, which raises every failure and sends
    again the evaluations Config lists in ``FailedEvaluations``;
-4. Security Hub findings are published when ``securityHubFindings`` is "true";
-5. one JSON log line is written.
+4. Security Hub findings are published when ``securityHubFindings`` is "true": read first, then
+   written where something changed. Config has the evaluations by then, so a findings failure
+   does not fail the invocation (Lambda would run the whole evaluation again): the log line names
+   the failed operation and error code, and the ``FindingsFailures`` metric counts it;
+5. one JSON log line is written, carrying the run's CloudWatch metrics (Embedded Metric Format).
 """
 
 from __future__ import annotations
@@ -24,18 +27,18 @@ from typing import Any
 
 import boto3
 
-from acm_expiry import RESOURCE_TYPE
 from acm_expiry.adapter import RuleRun, run_rule
 from acm_expiry.delivery import deliver, import_findings, update_workflow
 from acm_expiry.edge import AwsEdge, new_session
-from acm_expiry.errors import RuleError
-from acm_expiry.events import OVERSIZED, check_event, without_empty_rdklib_parameters
-from acm_expiry.findings import findings_for_run
+from acm_expiry.errors import AwsCallError, DeliveryError, RuleError
+from acm_expiry.events import OVERSIZED, SCHEDULED, CheckedEvent, check_event, without_empty_rdklib_parameters
+from acm_expiry.findings import plan_findings, product_arn_of_rule, scope_ids
 from acm_expiry.limits import FINDINGS_BATCH
-from acm_expiry.outcome import Assessment, Removed
+from acm_expiry.metrics import embedded, run_metrics
+from acm_expiry.outcome import Assessment
 from acm_expiry.oversized import inflate
 from acm_expiry.rule import ACMExpiryRule, utc_now
-from acm_expiry.securityhub import findings_to_resolve
+from acm_expiry.securityhub import read_findings
 
 RULE_NAME = "ACMExpiryRule"
 
@@ -64,19 +67,24 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
     line: dict[str, Any] = {"rule": RULE_NAME, "messageType": None, "outcome": "error"}
     edge: AwsEdge | None = None
     run: RuleRun | None = None
+    findings_failures = 0
     try:
         checked = check_event(event)  # and the parameters: fail before any call is made
         line["messageType"] = checked.message_type
         line["configRuleName"] = checked.config_rule_name
-        parameters = checked.parameters
         event = without_empty_rdklib_parameters(event, checked)
         rule = ACMExpiryRule(now=runtime.now)
         edge = AwsEdge.for_rule_event(event, rule, runtime.new_session())
         if checked.message_type == OVERSIZED:
             event, checked = inflate(event, checked, edge.client("config"))
         run = run_rule(rule, event, checked, edge, runtime.sleep)
-        if parameters.security_hub_findings:
-            line["findings"] = _publish_findings(run, str(checked.config_rule_name), edge, runtime)
+        # Config has recorded the evaluations: from here on, nothing makes Lambda run them again.
+        if checked.parameters.security_hub_findings:
+            try:
+                line["findings"] = publish_findings(run, checked, edge, runtime)
+            except Exception as error:
+                findings_failures = 1
+                line["findingsError"] = _failure(error)
         line["outcome"] = "ok"
         return run.evaluations
     except Exception as error:
@@ -86,30 +94,44 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
         evaluations = run.evaluations if run is not None else []
         if run is not None and run.listing_gaps:
             line["listingGaps"] = list(run.listing_gaps)
+        outcomes = run.outcomes if run is not None else []
         line.update(
-            certificatesSeen=sum(1 for o in run.outcomes if isinstance(o, Assessment)) if run is not None else 0,
+            certificatesSeen=sum(1 for o in outcomes if isinstance(o, Assessment)),
             evaluations=dict(Counter(e.get("ComplianceType") for e in evaluations)),
             apiCalls=edge.counts.calls if edge is not None else {},
             retries=edge.counts.retries if edge is not None else 0,
             durationMs=round((runtime.monotonic() - started) * 1000),
         )
+        metrics = run_metrics(outcomes, findings_failures=findings_failures)
+        line.update(embedded(metrics, line.get("configRuleName"), runtime.now()))
         runtime.log(json.dumps(line, sort_keys=True))
 
 
-def _publish_findings(run: RuleRun, rule_name: str, edge: AwsEdge, runtime: Runtime) -> int:
-    """Import this run's findings, then resolve this rule's passing ones still open; how many imported."""
-    assessments = [o for o in run.outcomes if isinstance(o, Assessment)]
-    deleted = [o.resource_id for o in run.outcomes if isinstance(o, Removed) and o.resource_type == RESOURCE_TYPE]
-    findings = findings_for_run(assessments, deleted, rule_name=rule_name, now=runtime.now())
+def publish_findings(run: RuleRun, checked: CheckedEvent, edge: AwsEdge, runtime: Runtime) -> dict[str, int]:
+    """Read this rule's findings once, then write only what changed; what was written, by kind."""
+    rule_name, rule_arn = str(checked.config_rule_name), str(checked.config_rule_arn)
     securityhub = edge.client("securityhub")
-    deliver("findings", findings, import_findings(securityhub), runtime.sleep, batch_size=FINDINGS_BATCH)
-    if findings:
-        still_open = findings_to_resolve(securityhub, rule_name, {f["ProductArn"] for f in findings})
-        deliver(
-            "finding updates",
-            still_open,
-            update_workflow(securityhub, "RESOLVED"),
-            runtime.sleep,
-            batch_size=FINDINGS_BATCH,
-        )
-    return len(findings)
+    scope = None if checked.message_type == SCHEDULED else scope_ids(rule_name, run.outcomes)
+    known = read_findings(securityhub, rule_name, product_arn_of_rule(rule_arn), scope)
+    plan = plan_findings(
+        run.outcomes, known, rule_name=rule_name, window=checked.parameters.days_to_expiration, now=runtime.now()
+    )
+    deliver("findings", plan.imports, import_findings(securityhub), runtime.sleep, batch_size=FINDINGS_BATCH)
+    deliver(
+        "finding updates",
+        plan.resolve,
+        update_workflow(securityhub, "RESOLVED"),
+        runtime.sleep,
+        batch_size=FINDINGS_BATCH,
+    )
+    return {"read": len(known), **plan.counts, **({"skipped": len(plan.skipped)} if plan.skipped else {})}
+
+
+def _failure(error: Exception) -> dict[str, str]:
+    """What the log line says of a failed findings step: the operation and the error code."""
+    if isinstance(error, AwsCallError):
+        return {"operation": error.operation, "code": error.code, "message": str(error)}
+    if isinstance(error, DeliveryError):
+        return {"operation": error.operation, "code": ",".join(c or "FailedWithoutCode" for c in error.codes),
+                "message": str(error)}  # fmt: skip
+    return {"operation": "findings", "code": type(error).__name__, "message": str(error)}

@@ -1,28 +1,39 @@
-"""Reading this rule's Security Hub findings."""
+"""Reading this rule's Security Hub findings: once per run, before anything is written."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from acm_expiry.edge import pages
+from acm_expiry.findings import KnownFinding
 from acm_expiry.limits import GET_FINDINGS_PAGE
 
+MAX_FILTER_VALUES = 20  # GetFindings takes up to 20 values per filter attribute
 
-def findings_to_resolve(securityhub: Any, rule_name: str, product_arns: set[str]) -> list[dict[str, Any]]:
-    """This rule's findings that pass but are still NEW or NOTIFIED (a renewed certificate's).
 
-    BatchImportFindings keeps a finding's workflow once it exists; a SUPPRESSED or RESOLVED one
-    is left as people set it.
+def read_findings(
+    securityhub: Any, rule_name: str, product_arn: str, ids: Sequence[str] | None = None
+) -> dict[str, KnownFinding]:
+    """This rule's ACTIVE findings in the account's own product, by id; only ``ids`` when given.
+
+    Security Hub is eventually consistent: what this invocation imports is not read back; a
+    finding imported by an earlier invocation is.
     """
-    filters = {
-        "GeneratorId": [{"Value": rule_name, "Comparison": "EQUALS"}],
-        "ProductArn": [{"Value": arn, "Comparison": "EQUALS"} for arn in sorted(product_arns)],
-        "ComplianceStatus": [{"Value": "PASSED", "Comparison": "EQUALS"}],
-        "WorkflowStatus": [{"Value": s, "Comparison": "EQUALS"} for s in ("NEW", "NOTIFIED")],
-        "RecordState": [{"Value": "ACTIVE", "Comparison": "EQUALS"}],
+    filters: dict[str, Any] = {
+        "GeneratorId": [_equals(rule_name)],
+        "ProductArn": [_equals(product_arn)],
+        "RecordState": [_equals("ACTIVE")],
     }
-    return [
-        {"Id": f["Id"], "ProductArn": f["ProductArn"]}
-        for page in pages(securityhub, "get_findings", GET_FINDINGS_PAGE, Filters=filters)
-        for f in page.get("Findings", [])
-    ]
+    known: dict[str, KnownFinding] = {}
+    batches = [None] if ids is None else [ids[i : i + MAX_FILTER_VALUES] for i in range(0, len(ids), MAX_FILTER_VALUES)]
+    for batch in batches:
+        request = filters if batch is None else filters | {"Id": [_equals(i) for i in batch]}
+        for page in pages(securityhub, "get_findings", GET_FINDINGS_PAGE, Filters=request):
+            for finding in page.get("Findings", []):
+                known[str(finding["Id"])] = KnownFinding.from_asff(finding)
+    return known
+
+
+def _equals(value: str) -> dict[str, str]:
+    return {"Value": value, "Comparison": "EQUALS"}

@@ -12,8 +12,8 @@ serialisation, error parsing, the retry handler) runs exactly as it does against
   on demand), GetComplianceDetailsByConfigRule (``Limit`` at most 100, paged) and
   GetResourceConfigHistory (with Config's ``configuration`` as a JSON string), none of which moto
   does like AWS.
-- :class:`SecurityHubRules` keeps a finding's workflow across BatchImportFindings and answers
-  BatchUpdateFindings, as Security Hub does and moto does not.
+- :class:`~tests.support.securityhub.FakeSecurityHub` is Security Hub as AWS documents it
+  (eventually consistent, workflow resets, paging), in its own module.
 - :class:`Faults` scripts answers per operation and attempt: throttling, 5xx, access denied.
 
 Everything else falls through to moto (or to the network, which tests never reach).
@@ -27,14 +27,13 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any
 
 import boto3
 from botocore.awsrequest import AWSResponse
 
 from acm_expiry.edge import new_session
 from acm_expiry.limits import ACM_KEY_TYPES
-from tests.support.asff import asff_violations
 
 DEFAULT_KEY_TYPES = ("RSA_1024", "RSA_2048")  # what ListCertificates returns without Includes
 NEVER_ISSUED = ("PENDING_VALIDATION", "VALIDATION_TIMED_OUT", "FAILED")
@@ -136,7 +135,7 @@ class Doubles:
             response = _response(request, 200, json.dumps(answer, default=_json_default).encode())
         except AwsError as error:
             response = _error_response(request, service, error)
-        except _PassThrough:
+        except PassThrough:
             return None
         # botocore still offers the request to the handlers after this one (moto's among them):
         # point it nowhere, so they leave it alone and only this answer counts.
@@ -144,7 +143,7 @@ class Doubles:
         return response
 
 
-class _PassThrough(Exception):
+class PassThrough(Exception):
     """The fake does not handle this operation: let moto answer."""
 
 
@@ -192,7 +191,7 @@ class FakeAcm:
             return self.list_certificates(params)
         if operation == "DescribeCertificate":
             return self.describe_certificate(params)
-        raise _PassThrough()
+        raise PassThrough()
 
     def certificates(self, region: str) -> list[dict[str, Any]]:
         return [
@@ -219,11 +218,11 @@ class FakeAcm:
             # Without RootHierarchyTypes, no Amazon N2 certificate; with it, only those named.
             and (c.get("RootHierarchyType") in hierarchies if hierarchies else "RootHierarchyType" not in c)
         ]
-        start = _decode_token(params.get("NextToken"))
+        start = decode_token(params.get("NextToken"))
         page = matching[start : start + max_items]
         answer: dict[str, Any] = {"CertificateSummaryList": [_summary(c, self.summary_fields) for c in page]}
         if start + max_items < len(matching):
-            answer["NextToken"] = _encode_token(start + max_items)
+            answer["NextToken"] = encode_token(start + max_items)
         return answer
 
     def describe_certificate(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -262,7 +261,7 @@ class FakeConfig:
             return self.get_compliance_details(params)
         if operation == "GetResourceConfigHistory":
             return self.get_resource_config_history(params)
-        raise _PassThrough()
+        raise PassThrough()
 
     def refuse_times(self, resource_id: str, times: int) -> None:
         """List ``resource_id`` in FailedEvaluations for its next ``times`` deliveries."""
@@ -305,7 +304,7 @@ class FakeConfig:
         limit = limit or 100
         wanted = set(params.get("ComplianceTypes") or ["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE"])
         matching = [e for e in self.results.values() if e["ComplianceType"] in wanted]
-        start = _decode_token(params.get("NextToken"))
+        start = decode_token(params.get("NextToken"))
         page = matching[start : start + limit]
         answer: dict[str, Any] = {
             "EvaluationResults": [
@@ -327,7 +326,7 @@ class FakeConfig:
             ]
         }
         if start + limit < len(matching):
-            answer["NextToken"] = _encode_token(start + limit)
+            answer["NextToken"] = encode_token(start + limit)
         return answer
 
     def get_resource_config_history(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -358,118 +357,6 @@ class FakeConfig:
             "configuration": None if item["configuration"] is None else json.dumps(item["configuration"]),
             "supplementaryConfiguration": {},
         }
-
-
-class SecurityHubRules:
-    """Security Hub's finding updates as AWS applies them, over moto's store of findings.
-
-    moto replaces a finding wholesale on every BatchImportFindings and has no BatchUpdateFindings.
-    AWS keeps a finding's Workflow once it exists (it belongs to BatchUpdateFindings), and resets
-    it to NEW when the compliance status leaves PASSED or the record returns from ARCHIVED.
-    """
-
-    def __init__(self, account_id: str = "123456789012") -> None:
-        self.account_id = account_id
-        # Every imported finding outside ASFF's documented values: the aws fixture fails the test on any.
-        self.violations: list[tuple[str, list[str]]] = []
-
-    def clear(self, region: str = "us-east-1") -> None:
-        from moto.securityhub.models import securityhub_backends
-
-        securityhub_backends[self.account_id][region].findings.clear()
-
-    def __call__(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        from moto.securityhub.models import securityhub_backends
-
-        backend = securityhub_backends[self.account_id][params["_region"]]
-        if operation == "BatchImportFindings":
-            return self._import(backend, params["Findings"])
-        if operation == "BatchUpdateFindings":
-            return self._update(backend, params["FindingIdentifiers"], params.get("Workflow"))
-        if operation == "GetFindings":
-            return self._get(backend, params)
-        raise _PassThrough()
-
-    # GetFindings filter name -> where the value sits in a finding (EQUALS comparisons only).
-    _FILTER_PATHS: ClassVar[dict[str, tuple[str, ...]]] = {
-        "Id": ("Id",),
-        "GeneratorId": ("GeneratorId",),
-        "ProductArn": ("ProductArn",),
-        "ComplianceStatus": ("Compliance", "Status"),
-        "WorkflowStatus": ("Workflow", "Status"),
-        "RecordState": ("RecordState",),
-        "SeverityLabel": ("Severity", "Label"),
-    }
-
-    @classmethod
-    def _get(cls, backend: Any, params: dict[str, Any]) -> dict[str, Any]:
-        max_results = params.get("MaxResults", 100)
-        if not 1 <= max_results <= 100:
-            raise AwsError("InvalidInputException", "MaxResults must be between 1 and 100")
-        filters = params.get("Filters") or {}
-        unknown = set(filters) - set(cls._FILTER_PATHS)
-        if unknown:
-            raise NotImplementedError(f"SecurityHubRules does not filter on {sorted(unknown)}")
-
-        def value(finding: dict[str, Any], path: tuple[str, ...]) -> Any:
-            for key in path:
-                finding = finding.get(key) or {}
-            return finding or None
-
-        matching = [
-            f.data
-            for f in backend.findings
-            if all(
-                any(c["Comparison"] == "EQUALS" and value(f.data, cls._FILTER_PATHS[name]) == c["Value"] for c in cs)
-                for name, cs in filters.items()
-            )
-        ]
-        start = _decode_token(params.get("NextToken"))
-        answer: dict[str, Any] = {"Findings": matching[start : start + max_results]}
-        if start + max_results < len(matching):
-            answer["NextToken"] = _encode_token(start + max_results)
-        return answer
-
-    def _import(self, backend: Any, findings: list[dict[str, Any]]) -> dict[str, Any]:
-        from moto.securityhub.models import Finding
-
-        if not 1 <= len(findings) <= 100:
-            raise AwsError("InvalidInputException", "Findings must hold 1 to 100 findings")
-        for finding in findings:
-            problems = asff_violations(finding)
-            if problems:
-                self.violations.append((str(finding.get("Id")), problems))
-            existing = next((f for f in backend.findings if f.id == finding["Id"]), None)
-            if existing is None:
-                backend.findings.append(Finding(finding["Id"], {"Workflow": {"Status": "NEW"}} | finding))
-                continue
-            before = existing.data
-            workflow = before.get("Workflow", {"Status": "NEW"})
-            left_passed = (before.get("Compliance") or {}).get("Status") == "PASSED" and (
-                finding.get("Compliance") or {}
-            ).get("Status") in ("FAILED", "WARNING", "NOT_AVAILABLE")
-            unarchived = before.get("RecordState") == "ARCHIVED" and finding.get("RecordState", "ACTIVE") == "ACTIVE"
-            if left_passed or unarchived:
-                workflow = {"Status": "NEW"}
-            existing.data = finding | {"Workflow": workflow}
-        return {"FailedCount": 0, "SuccessCount": len(findings), "FailedFindings": []}
-
-    @staticmethod
-    def _update(backend: Any, identifiers: list[dict[str, str]], workflow: dict[str, str] | None) -> dict[str, Any]:
-        if not 1 <= len(identifiers) <= 100:
-            raise AwsError("InvalidInputException", "FindingIdentifiers must hold 1 to 100 identifiers")
-        processed, unprocessed = [], []
-        for identifier in identifiers:
-            existing = next((f for f in backend.findings if f.id == identifier["Id"]), None)
-            if existing is None or existing.data.get("ProductArn") != identifier["ProductArn"]:
-                unprocessed.append(
-                    {"FindingIdentifier": identifier, "ErrorCode": "FindingNotFound", "ErrorMessage": "not found"}
-                )
-                continue
-            if workflow:
-                existing.data["Workflow"] = dict(workflow)
-            processed.append(identifier)
-        return {"ProcessedFindings": processed, "UnprocessedFindings": unprocessed}
 
 
 def moto_acm_source(account_id: str = "123456789012") -> Callable[[str], list[dict[str, Any]]]:
@@ -509,11 +396,11 @@ def _hyphen(key_algorithm: Any) -> str:
     return _underscore(key_algorithm).replace("_", "-", 1)
 
 
-def _encode_token(index: int) -> str:
+def encode_token(index: int) -> str:
     return base64.b64encode(json.dumps({"i": index}).encode()).decode()
 
 
-def _decode_token(token: Any) -> int:
+def decode_token(token: Any) -> int:
     if not token:
         return 0
     try:
