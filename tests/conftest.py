@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 
 from acm_expiry import handler
-from tests.support.doubles import Doubles, FakeAcm, FakeConfig, moto_acm_source
+from tests.support.doubles import Doubles, FakeAcm, FakeConfig, FakeTagging, moto_acm_source
 from tests.support.securityhub import FakeSecurityHub
 
 REGION = "us-east-1"
@@ -101,6 +101,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         config = FakeConfig()
         doubles.serve("acm", acm)
         doubles.serve("config", config)
+        doubles.serve("resourcegroupstaggingapi", FakeTagging(acm))
         security_hub = FakeSecurityHub()
         doubles.serve("securityhub", security_hub)
         now = datetime.now(UTC).replace(microsecond=0)

@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import regex
 from cfnlint.api import lint_file
 from cfnlint.decode import decode
 
-from acm_expiry.permissions import FINDINGS_ACTIONS
+from acm_expiry.permissions import EXEMPTION_ACTIONS, FINDINGS_ACTIONS
 from acm_expiry.permissions import RULE_ACTIONS as RULE_ACTIONS_BY_OPERATION
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +35,7 @@ TEMPLATES = sorted(DEPLOY.glob("*.yaml"))
 RULE_NAME = "ACMExpiryRule"
 RDK_FUNCTION_NAME = f"RDK-Rule-Function-{RULE_NAME}"
 MEMBER_ROLE = "ACMExpiryRule-Member"
+EXEMPT_TAG_KEY = "acm-expiry-exempt"
 
 ACCOUNT = "111111111111"
 CENTRAL_ACCOUNT = "222222222222"
@@ -57,10 +59,23 @@ EXECUTION_ROLE_CASES: dict[str, dict[str, str]] = {
         "OrganizationId": "o-exampleorg1",
     },
     "custom-function-name": {"FunctionName": "acm-expiry-rule"},
+    "single-account-exemptions": {"ExemptTagKey": EXEMPT_TAG_KEY},
+    "organization-everything": {
+        "SecurityHubFindings": "true",
+        "MemberRoleName": MEMBER_ROLE,
+        "OrganizationId": "o-exampleorg1",
+        "ExemptTagKey": EXEMPT_TAG_KEY,
+    },
 }
 MEMBER_ROLE_CASES: dict[str, dict[str, str]] = {
     "member": {"CentralAccountId": CENTRAL_ACCOUNT},
     "member-findings": {"CentralAccountId": CENTRAL_ACCOUNT, "SecurityHubFindings": "true"},
+    "member-exemptions": {"CentralAccountId": CENTRAL_ACCOUNT, "ExemptTagKey": EXEMPT_TAG_KEY},
+    "member-everything": {
+        "CentralAccountId": CENTRAL_ACCOUNT,
+        "SecurityHubFindings": "true",
+        "ExemptTagKey": EXEMPT_TAG_KEY,
+    },
 }
 POLICY_CASES = [
     pytest.param("execution-role.yaml", overrides, id=f"execution-role-{name}")
@@ -87,6 +102,12 @@ def load(name: str) -> dict[str, Any]:
     return template
 
 
+def allowed_by_pattern(pattern: str, value: str) -> bool:
+    """CloudFormation's AllowedPattern, a Java regular expression matched against the whole value. The
+    ``regex`` module (a dependency of cfn-lint) knows the Unicode classes (``\\p{L}``) Java has and ``re`` lacks."""
+    return regex.fullmatch(pattern, value) is not None
+
+
 class Resolver:
     """Evaluates a template's intrinsics for given parameter values (defaults where not given)."""
 
@@ -103,7 +124,11 @@ class Resolver:
             if "AllowedValues" in spec:
                 assert value in [str(v) for v in spec["AllowedValues"]], (name, value)
             if "AllowedPattern" in spec:
-                assert re.fullmatch(str(spec["AllowedPattern"]), value), (name, value)
+                assert allowed_by_pattern(str(spec["AllowedPattern"]), value), (name, value)
+            if "MinValue" in spec:
+                assert float(value) >= float(spec["MinValue"]), (name, value)
+            if "MaxValue" in spec:
+                assert float(value) <= float(spec["MaxValue"]), (name, value)
             self.values[str(name)] = value
         self.conditions: Mapping[str, Any] = template.get("Conditions", {})
         self.resources: Mapping[str, Any] = template.get("Resources", {})
@@ -133,6 +158,10 @@ class Resolver:
             return f"sample-{name}"
         raise AssertionError(f"Ref to unknown name {name}")
 
+    def get_att(self, name: str, attribute: str) -> str:
+        assert name in self.resources, f"GetAtt of unknown resource {name}"
+        return f"sample-{name}-{attribute}"
+
     def resolve(self, node: Any) -> Any:
         """The node with intrinsics replaced by values; AWS::NoValue items and keys are dropped."""
         if isinstance(node, Mapping):
@@ -146,7 +175,7 @@ class Resolver:
                     name, if_true, if_false = argument
                     return self.resolve(if_true if self.condition(str(name)) else if_false)
                 if key == "Fn::GetAtt":
-                    return f"sample-{argument[0]}-{argument[1]}"
+                    return self.get_att(str(argument[0]), str(argument[1]))
                 assert not str(key).startswith("Fn::"), f"unsupported intrinsic {key}"
             resolved = {str(k): self.resolve(v) for k, v in node.items()}
             return {k: v for k, v in resolved.items() if v is not NO_VALUE}
@@ -248,7 +277,13 @@ def assert_lints_clean(path: Path) -> None:
 
 def test_deploy_has_the_templates() -> None:
     names = {path.name for path in TEMPLATES}
-    assert {"execution-role.yaml", "member-role.yaml", "invoke-permission.yaml", "conformance-pack.yaml"} <= names
+    assert {
+        "execution-role.yaml",
+        "member-role.yaml",
+        "invoke-permission.yaml",
+        "conformance-pack.yaml",
+        "alerts.yaml",
+    } <= names
     assert (DEPLOY / "README.md").is_file()
 
 
@@ -361,16 +396,22 @@ def test_parliament_still_catches_a_wildcard() -> None:
 
 
 def test_execution_role_grants_exactly_what_the_code_calls() -> None:
-    actions = granted("execution-role.yaml", {"SecurityHubFindings": "true", "MemberRoleName": MEMBER_ROLE})
+    actions = granted("execution-role.yaml", EXECUTION_ROLE_CASES["organization-everything"])
     assert actions - LOGS_ACTIONS - {ASSUME_ROLE} == RULE_ACTIONS
     assert actions & {a for a in actions if a.startswith("logs:")} == LOGS_ACTIONS
     assert ASSUME_ROLE in actions
 
 
 def test_member_role_grants_exactly_what_the_code_calls() -> None:
-    actions = granted("member-role.yaml", MEMBER_ROLE_CASES["member-findings"])
+    actions = granted("member-role.yaml", MEMBER_ROLE_CASES["member-everything"])
     assert actions == RULE_ACTIONS
     assert not any(action.startswith("logs:") for action in actions)
+
+
+def test_the_optional_actions_are_rule_actions() -> None:
+    """What the parameters switch on is part of what the code calls, and the two switches do not overlap."""
+    assert FINDINGS_ACTIONS | EXEMPTION_ACTIONS <= RULE_ACTIONS
+    assert not FINDINGS_ACTIONS & EXEMPTION_ACTIONS
 
 
 @pytest.mark.parametrize(
@@ -383,7 +424,65 @@ def test_member_role_grants_exactly_what_the_code_calls() -> None:
 def test_findings_off_grants_no_findings_import(name: str, overrides: dict[str, str]) -> None:
     actions = granted(name, overrides)
     assert not actions & FINDINGS_ACTIONS
+    assert actions - LOGS_ACTIONS - {ASSUME_ROLE} == RULE_ACTIONS - FINDINGS_ACTIONS - EXEMPTION_ACTIONS
+
+
+@pytest.mark.parametrize(
+    ("name", "overrides"),
+    [
+        pytest.param("execution-role.yaml", EXECUTION_ROLE_CASES[case], id=f"execution-role-{case}")
+        for case in ("single-account", "single-account-findings", "organization", "organization-findings-fenced")
+    ]
+    + [
+        pytest.param("member-role.yaml", MEMBER_ROLE_CASES[case], id=f"member-role-{case}")
+        for case in ("member", "member-findings")
+    ],
+)
+def test_exemptions_off_grant_no_tagging(name: str, overrides: dict[str, str]) -> None:
+    """Without ExemptTagKey the rule makes no tagging call, and the role cannot make one either."""
+    assert "ExemptTagKey" not in overrides
+    actions = granted(name, overrides)
+    assert not actions & EXEMPTION_ACTIONS
+    assert not any(action.startswith("tag:") for action in actions)
+
+
+@pytest.mark.parametrize(
+    ("name", "overrides"),
+    [
+        pytest.param("execution-role.yaml", EXECUTION_ROLE_CASES["single-account-exemptions"], id="execution-role"),
+        pytest.param("member-role.yaml", MEMBER_ROLE_CASES["member-exemptions"], id="member-role"),
+    ],
+)
+def test_exempt_tag_key_grants_get_resources_alone(name: str, overrides: dict[str, str]) -> None:
+    actions = granted(name, overrides)
     assert actions - LOGS_ACTIONS - {ASSUME_ROLE} == RULE_ACTIONS - FINDINGS_ACTIONS
+    (statement,) = statements_for("tag:GetResources", name, overrides)
+    # A statement of its own: "*" (GetResources has no resource-level permissions) reaches nothing else.
+    assert as_list(statement["Action"]) == ["tag:GetResources"]
+    assert as_list(statement["Resource"]) == ["*"]
+    assert "Condition" not in statement
+
+
+@pytest.mark.parametrize("name", ["execution-role.yaml", "member-role.yaml"])
+@pytest.mark.parametrize(
+    ("tag_key", "allowed"),
+    [
+        ("", True),
+        (EXEMPT_TAG_KEY, True),
+        ("Exempt From Expiry", True),
+        ("team:acm/exempt=+-@_.", True),
+        ("ausgenommen-\u00e4\u00f6\u00fc", True),
+        ("k" * 128, True),
+        ("k" * 129, False),
+        ("bad#key", False),
+        ('quote"key', False),
+    ],
+)
+def test_exempt_tag_key_takes_what_a_tag_key_may_be(name: str, tag_key: str, allowed: bool) -> None:
+    """1 to 128 letters, digits, spaces and _ . : / = + - @ (the tag key pattern of ACM's API), or empty."""
+    spec = load(name)["Parameters"]["ExemptTagKey"]
+    assert spec["Default"] == ""
+    assert allowed_by_pattern(str(spec["AllowedPattern"]), tag_key) is allowed
 
 
 @pytest.mark.parametrize(("name", "overrides"), POLICY_CASES)
@@ -423,7 +522,7 @@ def test_logs_are_the_functions_own_log_group(function_name: str) -> None:
 @pytest.mark.parametrize(("name", "overrides"), POLICY_CASES)
 def test_resources_are_scoped_where_the_service_allows(name: str, overrides: dict[str, str]) -> None:
     # Actions without resource-level permissions (Service Authorization Reference) must use "*".
-    unscoped = {"acm:ListCertificates", "config:PutEvaluations", "config:GetResourceConfigHistory"}
+    unscoped = {"acm:ListCertificates", "config:PutEvaluations", "config:GetResourceConfigHistory", "tag:GetResources"}
     scoped = {
         "acm:DescribeCertificate": f"arn:aws:acm:*:{ACCOUNT}:certificate/*",
         "config:GetComplianceDetailsByConfigRule": f"arn:aws:config:*:{ACCOUNT}:config-rule/*",
@@ -508,6 +607,11 @@ def test_resources_follow_the_service_authorization_reference(name: str, overrid
             assert any(fits[resource, action] for resource in resources), (action, resources, actions[action])
         for resource in resources:
             assert any(fits[resource, action] for action in actions), (resource, actions)
+
+
+def test_get_resources_has_no_resource_level_permissions() -> None:
+    """Why tag:GetResources is granted on "*": the reference names no resource type for it."""
+    assert authorization_reference()["tag:getresources"] == {}
 
 
 def test_batch_update_findings_is_scoped_to_the_hub() -> None:
@@ -615,3 +719,21 @@ def test_conformance_pack_parameters() -> None:
         "daysToExpiration": "30",
         "securityHubFindings": "false",
     }
+
+
+def test_conformance_pack_exempt_tag_key() -> None:
+    """exemptTagKey reaches the rule only when set: empty means no tagging call (and no grant in the roles)."""
+    parameters = load("conformance-pack.yaml")["Parameters"]
+    assert parameters["ExemptTagKey"]["Default"] == ""
+    assert "exemptTagKey" not in conformance_pack_rule({})["InputParameters"]
+    assert conformance_pack_rule({"ExemptTagKey": EXEMPT_TAG_KEY})["InputParameters"] == {
+        "daysToExpiration": "30",
+        "securityHubFindings": "false",
+        "AssumeRoleMode": "false",
+        "exemptTagKey": EXEMPT_TAG_KEY,
+    }
+
+
+def test_conformance_pack_says_how_to_add_alerts() -> None:
+    text = (DEPLOY / "conformance-pack.yaml").read_text()
+    assert "deploy/alerts.yaml" in text

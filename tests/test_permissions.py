@@ -14,11 +14,12 @@ from acm_expiry_cli.sample_events import change_event, oversized_event, schedule
 from tests.conftest import World
 from tests.support.inventory import config_item, synthetic_inventory
 
-ALL_ON = {"daysToExpiration": "30", "securityHubFindings": "true"}
+ALL_ON = {"daysToExpiration": "30", "securityHubFindings": "true", "exemptTagKey": "acm-expiry-exempt"}
 
 
 def test_code_calls_exactly_the_declared_actions(aws: World) -> None:
     inventory = synthetic_inventory(300, aws.now)
+    inventory[0]["Tags"] = [{"Key": "acm-expiry-exempt", "Value": "test"}]
     aws.acm.source = lambda region: inventory
     aws.run(scheduled_event(aws.now, parameters=ALL_ON))
     renewed = next(
@@ -29,7 +30,7 @@ def test_code_calls_exactly_the_declared_actions(aws: World) -> None:
         and c["NotAfter"] < (aws.now + timedelta(days=30)).timestamp()
     )
     renewed["NotAfter"] = (aws.now + timedelta(days=395)).timestamp()  # its finding gets resolved
-    aws.run(scheduled_event(aws.now, parameters=ALL_ON))
+    aws.run(scheduled_event(aws.later(days=1), parameters=ALL_ON))
 
     arn = str(inventory[0]["CertificateArn"])
     unreadable = {"certificateArn": arn, "status": "ISSUED", "type": "IMPORTED", "notAfter": "soon"}

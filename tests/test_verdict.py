@@ -335,6 +335,8 @@ def test_every_annotation_fits_config_by_construction() -> None:
             annotation = judge(certificate, NOW, window).annotation
             assert 1 <= len(annotation) <= ANNOTATION_LIMIT, annotation
             assert long_domain not in annotation
+            # The alerts' EventBridge input transformer inserts it unescaped into a JSON string.
+            assert '"' not in annotation and "\n" not in annotation and "\\" not in annotation
 
 
 # --- the advice table, row by row (verdict.py's docstring, the README's "Inside the window") ------

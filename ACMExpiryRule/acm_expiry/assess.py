@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -10,19 +11,42 @@ from typing import Any
 from acm_expiry.acm import ListingPlan, describe_certificate, list_certificates
 from acm_expiry.certificate import Certificate
 from acm_expiry.outcome import Assessment
-from acm_expiry.verdict import MANAGED_TYPES, NEVER_ISSUED_STATUSES, Scenario, Verdict, judge
+from acm_expiry.verdict import MANAGED_TYPES, NEVER_ISSUED_STATUSES, Scenario, Verdict, exempt, judge
 
 Describe = Callable[[str], Certificate | None]
 
 
-def assess_region(acm: Any, plan: ListingPlan, now: datetime, days_to_expiration: int) -> list[Assessment]:
+@dataclass(frozen=True, slots=True)
+class Exemptions:
+    """The certificates carrying the exemption tag key, with the tag's value (the reason people give)."""
+
+    key: str | None = None
+    values: Mapping[str, str] = field(default_factory=dict)  # certificate ARN -> tag value
+
+    def verdict(self, arn: str) -> Verdict | None:
+        if self.key is None or arn not in self.values:
+            return None
+        return exempt(self.key, self.values[arn])
+
+
+NO_EXEMPTIONS = Exemptions()
+
+
+def assess_region(
+    acm: Any, plan: ListingPlan, now: datetime, days_to_expiration: int, exemptions: Exemptions = NO_EXEMPTIONS
+) -> list[Assessment]:
     """List every certificate, judge it from its summary, and describe only where the summary cannot decide.
 
-    The listing is complete or this raises: a partial list is never returned.
+    An exempt certificate is not judged (nor described). The listing is complete or this raises:
+    a partial list is never returned.
     """
     describe = partial(describe_certificate, acm)
     assessments = []
     for certificate in list(list_certificates(acm, plan)):
+        verdict = exemptions.verdict(certificate.arn)
+        if verdict is not None:
+            assessments.append(Assessment(certificate, verdict))
+            continue
         assessment = assess_certificate(certificate, now, days_to_expiration, describe)
         if assessment is not None:
             assessments.append(assessment)

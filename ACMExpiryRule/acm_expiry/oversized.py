@@ -67,5 +67,6 @@ def notification_item(history_item: dict[str, Any]) -> dict[str, Any]:
         "resourceType": history_item.get("resourceType"),
         "resourceId": history_item.get("resourceId"),
         "resourceName": history_item.get("resourceName", history_item.get("resourceId")),
+        "tags": history_item.get("tags") or {},
         "configuration": configuration,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,17 +11,21 @@ from acm_expiry.errors import InvalidParameterError
 
 DAYS_TO_EXPIRATION = "daysToExpiration"
 SECURITY_HUB_FINDINGS = "securityHubFindings"
+EXEMPT_TAG_KEY = "exemptTagKey"
 DEFAULT_DAYS_TO_EXPIRATION = 30
 MIN_DAYS, MAX_DAYS = 1, 3650
 # rdklib reads these itself; they pass through untouched.
 RDKLIB_PARAMETERS = frozenset({"AssumeRoleMode", "ExecutionRoleName", "ExecutionRoleRegion"})
-KNOWN_PARAMETERS = RDKLIB_PARAMETERS | {DAYS_TO_EXPIRATION, SECURITY_HUB_FINDINGS}
+KNOWN_PARAMETERS = RDKLIB_PARAMETERS | {DAYS_TO_EXPIRATION, SECURITY_HUB_FINDINGS, EXEMPT_TAG_KEY}
+# AWS tag keys: 1..128 letters, digits, spaces and _ . : / = + - @ (the "aws:" prefix is AWS's own).
+_TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$", re.UNICODE)
 
 
 @dataclass(frozen=True, slots=True)
 class RuleParameters:
     days_to_expiration: int = DEFAULT_DAYS_TO_EXPIRATION
     security_hub_findings: bool = False
+    exempt_tag_key: str | None = None  # certificates carrying this tag key are NOT_APPLICABLE
 
 
 def parse_parameters(raw: Mapping[str, Any]) -> RuleParameters:
@@ -37,6 +42,7 @@ def parse_parameters(raw: Mapping[str, Any]) -> RuleParameters:
     return RuleParameters(
         days_to_expiration=parse_days_to_expiration(raw.get(DAYS_TO_EXPIRATION)),
         security_hub_findings=parse_flag(SECURITY_HUB_FINDINGS, raw.get(SECURITY_HUB_FINDINGS)),
+        exempt_tag_key=parse_tag_key(EXEMPT_TAG_KEY, raw.get(EXEMPT_TAG_KEY)),
     )
 
 
@@ -70,3 +76,15 @@ def parse_flag(name: str, value: object) -> bool:
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
     raise InvalidParameterError(f'Rule parameter {name} is {value!r}; it must be "true" or "false" (default "false").')
+
+
+def parse_tag_key(name: str, value: object) -> str | None:
+    """An AWS tag key, or None when absent or empty (unset)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and _TAG_KEY.match(value) and not value.lower().startswith("aws:"):
+        return value
+    raise InvalidParameterError(
+        f"Rule parameter {name} is {value!r}; it must be a tag key: 1 to 128 letters, digits, spaces "
+        "and _ . : / = + - @, not starting with aws: (empty or absent: no exemptions)."
+    )

@@ -19,6 +19,8 @@ RULE_ACTIONS: dict[str, str] = {
     "securityhub.BatchUpdateFindings": "securityhub:BatchUpdateFindings",
     # ... but only those still NEW or NOTIFIED: GetFindings tells which, so a SUPPRESSED one stays so.
     "securityhub.GetFindings": "securityhub:GetFindings",
+    # Certificates carrying the exemptTagKey tag, in one paged query (Resource Groups Tagging API).
+    "resourcegroupstaggingapi.GetResources": "tag:GetResources",
     "sts.AssumeRole": "sts:AssumeRole",
 }
 # Granted only when the securityHubFindings parameter is "true".
@@ -26,10 +28,16 @@ FINDINGS_ACTIONS = frozenset(
     {"securityhub:BatchImportFindings", "securityhub:BatchUpdateFindings", "securityhub:GetFindings"}
 )
 
+# Granted only when the exemptTagKey parameter is set.
+EXEMPTION_ACTIONS = frozenset({"tag:GetResources"})
+
 # What `acm-expiry scan` calls (read-only), by option.
 CLI_ACTIONS: dict[str, str] = {
     "acm.ListCertificates": "acm:ListCertificates",
     "acm.DescribeCertificate": "acm:DescribeCertificate",
+    "resourcegroupstaggingapi.GetResources": "tag:GetResources",  # --exempt-tag
+    "config.SelectAggregateResourceConfig": "config:SelectAggregateResourceConfig",  # --aggregator
+    "ec2.DescribeRegions": "ec2:DescribeRegions",  # --all-regions
 }
 
 _ALL = RULE_ACTIONS | CLI_ACTIONS

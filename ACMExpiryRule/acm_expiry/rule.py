@@ -17,14 +17,15 @@ from rdklib import ComplianceType, ConfigRule, Evaluation
 
 from acm_expiry import RESOURCE_TYPE
 from acm_expiry.acm import ListingPlan, describe_certificate
-from acm_expiry.assess import assess_certificate, assess_region
+from acm_expiry.assess import NO_EXEMPTIONS, Exemptions, assess_certificate, assess_region
 from acm_expiry.certificate import Certificate, MalformedCertificate
 from acm_expiry.errors import MalformedEventError
 from acm_expiry.events import check_configuration_item
 from acm_expiry.outcome import Assessment, Outcome, Removed
 from acm_expiry.parameters import RuleParameters, parse_parameters
 from acm_expiry.results import results_not_seen
-from acm_expiry.verdict import judge
+from acm_expiry.tags import tagged_certificates
+from acm_expiry.verdict import exempt, judge
 
 DELETED = "No longer in ACM: deleted since the last periodic run."
 GONE_FROM_ACM = "Certificate no longer exists in ACM."
@@ -89,6 +90,15 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
             certificate = Certificate.from_configuration_item(configuration_item)
         except MalformedCertificate as error:
             raise MalformedEventError(str(error)) from None
+        key = valid_rule_parameters.exempt_tag_key
+        tags = configuration_item.get("tags")
+        if key is not None and tags is not None and not isinstance(tags, Mapping):
+            raise MalformedEventError(
+                f"configurationItem.tags must be an object of tag keys and values, got {tags!r}"[:300]
+            )
+        if key is not None and tags is not None and key in tags:  # the item carries the certificate's tags
+            exemption = exempt(key, str(tags[key] if tags[key] is not None else ""))
+            return RuleEvaluations([RuleEvaluation(Assessment(certificate, exemption))])
 
         def describe(arn: str) -> Certificate | None:
             return describe_certificate(client_factory.build_client("acm"), arn)
@@ -105,7 +115,13 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
         acm = client_factory.build_client("acm")
         plan = ListingPlan.for_client(acm)
         now, days = self.now(), valid_rule_parameters.days_to_expiration
-        outcomes: list[Outcome] = list(assess_region(acm, plan, now, days))
+        exemptions = NO_EXEMPTIONS
+        if valid_rule_parameters.exempt_tag_key is not None:
+            key = valid_rule_parameters.exempt_tag_key
+            exemptions = Exemptions(
+                key, tagged_certificates(client_factory.build_client("resourcegroupstaggingapi"), key)
+            )
+        outcomes: list[Outcome] = list(assess_region(acm, plan, now, days, exemptions))
         seen = {outcome.certificate.arn for outcome in outcomes if isinstance(outcome, Assessment)}
         config = client_factory.build_client("config")
         for resource_id, resource_type in results_not_seen(config, event["configRuleName"], seen):
@@ -113,7 +129,8 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
             # certificates (an SDK too old to lift a default filter), and those are judged here.
             described = describe_certificate(acm, resource_id) if resource_type == RESOURCE_TYPE else None
             if described is not None:
-                outcomes.append(Assessment(described, judge(described, now, days)))
+                verdict = exemptions.verdict(resource_id) or judge(described, now, days)
+                outcomes.append(Assessment(described, verdict))
             else:
                 outcomes.append(Removed(resource_id, resource_type, DELETED))
         return RuleEvaluations(

@@ -147,7 +147,7 @@ class PassThrough(Exception):
     """The fake does not handle this operation: let moto answer."""
 
 
-_SERVICE_IDS = {"config-service": "config"}
+_SERVICE_IDS = {"config-service": "config", "resource-groups-tagging-api": "resourcegroupstaggingapi"}
 _ANSWERED_URL = "http://answered-by-acm-expiry-double.invalid/"
 
 
@@ -243,6 +243,49 @@ class FakeAcm:
             cached = (certificates, len(certificates), {c["CertificateArn"]: c for c in certificates})
             self._index[region] = cached
         return cached[2]
+
+
+class FakeTagging:
+    """The Resource Groups Tagging API's GetResources over the ACM double's certificates (their ``Tags``).
+
+    ``ResourcesPerPage`` 1..100, ``PaginationToken`` paging that ends, as AWS's does, with an empty
+    string rather than no token; only tagged resources are returned; tag filters as documented
+    (a key with no values: any value).
+    """
+
+    def __init__(self, acm: FakeAcm) -> None:
+        self.acm = acm
+
+    def __call__(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        if operation != "GetResources":
+            raise PassThrough()
+        per_page = params.get("ResourcesPerPage", 50)
+        if not 1 <= per_page <= 100:
+            raise AwsError("InvalidParameterException", "ResourcesPerPage must be between 1 and 100")
+        types = params.get("ResourceTypeFilters") or []
+        if types and types != ["acm:certificate"]:
+            raise NotImplementedError(f"FakeTagging serves acm:certificate only, not {types}")
+        filters = params.get("TagFilters") or []
+
+        def matches(tags: dict[str, str]) -> bool:
+            return all(f["Key"] in tags and (not f.get("Values") or tags[f["Key"]] in f["Values"]) for f in filters)
+
+        tagged = []
+        for certificate in self.acm.certificates(params["_region"]):
+            tags = {t["Key"]: t.get("Value", "") for t in certificate.get("Tags", [])}
+            if tags and matches(tags):
+                tagged.append(
+                    {
+                        "ResourceARN": certificate["CertificateArn"],
+                        "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+                    }
+                )
+        start = decode_token(params.get("PaginationToken"))
+        end = start + per_page
+        return {
+            "ResourceTagMappingList": tagged[start:end],
+            "PaginationToken": encode_token(end) if end < len(tagged) else "",
+        }
 
 
 class FakeConfig:

@@ -1,0 +1,30 @@
+"""Which certificates carry a tag: one paged Resource Groups Tagging API query, not one call per certificate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from acm_expiry.edge import pages
+from acm_expiry.limits import TAGGING_PAGE
+
+ACM_RESOURCE_FILTER = "acm:certificate"  # service:resourceType, as in the ARN
+
+
+def tagged_certificates(tagging: Any, key: str) -> dict[str, str]:
+    """Certificate ARN -> the value of tag ``key``, for every certificate in the region carrying it.
+
+    GetResources filtered by resource type and tag key, 100 a page: ⌈tagged / 100⌉ calls.
+    """
+    tagged: dict[str, str] = {}
+    for page in pages(
+        tagging,
+        "get_resources",
+        TAGGING_PAGE,
+        ResourceTypeFilters=[ACM_RESOURCE_FILTER],
+        TagFilters=[{"Key": key}],
+    ):
+        for resource in page.get("ResourceTagMappingList", []):
+            for tag in resource.get("Tags", []):
+                if tag.get("Key") == key:
+                    tagged[str(resource["ResourceARN"])] = str(tag.get("Value", ""))
+    return tagged
