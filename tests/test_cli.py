@@ -25,17 +25,19 @@ from typing import Any
 import boto3
 import pytest
 
+from acm_expiry.edge import AwsEdge
 from acm_expiry_cli import scan as scan_module
 from acm_expiry_cli.main import main
 from acm_expiry_cli.sample_events import scheduled_event
 from tests.conftest import World, amazon_issued_record
-from tests.support.doubles import THROTTLING, access_denied
+from tests.support.doubles import THROTTLING, XmlAnswer, access_denied
 from tests.support.inventory import import_certificate, synthetic_inventory
 
 BIN = Path(sys.executable).parent
 CLI = [str(BIN / "acm-expiry")] if (BIN / "acm-expiry").exists() else [sys.executable, "-m", "acm_expiry_cli.main"]
 US, EU, AP = "us-east-1", "eu-west-1", "ap-southeast-2"
-ROW_KEYS = set(scan_module.ROW_FIELDS)
+ROW_KEYS = {"account", "region", "arn", "domain", "type", "keyAlgorithm", "inUse", "expires", "daysLeft", "verdict",
+            "annotation"}  # fmt: skip
 
 # (region, domain, key type, days until expiry); None: requested, still PENDING_VALIDATION.
 SEED: list[tuple[str, str, str, float | None]] = [
@@ -185,97 +187,139 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: 
 # --- output ----------------------------------------------------------------------------------------
 
 
-def test_table_has_one_row_per_certificate_sorted_by_days_left(seeded: Seeded) -> None:
+def regions_of(answer: dict[str, Any]) -> list[str]:
+    return [place["region"] for place in answer["summary"]["byAccountRegion"]]
+
+
+def test_table_has_one_row_per_certificate_sorted_by_days_left_in_120_columns(seeded: Seeded) -> None:
     result = run_cli(seeded, "--region", US, "--region", EU)
     assert result.returncode == 2
     assert result.stderr == ""  # stderr is not a terminal: no progress lines
     lines = result.stdout.splitlines()
-    header = lines[0].split()
-    assert header[:2] == ["REGION", "DOMAIN"] and header[-3:] == ["VERDICT", "ARN", "ANNOTATION"]
+    assert max(len(line) for line in lines) <= 120
+    assert lines[0].split() == ["REGION", "DOMAIN", "TYPE", "EXPIRES", "DAYS", "VERDICT", "ANNOTATION"]
     rows = lines[2 : 2 + len(US_EU_ORDER)]
     assert [row.split()[1] for row in rows] == US_EU_ORDER
     by_domain = {row.split()[1]: row for row in rows}
     api = by_domain["api.example.com"].split()
-    expiry_date = api[5]
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", expiry_date)
-    assert api[:5] + api[6:9] == [
-        US,
-        "api.example.com",
-        "IMPORTED",
-        "EC_prime256v1",
-        "no",
-        "6",  # 5.05 days left, rounded up
-        "NON_COMPLIANT",
-        seeded.arns["api.example.com"],
-    ]
-    assert f"Expires in 6 days ({expiry_date})" in by_domain["api.example.com"]
-    assert "ACM never renews imported certificates" in by_domain["api.example.com"]
+    assert api[:3] == [US, "api.example.com", "IMPORTED"] and re.fullmatch(r"\d{4}-\d{2}-\d{2}", api[3])
+    assert api[4:6] == ["6", "NON_COMPLIANT"]  # 5.05 days left, rounded up
+    assert f"Expires in 6 days ({api[3]})" in by_domain["api.example.com"]
+    assert by_domain["api.example.com"].endswith("…")  # cut to fit; JSON and CSV carry the whole text
     assert "Expired less than a day ago" in by_domain["old.example.eu"]
-    assert by_domain["new.example.com"].split()[6:8] == ["-", "NOT_APPLICABLE"]
+    assert by_domain["new.example.com"].split()[4:6] == ["-", "NOT_APPLICABLE"]  # no days: never issued
     assert lines[-1] == (
         "8 certificate(s) in 2 region(s), 30-day window: 3 COMPLIANT, 4 NON_COMPLIANT, 1 NOT_APPLICABLE"
     )
 
 
-def test_json_rows_and_summary(seeded: Seeded) -> None:
+def test_wide_shows_the_arn_and_the_whole_annotation(seeded: Seeded) -> None:
+    result = run_cli(seeded, "--region", US, "--wide")
+    header = result.stdout.splitlines()[0].split()
+    assert {"KEY", "USE", "ARN"} <= set(header)
+    (api,) = [line for line in result.stdout.splitlines() if "api.example.com" in line]
+    assert seeded.arns["api.example.com"] in api
+    assert api.endswith("ACM never renews imported certificates: re-import a renewed one to the same ARN.")
+
+
+def test_json_has_the_window_the_scan_time_and_each_rows_account(seeded: Seeded) -> None:
     status, answer = scan_json(seeded, "--region", US, "--region", EU)
     assert status == 2
-    assert set(answer) == {"rows", "summary"}
-    assert answer["summary"] == {
-        US: {"COMPLIANT": 2, "NON_COMPLIANT": 2, "NOT_APPLICABLE": 1},
-        EU: {"COMPLIANT": 1, "NON_COMPLIANT": 2, "NOT_APPLICABLE": 0},
+    assert set(answer) == {"window", "scannedAt", "source", "rows", "summary"}
+    assert answer["window"] == 30
+    scanned = datetime.strptime(answer["scannedAt"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert abs(scanned - datetime.now(UTC)) < timedelta(minutes=2)
+    assert answer["source"] == f"ACM in 123456789012: {US}, {EU}"
+    assert answer["summary"] | {"byAccountRegion": None} == {
+        "certificates": 8,
+        "COMPLIANT": 3,
+        "NON_COMPLIANT": 4,
+        "NOT_APPLICABLE": 1,
+        "byAccountRegion": None,
     }
+    assert answer["summary"]["byAccountRegion"] == [
+        {"account": "123456789012", "region": EU, "COMPLIANT": 1, "NON_COMPLIANT": 2, "NOT_APPLICABLE": 0},
+        {"account": "123456789012", "region": US, "COMPLIANT": 2, "NON_COMPLIANT": 2, "NOT_APPLICABLE": 1},
+    ]
     rows = answer["rows"]
     assert all(set(row) == ROW_KEYS for row in rows)
     assert [row["domain"] for row in rows] == US_EU_ORDER
-    days = [row["days_left"] for row in rows]
+    days = [row["daysLeft"] for row in rows]
     assert days[-1] is None and days[:-1] == sorted(days[:-1])
-    assert {row["arn"]: row["domain"] for row in rows} == {
-        arn: domain for domain, arn in seeded.arns.items() if domain in US_EU_ORDER
-    }
-    assert all(row["arn"].split(":")[3] == row["region"] for row in rows)
+    assert all(row["account"] == "123456789012" and row["arn"].split(":")[3] == row["region"] for row in rows)
     legacy = next(row for row in rows if row["domain"] == "legacy.example.com")
     assert legacy | {"arn": "-", "expires": "-", "annotation": "-"} == {
+        "account": "123456789012",
         "region": US,
         "arn": "-",
         "domain": "legacy.example.com",
         "type": "IMPORTED",
-        "key_algorithm": "EC_secp384r1",
-        "in_use": False,
+        "keyAlgorithm": "EC_secp384r1",
+        "inUse": False,
         "expires": "-",
-        "days_left": 21,  # 20.05 days: rounded up
+        "daysLeft": 21,  # 20.05 days: rounded up
         "verdict": "NON_COMPLIANT",
         "annotation": "-",
     }
     expires = datetime.strptime(legacy["expires"], "%Y-%m-%dT%H:%M:%S%z")
     assert timedelta(days=19) < expires - datetime.now(UTC) < timedelta(days=21)
     assert legacy["annotation"].startswith(f"Expires in 21 days ({expires:%Y-%m-%d}), within the 30-day window.")
-    assert {row["key_algorithm"] for row in rows} == {"EC_prime256v1", "EC_secp384r1", "EC_secp521r1", "RSA_2048"}
+    assert {row["keyAlgorithm"] for row in rows} == {"EC_prime256v1", "EC_secp384r1", "EC_secp521r1", "RSA_2048"}
 
 
-def test_only_noncompliant_shows_those_and_keeps_the_whole_summary(seeded: Seeded) -> None:
+def test_csv_and_html_reports_go_to_a_file(seeded: Seeded, tmp_path: Path) -> None:
+    import csv
+    from html.parser import HTMLParser
+
+    target = tmp_path / "report.csv"
+    result = run_cli(seeded, "--region", US, "--region", EU, "--format", "csv", "--output", str(target))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"acm-expiry scan: 8 row(s) written to {target}\n"
+    raw = target.read_bytes()
+    assert raw.count(b"\r\n") == 9  # RFC 4180 line ends: a header and eight records
+    header, *records = list(csv.reader(raw.decode().splitlines()))
+    assert header == ["account", "region", "arn", "domain", "type", "key_algorithm", "in_use", "expires",
+                      "days_left", "verdict", "annotation"]  # fmt: skip
+    assert [r[3] for r in records] == US_EU_ORDER
+    assert all(r[10] and "…" not in r[10] for r in records)
+
+    page = tmp_path / "report.html"
+    assert run_cli(seeded, "--region", US, "--region", EU, "--format", "html", "--output", str(page)).returncode == 2
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.seen.append(tag)
+
+    parsed = Tags()
+    parsed.feed(page.read_text())
+    assert "script" not in parsed.seen and parsed.seen.count("svg") == 1
+    assert parsed.seen.count("tr") == 1 + 8
+
+
+def test_only_noncompliant_shows_those_and_keeps_the_exit_status(seeded: Seeded) -> None:
     status, answer = scan_json(seeded, "--region", US, "--region", EU, "--only-noncompliant")
     assert status == 2
-    assert {row["domain"] for row in answer["rows"]} == NON_COMPLIANT_US_EU
     assert [row["domain"] for row in answer["rows"]] == [d for d in US_EU_ORDER if d in NON_COMPLIANT_US_EU]
-    assert sum(sum(counts.values()) for counts in answer["summary"].values()) == len(US_EU_ORDER)
+    assert answer["source"].endswith("(NON_COMPLIANT only)")
+    assert answer["summary"]["certificates"] == answer["summary"]["NON_COMPLIANT"] == 4
 
     table = run_cli(seeded, "--region", US, "--only-noncompliant")
     assert table.returncode == 2
     assert "COMPLIANT " not in table.stdout.replace("NON_COMPLIANT", "")
-    assert table.stdout.splitlines()[-1].endswith("; 2 shown")
 
 
 def test_exit_0_when_nothing_is_noncompliant(seeded: Seeded) -> None:
     status, answer = scan_json(seeded, "--region", AP)
     assert status == 0
     assert [row["domain"] for row in answer["rows"]] == ["calm.example.com", "steady.example.com"]
-    assert answer["summary"] == {AP: {"COMPLIANT": 2, "NON_COMPLIANT": 0, "NOT_APPLICABLE": 0}}
-    empty = run_cli(seeded, "--region", AP, "--only-noncompliant")
-    assert (empty.returncode, empty.stdout) == (
-        0,
-        "2 certificate(s) in 1 region(s), 30-day window: 2 COMPLIANT, 0 NON_COMPLIANT, 0 NOT_APPLICABLE; 0 shown\n",
-    )
+    assert answer["summary"]["byAccountRegion"] == [
+        {"account": "123456789012", "region": AP, "COMPLIANT": 2, "NON_COMPLIANT": 0, "NOT_APPLICABLE": 0}
+    ]
+    assert run_cli(seeded, "--region", AP, "--only-noncompliant").returncode == 0
 
 
 @pytest.mark.parametrize(("region", "days", "status"), [(US, "3", 0), (US, " 30 ", 2), (AP, "3650", 2), (AP, "120", 0)])
@@ -285,7 +329,7 @@ def test_days_moves_the_window(seeded: Seeded, region: str, days: str, status: i
 
 def test_a_region_repeated_is_scanned_once(seeded: Seeded) -> None:
     _, answer = scan_json(seeded, "--region", AP, "--region", AP)
-    assert len(answer["rows"]) == 2 and list(answer["summary"]) == [AP]
+    assert len(answer["rows"]) == 2 and regions_of(answer) == [AP]
 
 
 # --- where the region and credentials come from ---------------------------------------------------
@@ -302,7 +346,7 @@ def test_a_region_repeated_is_scanned_once(seeded: Seeded) -> None:
 )
 def test_default_region_from_the_environment(seeded: Seeded, env: dict[str, str], region: str) -> None:
     _, answer = scan_json(seeded, **env)
-    assert list(answer["summary"]) == [region]
+    assert regions_of(answer) == [region]
     assert {row["region"] for row in answer["rows"]} == {region}
 
 
@@ -318,10 +362,10 @@ def test_profile_gives_credentials_and_region(seeded: Seeded, tmp_path: Path) ->
     for how in (["--profile", "seeded"], []):
         env = files if how else files | {"AWS_PROFILE": "seeded"}
         _, answer = scan_json(seeded, *how, **env)
-        assert list(answer["summary"]) == [EU]
+        assert regions_of(answer) == [EU]
         assert {row["domain"] for row in answer["rows"]} == {"shop.example.eu", "static.example.eu", "old.example.eu"}
     _, answer = scan_json(seeded, "--profile", "seeded", **files, AWS_DEFAULT_REGION=AP)
-    assert list(answer["summary"]) == [AP]  # the environment beats the profile, as in the AWS CLI
+    assert regions_of(answer) == [AP]  # the environment beats the profile, as in the AWS CLI
 
 
 # --- errors: exit 1, one line, no traceback ---------------------------------------------------------
@@ -392,7 +436,7 @@ def test_progress_goes_to_stderr_only_on_a_terminal(seeded: Seeded) -> None:
         os.close(controller)
     progress = b"".join(chunks).decode()
     assert result.returncode == 2
-    assert json.loads(result.stdout)["summary"].keys() == {AP, EU}  # stdout stays clean JSON
+    assert set(regions_of(json.loads(result.stdout))) == {AP, EU}  # stdout stays clean JSON
     assert f"scanning 2 region(s): {AP}, {EU}" in progress
     assert f"{AP}: 2 certificate(s)" in progress and f"{EU}: 3 certificate(s)" in progress
 
@@ -448,7 +492,8 @@ def test_scan_is_read_only_and_lists_every_key_type(doubled: World, capsys: pyte
 def test_scan_agrees_with_the_rules_periodic_run(doubled: World) -> None:
     inventory = [*synthetic_inventory(400, doubled.now), amazon_issued_in_window(doubled)]
     doubled.acm.source = lambda region: inventory
-    results = scan_module.scan(None, [US], 30, doubled.now, io.StringIO(), doubled.doubles.session)
+    edge = AwsEdge(doubled.doubles.session())
+    results = scan_module.scan_regions(edge, [US], 30, None, doubled.now, io.StringIO())
     doubled.run(scheduled_event(doubled.now))
     rule = {e["ComplianceResourceId"]: (e["ComplianceType"], e["Annotation"]) for e in doubled.config.sent}
     cli = {a.certificate.arn: (str(a.verdict.compliance), a.verdict.annotation) for a in results[US]}
@@ -462,3 +507,186 @@ def test_throttling_is_ridden_out(doubled: World, capsys: pytest.CaptureFixture[
     assert run_main(doubled, ["scan", "--format", "json"]) == 0
     assert [row["arn"] for row in json.loads(capsys.readouterr().out)["rows"]] == [arn]
     assert len(doubled.botocore_sleeps) == 3
+
+
+# --- --exempt-tag, --all-regions, --aggregator ---------------------------------------------------------
+
+
+def test_exempt_tag_makes_tagged_certificates_not_applicable(
+    doubled: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inventory = synthetic_inventory(120, doubled.now)
+    for record in inventory[:30]:
+        record["Tags"] = [{"Key": "acm-expiry-exempt", "Value": "lab only"}]
+    doubled.acm.source = lambda region: inventory
+    run_main(doubled, ["scan", "--format", "json", "--exempt-tag", "acm-expiry-exempt"])
+    rows = {row["arn"]: row for row in json.loads(capsys.readouterr().out)["rows"]}
+    for record in inventory[:30]:
+        row = rows[record["CertificateArn"]]
+        assert (row["verdict"], row["annotation"]) == ("NOT_APPLICABLE", "Exempt by tag acm-expiry-exempt: lab only")
+    (query,) = doubled.doubles.calls("resourcegroupstaggingapi.GetResources")
+    assert query["TagFilters"] == [{"Key": "acm-expiry-exempt"}] and query["ResourcesPerPage"] == 100
+
+
+def serve_regions(aws: World, enabled: list[str]) -> None:
+    """EC2 DescribeRegions as AWS answers it without AllRegions: the account's enabled regions only."""
+
+    def ec2(operation: str, params: dict[str, Any]) -> XmlAnswer:
+        assert operation == "DescribeRegions" and "AllRegions" not in params
+        items = "".join(
+            f"<item><regionName>{r}</regionName><regionEndpoint>ec2.{r}.amazonaws.com</regionEndpoint>"
+            "<optInStatus>opted-in</optInStatus></item>"
+            for r in enabled
+        )
+        return XmlAnswer(f"<DescribeRegionsResponse><requestId>r</requestId><regionInfo>{items}</regionInfo>"
+                         "</DescribeRegionsResponse>")  # fmt: skip
+
+    aws.doubles.serve("ec2", ec2)
+
+
+def test_all_regions_scans_the_accounts_enabled_regions(doubled: World, capsys: pytest.CaptureFixture[str]) -> None:
+    serve_regions(doubled, [EU, "me-central-1", US])
+    doubled.acm.source = lambda region: synthetic_inventory(3, doubled.now, region=region)
+    status = run_main(doubled, ["scan", "--all-regions", "--format", "json"])
+    answer = json.loads(capsys.readouterr().out)
+    assert status in (0, 2)
+    assert sorted(regions_of(answer)) == [EU, "me-central-1", US]
+    assert answer["source"].endswith(f": {EU}, me-central-1, {US}")
+    listed = {r for r, _ in [(p.get("_region"), p) for p in doubled.doubles.calls("acm.ListCertificates")]}
+    assert len(doubled.doubles.calls("ec2.DescribeRegions")) == 1 and listed
+
+
+def test_all_regions_without_permission_names_it(doubled: World, capsys: pytest.CaptureFixture[str]) -> None:
+    doubled.doubles.faults.add("ec2.DescribeRegions", access_denied("ec2:DescribeRegions"))
+    assert run_main(doubled, ["scan", "--all-regions"]) == 1
+    assert "access denied: DescribeRegions needs IAM permission ec2:DescribeRegions" in capsys.readouterr().err
+
+
+ORG = "111111111111", "222222222222", "333333333333"
+
+
+def seed_aggregator(aws: World, per_place: int = 50) -> list[dict[str, Any]]:
+    """What an organization's aggregator collects: certificates of three accounts in two regions."""
+    records = []
+    for account in ORG:
+        for region in (US, EU):
+            for described in synthetic_inventory(
+                per_place, aws.now, region=region, account_id=account, seed=len(records)
+            ):
+                records.append(
+                    {
+                        "accountId": account,
+                        "awsRegion": region,
+                        "resourceId": described["CertificateArn"],
+                        "resourceType": "AWS::ACM::Certificate",
+                        "configuration": recorded_configuration(described),
+                        "tags": [{"key": "team", "value": "web", "tag": "team=web"}],
+                    }
+                )
+    aws.config.aggregators["org"] = records
+    return records
+
+
+def recorded_configuration(described: dict[str, Any]) -> dict[str, Any]:
+    """What Config records for an ACM certificate: camelCase, ISO dates."""
+    configuration = {
+        "certificateArn": described["CertificateArn"],
+        "domainName": described["DomainName"],
+        "status": described["Status"],
+        "type": described["Type"],
+        "keyAlgorithm": described["KeyAlgorithm"].replace("_", "-", 1),
+        "renewalEligibility": described["RenewalEligibility"],
+        "inUseBy": ["arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/x"] if described["InUse"] else [],
+    }
+    if "NotAfter" in described:
+        configuration["notAfter"] = datetime.fromtimestamp(described["NotAfter"], UTC).strftime(
+            "%Y-%m-%dT%H:%M:%S.000Z"
+        )
+    if "RenewalSummary" in described:
+        summary = described["RenewalSummary"]
+        configuration["renewalSummary"] = {"renewalStatus": summary["RenewalStatus"]} | (
+            {"renewalStatusReason": summary["RenewalStatusReason"]} if "RenewalStatusReason" in summary else {}
+        )
+    return configuration
+
+
+def test_aggregator_scan_reads_every_page_and_judges_every_certificate(
+    doubled: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = seed_aggregator(doubled)
+    status = run_main(doubled, ["scan", "--aggregator", "org", "--format", "json"])
+    answer = json.loads(capsys.readouterr().out)
+    queries = doubled.doubles.calls("config.SelectAggregateResourceConfig")
+    assert [q["Expression"] for q in queries] == [
+        "SELECT accountId, awsRegion, resourceId, configuration, tags WHERE resourceType = 'AWS::ACM::Certificate'"
+    ] * 3
+    assert all(q["Limit"] == 100 and q["ConfigurationAggregatorName"] == "org" for q in queries)
+    assert [bool(q.get("NextToken")) for q in queries] == [False, True, True]  # 300 results, 100 a page
+    rows = answer["rows"]
+    assert len(rows) == len(records) == 300 and answer["source"] == "Config aggregator org"
+    assert {(r["account"], r["region"]) for r in rows} == {(a, r) for a in ORG for r in (US, EU)}
+    assert status == 2
+    # The same verdict core as the rule: every row's words equal judging its record directly.
+    from acm_expiry.certificate import Certificate
+    from acm_expiry.verdict import judge
+
+    for record, row in zip(sorted(records, key=lambda r: r["resourceId"]), sorted(rows, key=lambda r: r["arn"]),
+                           strict=True):  # fmt: skip
+        verdict = judge(Certificate.from_configuration_item(record), doubled.now, 30)
+        assert (row["verdict"], row["annotation"], row["daysLeft"]) == (
+            str(verdict.compliance),
+            verdict.annotation,
+            verdict.days_left,
+        )
+    assert not [name for name, _ in doubled.doubles.requests if name.startswith("acm.")]  # no member account's ACM
+
+
+def test_aggregator_scan_narrowed_to_accounts_and_regions(doubled: World, capsys: pytest.CaptureFixture[str]) -> None:
+    seed_aggregator(doubled, per_place=5)
+    argv = ["scan", "--aggregator", "org", "--account", ORG[1], "--account", ORG[2], "--region", EU, "--format", "json"]
+    run_main(doubled, argv)
+    answer = json.loads(capsys.readouterr().out)
+    (query,) = doubled.doubles.calls("config.SelectAggregateResourceConfig")
+    assert query["Expression"] == (
+        "SELECT accountId, awsRegion, resourceId, configuration, tags WHERE resourceType = 'AWS::ACM::Certificate' "
+        f"AND accountId IN ('{ORG[1]}', '{ORG[2]}') AND awsRegion IN ('{EU}')"
+    )
+    assert {(r["account"], r["region"]) for r in answer["rows"]} == {(ORG[1], EU), (ORG[2], EU)}
+    assert len(answer["rows"]) == 10
+
+
+def test_aggregator_scan_reads_tags_for_exemptions(doubled: World, capsys: pytest.CaptureFixture[str]) -> None:
+    records = seed_aggregator(doubled, per_place=2)
+    records[0]["tags"].append({"key": "acm-expiry-exempt", "value": "migrating", "tag": "acm-expiry-exempt=migrating"})
+    run_main(doubled, ["scan", "--aggregator", "org", "--exempt-tag", "acm-expiry-exempt", "--format", "json"])
+    rows = {r["arn"]: r for r in json.loads(capsys.readouterr().out)["rows"]}
+    assert rows[records[0]["resourceId"]]["annotation"] == "Exempt by tag acm-expiry-exempt: migrating"
+    assert doubled.doubles.calls("resourcegroupstaggingapi.GetResources") == []  # the tags come with the query
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--aggregator", "nope"], "no Config aggregator 'nope' in us-east-1"),
+        (["--aggregator", "org", "--account", "12345"], "--account '12345' is not a 12-digit AWS account id"),
+        (["--aggregator", "org", "--region", "us-east-1'--"], "is not an AWS region name"),
+        (["--account", ORG[0]], "--account needs --aggregator"),
+        (["--aggregator", "org", "--all-regions"], "--all-regions is for a direct scan"),
+    ],
+)
+def test_aggregator_mistakes_are_named(
+    doubled: World, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    seed_aggregator(doubled, per_place=1)
+    assert run_main(doubled, ["scan", *argv]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+
+
+def test_aggregator_access_denied_names_the_permission(doubled: World, capsys: pytest.CaptureFixture[str]) -> None:
+    seed_aggregator(doubled, per_place=1)
+    doubled.doubles.faults.add(
+        "config.SelectAggregateResourceConfig", access_denied("config:SelectAggregateResourceConfig")
+    )
+    assert run_main(doubled, ["scan", "--aggregator", "org"]) == 1
+    assert "needs IAM permission config:SelectAggregateResourceConfig" in capsys.readouterr().err

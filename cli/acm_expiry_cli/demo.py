@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -32,16 +33,6 @@ EXPIRING_SOON = ("old-partner.example.com", "EC_prime256v1", timedelta(hours=16)
 CLOCK_AHEAD = timedelta(days=5)
 PENDING = "new.example.com"  # requested from ACM, still awaiting DNS validation
 
-COLUMNS = [
-    ("domain", "DOMAIN"),
-    ("type", "TYPE"),
-    ("key_algorithm", "KEY"),
-    ("expires", "EXPIRES"),
-    ("days_left", "DAYS LEFT"),
-    ("verdict", "VERDICT"),
-    ("annotation", "ANNOTATION"),
-]
-
 
 def run_demo(print_line: Callable[[str], None] = print) -> int:
     offline_environment(DEMO_REGION, MOTO_ACM_VALIDATION_WAIT="86400")
@@ -57,7 +48,6 @@ def run_demo(print_line: Callable[[str], None] = print) -> int:
     from acm_expiry.assess import assess_region
     from acm_expiry.edge import AwsEdge
     from acm_expiry.edge import new_session as edge_session
-    from acm_expiry_cli.output import render_table
     from acm_expiry_cli.sample_events import change_event, scheduled_event
 
     machine_now = datetime.now(UTC).replace(microsecond=0)
@@ -91,10 +81,8 @@ def run_demo(print_line: Callable[[str], None] = print) -> int:
         edge = AwsEdge(new_session(), region=DEMO_REGION)
         reader = edge.client("acm")
         facts = {a.certificate.arn: a for a in assess_region(reader, ListingPlan.for_client(reader), now, 30)}
-        rows = [_row(facts[arn], evaluation) for arn, evaluation in sent.items()]
-        rows.sort(key=lambda row: (row["days_left"] is None, row["days_left"] if row["days_left"] is not None else 0))
-        print_line(render_table(rows, COLUMNS))
-        print_line(f"\nlog line: {logs[-1]}\n")
+        print_line(_table([_row(facts[arn], evaluation) for arn, evaluation in sent.items()], now))
+        print_line(f"log line: {logs[-1]}\n")
 
         target = next(a for a in facts.values() if a.certificate.domain_name == "legacy.example.com")
         described = acm.describe_certificate(CertificateArn=target.certificate.arn)["Certificate"]
@@ -104,8 +92,8 @@ def run_demo(print_line: Callable[[str], None] = print) -> int:
             "judged from the configuration item alone:\n"
         )
         (evaluation,) = handler.handle(change_event(item, now), None, runtime)
-        print_line(render_table([_row(target, evaluation)], COLUMNS))
-        print_line(f"\nlog line: {logs[-1]}")
+        print_line(_table([_row(target, evaluation)], now))
+        print_line(f"log line: {logs[-1]}")
         counts = json.loads(logs[-2])["evaluations"]
         print_line(f"\nConfig recorded {len(config.sent)} evaluations; scheduled run: {counts}.")
     return 0
@@ -226,20 +214,27 @@ def config_item(
     }
 
 
-def _row(assessment: Any, evaluation: dict[str, Any]) -> dict[str, Any]:
+def _row(assessment: Any, evaluation: dict[str, Any]) -> Any:
+    """The certificate's facts, and what Config received for it."""
     from acm_expiry.verdict import Scenario
+    from acm_expiry_cli.scan import row
 
-    certificate = assessment.certificate
     issued = assessment.verdict.scenario is not Scenario.NEVER_ISSUED  # moto dates unissued ones; ACM does not
-    return {
-        "domain": certificate.domain_name,
-        "type": certificate.type,
-        "key_algorithm": certificate.key_algorithm,
-        "expires": f"{certificate.not_after:%Y-%m-%d}" if certificate.not_after and issued else None,
-        "days_left": assessment.verdict.days_left,
-        "verdict": evaluation["ComplianceType"],
-        "annotation": evaluation.get("Annotation", ""),
-    }
+    facts = row(assessment, DEMO_REGION)
+    return replace(
+        facts,
+        expires=facts.expires if issued else None,
+        verdict=evaluation["ComplianceType"],
+        annotation=evaluation.get("Annotation", ""),
+    )
+
+
+def _table(rows: list[Any], now: datetime) -> str:
+    """`acm-expiry scan`'s table, wide enough for whole annotations."""
+    from acm_expiry_cli.report import Report, render
+
+    rows.sort(key=lambda r: (r.days_left is None, r.days_left if r.days_left is not None else 0))
+    return render(Report(30, now, tuple(rows), "the demo"), "table", width=250)
 
 
 def _configuration(described: dict[str, Any]) -> dict[str, Any]:

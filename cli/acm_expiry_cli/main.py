@@ -7,6 +7,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from acm_expiry_cli.report import FORMATS
+
 # Exit 2 means "something is NON_COMPLIANT" for `scan`, so usage errors exit 1 like every other
 # error (argparse's own default is 2).
 EXIT_USAGE = 1
@@ -15,6 +17,8 @@ SCAN_EPILOG = """\
 exit status: 0 when no certificate is NON_COMPLIANT, 2 when one is, 1 on error.
 Credentials, region and endpoint come from the usual places: --profile or AWS_PROFILE,
 AWS_REGION / AWS_DEFAULT_REGION or the profile's region, AWS_ENDPOINT_URL.
+Permissions: acm:ListCertificates and acm:DescribeCertificate; tag:GetResources with --exempt-tag;
+ec2:DescribeRegions with --all-regions; config:SelectAggregateResourceConfig with --aggregator.
 """
 
 
@@ -29,34 +33,61 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="run the real Lambda handler on a built-in inventory, against moto")
     scan = commands.add_parser(
         "scan",
-        help="judge every certificate as the rule's periodic run does (read-only)",
+        help="judge every certificate as the rule does (read-only), in one account or an organization",
         description=(
-            "Judge every ACM certificate in each region with the rule's own periodic-run code. "
-            "Read-only: nothing is sent to AWS Config."
+            "Judge every ACM certificate with the rule's own code, in this account's regions (ACM directly) or "
+            "in every account and region of an AWS Config aggregator. Read-only: nothing is sent to AWS Config "
+            "or Security Hub."
         ),
         epilog=SCAN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     scan.add_argument("--profile", help="AWS profile to use (default: AWS_PROFILE, then the default profile)")
-    scan.add_argument(
+    where = scan.add_argument_group("where")
+    where.add_argument(
         "--region",
         dest="regions",
         action="append",
         metavar="REGION",
-        help="region to scan; repeat for several (default: the profile's region, AWS_REGION or AWS_DEFAULT_REGION)",
+        help="region to scan (repeatable); with --aggregator, only certificates in it "
+        "(default: the profile's region, AWS_REGION or AWS_DEFAULT_REGION)",
     )
-    scan.add_argument(
+    where.add_argument(
+        "--all-regions", action="store_true", help="every region enabled in the account (EC2 DescribeRegions)"
+    )
+    where.add_argument(
+        "--aggregator",
+        metavar="NAME",
+        help="read every account and region from this AWS Config aggregator (in the session's region)",
+    )
+    where.add_argument(
+        "--account",
+        dest="accounts",
+        action="append",
+        metavar="ID",
+        help="with --aggregator: only certificates in this account (repeatable)",
+    )
+    judge = scan.add_argument_group("judging")
+    judge.add_argument(
         "--days",
         metavar="N",
         help="flag certificates expiring within N days, 1..3650 (default 30, as the rule's daysToExpiration)",
     )
-    scan.add_argument("--format", dest="output_format", choices=("table", "json"), default="table")
-    scan.add_argument("--only-noncompliant", action="store_true", help="show only NON_COMPLIANT certificates")
+    judge.add_argument(
+        "--exempt-tag",
+        metavar="KEY",
+        help="certificates carrying this tag key are NOT_APPLICABLE, as with the rule's exemptTagKey",
+    )
+    output = scan.add_argument_group("output")
+    output.add_argument("--format", dest="output_format", choices=FORMATS, default="table")
+    output.add_argument("--wide", action="store_true", help="table: add key, in-use and ARN; do not cut annotations")
+    output.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    output.add_argument("--only-noncompliant", action="store_true", help="show only NON_COMPLIANT certificates")
     return parser
 
 
 def main(argv: Sequence[str] | None = None, new_session: Callable[..., Any] | None = None) -> int:
-    """Run ``acm-expiry``; ``new_session`` makes the AWS session (``boto3.Session``; tests pass their doubles')."""
+    """Run ``acm-expiry``; ``new_session`` makes the AWS session (tests pass their doubles')."""
     args = build_parser().parse_args(argv)
     if args.command == "demo":
         from acm_expiry_cli.demo import run_demo
@@ -68,8 +99,14 @@ def main(argv: Sequence[str] | None = None, new_session: Callable[..., Any] | No
         options = ScanOptions(
             profile=args.profile,
             regions=tuple(args.regions or ()),
+            all_regions=args.all_regions,
+            accounts=tuple(args.accounts or ()),
+            aggregator=args.aggregator,
             days=args.days,
+            exempt_tag=args.exempt_tag,
             output_format=args.output_format,
+            wide=args.wide,
+            output=args.output,
             only_noncompliant=args.only_noncompliant,
         )
         try:

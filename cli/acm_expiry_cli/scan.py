@@ -1,69 +1,54 @@
-"""`acm-expiry scan`: the rule's periodic evaluation of every certificate, read-only, from a terminal.
+"""`acm-expiry scan`: the rule's judgement of every certificate, read-only, from a terminal.
 
-Each region goes through :func:`acm_expiry.assess.assess_region`, the code the Config rule runs on
-its schedule, so the CLI and the rule cannot disagree about a certificate. Nothing is written
-anywhere: no PutEvaluations, no findings.
+Two sources:
 
-Exit status: 0 when no certificate is NON_COMPLIANT, 2 when one is, 1 on any error (one line on
-stderr, no traceback).
+- **ACM directly** (the default): each region goes through :func:`acm_expiry.assess.assess_region`,
+  the code the Config rule runs on its schedule, so the CLI and the rule cannot disagree about a
+  certificate. Regions: ``--region`` (repeatable), ``--all-regions`` (the account's enabled
+  regions, from EC2 DescribeRegions), or the configured default.
+- **An AWS Config aggregator** (``--aggregator NAME``): every account and region the aggregator
+  collects, in a few paged calls (:mod:`acm_expiry_cli.aggregator`); ``--account`` and
+  ``--region`` narrow the query.
+
+Nothing is written to AWS: no PutEvaluations, no findings. The report goes to stdout or
+``--output FILE`` in one of :data:`acm_expiry_cli.report.FORMATS`.
+
+Exit status: 0 when no certificate is NON_COMPLIANT, 2 when one is (``--only-noncompliant``
+filters rows, not this), 1 on any error (one line on stderr, no traceback).
 """
 
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import sys
-from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from pathlib import Path
+from typing import TextIO
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
 from acm_expiry.acm import ListingPlan
-from acm_expiry.assess import assess_region
+from acm_expiry.assess import NO_EXEMPTIONS, Exemptions, assess_region
 from acm_expiry.certificate import MalformedCertificate, UnreadableTimestamp
-from acm_expiry.edge import AwsEdge
+from acm_expiry.edge import AwsEdge, call, new_session
 from acm_expiry.errors import AwsCallError, InvalidParameterError, RuleError
 from acm_expiry.outcome import Assessment
-from acm_expiry.parameters import MAX_DAYS, MIN_DAYS, parse_days_to_expiration
+from acm_expiry.parameters import MAX_DAYS, MIN_DAYS, parse_days_to_expiration, parse_tag_key
+from acm_expiry.tags import tagged_certificates
 from acm_expiry.verdict import Compliance
-from acm_expiry_cli.output import render_table
+from acm_expiry_cli import aggregator
+from acm_expiry_cli.report import Report, Row, render
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_NON_COMPLIANT = 2
 MAX_PARALLEL_REGIONS = 8
-
-TABLE_COLUMNS = [
-    ("region", "REGION"),
-    ("domain", "DOMAIN"),
-    ("type", "TYPE"),
-    ("key_algorithm", "KEY"),
-    ("in_use", "IN USE"),
-    ("expiry_date", "EXPIRES"),
-    ("days_left", "DAYS LEFT"),
-    ("verdict", "VERDICT"),
-    ("arn", "ARN"),
-    ("annotation", "ANNOTATION"),
-]
-# The fields of a JSON row, in order (the table shows the date part of ``expires``).
-ROW_FIELDS = (
-    "region",
-    "arn",
-    "domain",
-    "type",
-    "key_algorithm",
-    "in_use",
-    "expires",
-    "days_left",
-    "verdict",
-    "annotation",
-)
+NewSession = Callable[..., boto3.Session]  # boto3.Session's signature: profile_name=...
 
 
 class ScanError(Exception):
@@ -74,12 +59,23 @@ class ScanError(Exception):
 class ScanOptions:
     profile: str | None = None
     regions: Sequence[str] = ()
+    all_regions: bool = False
+    accounts: Sequence[str] = ()
+    aggregator: str | None = None
     days: str | None = None
+    exempt_tag: str | None = None
     output_format: str = "table"
+    wide: bool = False
+    output: str | None = None
     only_noncompliant: bool = False
 
 
-NewSession = Callable[..., boto3.Session]  # boto3.Session's signature: profile_name=...
+@dataclass(frozen=True)
+class Scanned:
+    """What a scan found: every certificate with its account and region, and where they came from."""
+
+    rows: list[Row]
+    source: str
 
 
 def run_scan(
@@ -87,28 +83,37 @@ def run_scan(
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
-    new_session: NewSession = boto3.Session,
+    new_session: NewSession = new_session,
 ) -> int:
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     try:
         days = _days(options.days)
-        results = scan(options.profile, options.regions, days, now(), err, new_session)
+        exempt_tag = _exempt_tag(options.exempt_tag)
+        _check_options(options)
+        scanned_at = now()
+        scanned = scan(options, days, exempt_tag, scanned_at, err, new_session)
     except ScanError as error:
         print(f"acm-expiry scan: error: {_one_line(str(error))}", file=err)
         return EXIT_ERROR
-    rows = [row for region in results for row in _rows(region, results[region])]
-    rows.sort(key=_sort_key)
-    summary = {region: _summary(assessments) for region, assessments in results.items()}
-    non_compliant = any(counts[Compliance.NON_COMPLIANT] for counts in summary.values())
+    rows = sorted(scanned.rows, key=_sort_key)
+    non_compliant = any(row.verdict == Compliance.NON_COMPLIANT for row in rows)
+    source = scanned.source
     if options.only_noncompliant:
-        rows = [row for row in rows if row["verdict"] == Compliance.NON_COMPLIANT]
+        rows = [row for row in rows if row.verdict == Compliance.NON_COMPLIANT]
+        source += " (NON_COMPLIANT only)"
+    text = render(Report(days, scanned_at, tuple(rows), source), options.output_format, wide=options.wide)
     status = EXIT_NON_COMPLIANT if non_compliant else EXIT_OK
+    if options.output:
+        try:
+            Path(options.output).write_text(text, encoding="utf-8", newline="")
+        except OSError as error:
+            print(f"acm-expiry scan: error: cannot write {options.output}: {error.strerror}", file=err)
+            return EXIT_ERROR
+        print(f"acm-expiry scan: {len(rows)} row(s) written to {options.output}", file=err)
+        return status
     try:
-        if options.output_format == "json":
-            print(json.dumps({"rows": rows, "summary": summary}, indent=2), file=out)
-        else:
-            _print_table(rows, summary, days, options.only_noncompliant, out)
+        out.write(text)
         out.flush()
     except BrokenPipeError:  # `acm-expiry scan | head`: the reader left; the verdict still stands
         if out is sys.stdout:
@@ -117,54 +122,52 @@ def run_scan(
 
 
 def scan(
-    profile: str | None,
-    given_regions: Sequence[str],
+    options: ScanOptions,
     days: int,
+    exempt_tag: str | None,
     now: datetime,
     err: TextIO,
-    new_session: NewSession = boto3.Session,
+    new_session: NewSession = new_session,
+) -> Scanned:
+    """The rows of one scan, from ACM or from an aggregator; raises :class:`ScanError`."""
+    session = _session(options.profile, new_session)
+    _credentials(session, options.profile)
+    edge = AwsEdge(session)
+    if options.aggregator:
+        return _scan_aggregator(edge, options, days, exempt_tag, now, err)
+    regions = _regions(session, edge, options)
+    return _scan_acm(edge, regions, days, exempt_tag, now, err)
+
+
+def scan_regions(
+    edge: AwsEdge, regions: Sequence[str], days: int, exempt_tag: str | None, now: datetime, err: TextIO
 ) -> dict[str, list[Assessment]]:
     """Every region's assessments, in the order the regions were given; raises :class:`ScanError`.
 
     Warnings go to ``err``, and progress too when it is a terminal.
     """
-    try:
-        session = new_session(profile_name=profile)
-    except ProfileNotFound as error:
-        name = error.kwargs.get("profile", profile)
-        source = "--profile" if profile else "AWS_PROFILE"
-        raise ScanError(
-            f"AWS profile {name!r} (from {source}) not found in the AWS config or shared credentials file"
-        ) from None
-    except BotoCoreError as error:
-        raise ScanError(f"cannot read the AWS configuration: {error}") from None
-    regions = _regions(session, given_regions)
-    try:
-        credentials = session.get_credentials()
-    except BotoCoreError as error:
-        raise ScanError(f"cannot load AWS credentials: {error}") from None
-    if credentials is None:
-        raise ScanError(
-            "no AWS credentials found: pass --profile, set AWS_PROFILE, or set AWS_ACCESS_KEY_ID "
-            "and AWS_SECRET_ACCESS_KEY"
-        )
-    edge = AwsEdge(session)
-    # Sessions are not thread-safe, clients are: build one per region here, use it in its thread.
+    # Sessions are not thread-safe, clients are: build each region's here, use them in its thread.
     try:
         clients = {region: edge.client("acm", region) for region in regions}
+        tagging = {region: edge.client("resourcegroupstaggingapi", region) for region in regions} if exempt_tag else {}
     except (BotoCoreError, ValueError) as error:  # a malformed endpoint URL, say
-        raise ScanError(f"cannot create an ACM client: {error}") from None
+        raise ScanError(f"cannot create an AWS client: {error}") from None
     plan = ListingPlan.for_client(clients[regions[0]])  # the SDK's model: the same in every region
     for gap in plan.gaps:
         print(f"acm-expiry scan: warning: {gap}; upgrade boto3 to see them", file=err)
     report = _progress(err) or (lambda _: None)
     report(f"scanning {len(regions)} region(s): {', '.join(regions)}")
+
+    def assess(region: str) -> list[Assessment]:
+        exemptions = NO_EXEMPTIONS
+        if exempt_tag is not None:
+            exemptions = Exemptions(exempt_tag, tagged_certificates(tagging[region], exempt_tag))
+        return assess_region(clients[region], plan, now, days, exemptions)
+
     results: dict[str, list[Assessment]] = {}
     errors: dict[str, ScanError] = {}
     with ThreadPoolExecutor(max_workers=min(len(regions), MAX_PARALLEL_REGIONS)) as pool:
-        futures: dict[Future[list[Assessment]], str] = {
-            pool.submit(assess_region, clients[region], plan, now, days): region for region in regions
-        }
+        futures: dict[Future[list[Assessment]], str] = {pool.submit(assess, region): region for region in regions}
         for done, future in enumerate(as_completed(futures), start=1):
             region = futures[future]
             try:
@@ -180,6 +183,82 @@ def scan(
     return {region: results[region] for region in regions}
 
 
+def _scan_acm(
+    edge: AwsEdge, regions: Sequence[str], days: int, exempt_tag: str | None, now: datetime, err: TextIO
+) -> Scanned:
+    results = scan_regions(edge, regions, days, exempt_tag, now, err)
+    rows = [row(assessment, region) for region, assessments in results.items() for assessment in assessments]
+    accounts = sorted({r.account for r in rows})
+    where = f" in {', '.join(accounts)}" if accounts else ""
+    return Scanned(rows, f"ACM{where}: {', '.join(regions)}")
+
+
+def _scan_aggregator(
+    edge: AwsEdge, options: ScanOptions, days: int, exempt_tag: str | None, now: datetime, err: TextIO
+) -> Scanned:
+    name = str(options.aggregator)
+    try:
+        expression = aggregator.query(options.accounts, options.regions)
+    except aggregator.AggregatorQueryError as error:
+        raise ScanError(str(error)) from None
+    report = _progress(err) or (lambda _: None)
+    report(f"querying Config aggregator {name} in {edge.region}")
+    try:
+        config = edge.client("config")
+        documents = list(aggregator.read(config, name, expression))
+        recorded = [aggregator.judge_recorded(d, now, days, exempt_tag) for d in documents]
+    except AwsCallError as error:
+        if error.code == "NoSuchConfigurationAggregatorException":
+            raise ScanError(f"no Config aggregator {name!r} in {edge.region} (the aggregator's region)") from None
+        raise _scan_error(str(edge.region), error) from None
+    except aggregator.AggregatorQueryError as error:
+        raise ScanError(str(error)) from None
+    except (BotoCoreError, ValueError) as error:
+        raise ScanError(f"cannot create an AWS client: {error}") from None
+    report(f"{len(recorded)} certificate(s) recorded")
+    rows = [row(r.assessment, r.region, r.account) for r in recorded]
+    narrowed = [f"accounts {', '.join(options.accounts)}"] if options.accounts else []
+    narrowed += [f"regions {', '.join(options.regions)}"] if options.regions else []
+    return Scanned(rows, f"Config aggregator {name}" + (f" ({'; '.join(narrowed)})" if narrowed else ""))
+
+
+def row(assessment: Assessment, region: str, account: str | None = None) -> Row:
+    """A report row: the certificate's facts and the rule's verdict, in the rule's words and numbers."""
+    certificate, verdict = assessment.certificate, assessment.verdict
+    return Row(
+        account=account or _account_of(certificate.arn),
+        region=region,
+        arn=certificate.arn,
+        domain=certificate.domain_name,
+        type=certificate.type,
+        key_algorithm=certificate.key_algorithm,
+        in_use=certificate.in_use,
+        expires=certificate.not_after,
+        days_left=verdict.days_left,
+        verdict=str(verdict.compliance),
+        annotation=verdict.annotation,
+    )
+
+
+def _account_of(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 4 else ""
+
+
+def _sort_key(row: Row) -> tuple[bool, int, str, str, str, str]:
+    days = row.days_left
+    return (days is None, days if days is not None else 0, row.account, row.region, row.domain, row.arn)
+
+
+def _check_options(options: ScanOptions) -> None:
+    if options.accounts and not options.aggregator:
+        raise ScanError("--account needs --aggregator: a direct scan reads the credentials' own account")
+    if options.all_regions and options.aggregator:
+        raise ScanError("--all-regions is for a direct scan; an aggregator scan covers every region it collects")
+    if options.all_regions and options.regions:
+        raise ScanError("give either --region or --all-regions, not both")
+
+
 def _days(value: str | None) -> int:
     try:
         return parse_days_to_expiration(value)
@@ -187,6 +266,47 @@ def _days(value: str | None) -> int:
         raise ScanError(
             f"--days {value!r} is not valid: it must be a whole number of days from {MIN_DAYS} to {MAX_DAYS}"
         ) from None
+
+
+def _exempt_tag(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        key = parse_tag_key("--exempt-tag", value)
+    except InvalidParameterError as error:
+        raise ScanError(str(error).replace("Rule parameter ", "")) from None
+    if key is None:
+        raise ScanError("--exempt-tag needs a tag key")
+    return key
+
+
+def _session(profile: str | None, new_session: NewSession) -> boto3.Session:
+    try:
+        return new_session(profile_name=profile)
+    except ProfileNotFound as error:
+        raise _profile_not_found(error, profile) from None
+    except BotoCoreError as error:
+        raise ScanError(f"cannot read the AWS configuration: {error}") from None
+
+
+def _credentials(session: boto3.Session, profile: str | None) -> None:
+    try:
+        credentials = session.get_credentials()
+    except ProfileNotFound as error:  # a session may name its profile lazily, and look it up here
+        raise _profile_not_found(error, profile) from None
+    except BotoCoreError as error:
+        raise ScanError(f"cannot load AWS credentials: {error}") from None
+    if credentials is None:
+        raise ScanError(
+            "no AWS credentials found: pass --profile, set AWS_PROFILE, or set AWS_ACCESS_KEY_ID "
+            "and AWS_SECRET_ACCESS_KEY"
+        )
+
+
+def _profile_not_found(error: ProfileNotFound, profile: str | None) -> ScanError:
+    name = error.kwargs.get("profile", profile)
+    source = "--profile" if profile else "AWS_PROFILE"
+    return ScanError(f"AWS profile {name!r} (from {source}) not found in the AWS config or shared credentials file")
 
 
 def default_region(session: boto3.Session) -> str | None:
@@ -206,16 +326,27 @@ def known_regions(session: boto3.Session) -> set[str]:
     }
 
 
-def _regions(session: boto3.Session, given: Sequence[str]) -> list[str]:
-    regions = list(dict.fromkeys(given))  # repeated --region: scan once
-    if not regions:
-        region = default_region(session)
-        if not region:
-            raise ScanError(
-                "no region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or give the profile a region"
-            )
-        regions = [region]
+def enabled_regions(edge: AwsEdge, region: str) -> list[str]:
+    """The account's enabled regions (EC2 DescribeRegions without AllRegions lists only those), sorted."""
+    answer = call(edge.client("ec2", region), "describe_regions")
+    return sorted(str(r["RegionName"]) for r in answer.get("Regions", []))
+
+
+def _regions(session: boto3.Session, edge: AwsEdge, options: ScanOptions) -> list[str]:
     known = known_regions(session)
+    if options.all_regions:
+        home = _home_region(session)
+        try:
+            enabled = enabled_regions(edge, home)
+        except AwsCallError as error:
+            raise _scan_error(home, error) from None
+        except (BotoCoreError, ValueError) as error:
+            raise ScanError(f"cannot list the account's regions: {error}") from None
+        regions = [region for region in enabled if region in known]  # where ACM has an endpoint
+        if not regions:
+            raise ScanError(f"DescribeRegions in {home} returned no region where ACM is available")
+        return regions
+    regions = list(dict.fromkeys(options.regions)) or [_home_region(session)]  # repeated --region: scan once
     for region in regions:
         if region not in known:
             close = difflib.get_close_matches(region, sorted(known), n=1)
@@ -225,6 +356,13 @@ def _regions(session: boto3.Session, given: Sequence[str]) -> list[str]:
                 "if the region is new, upgrade boto3"
             )
     return regions
+
+
+def _home_region(session: boto3.Session) -> str:
+    region = default_region(session)
+    if not region:
+        raise ScanError("no region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION, or give the profile a region")
+    return region
 
 
 def _scan_error(region: str, error: Exception) -> ScanError:
@@ -244,60 +382,6 @@ def _scan_error(region: str, error: Exception) -> ScanError:
     if isinstance(error, BotoCoreError | ClientError | RuleError | MalformedCertificate | UnreadableTimestamp):
         return ScanError(f"{region}: {error}")
     return ScanError(f"{region}: {type(error).__name__}: {error}")
-
-
-def _rows(region: str, assessments: Sequence[Assessment]) -> list[dict[str, Any]]:
-    rows = []
-    for assessment in assessments:
-        certificate, verdict = assessment.certificate, assessment.verdict
-        not_after = certificate.not_after
-        rows.append(
-            {
-                "region": region,
-                "arn": certificate.arn,
-                "domain": certificate.domain_name,
-                "type": certificate.type,
-                "key_algorithm": certificate.key_algorithm,
-                "in_use": certificate.in_use,
-                "expires": not_after.strftime("%Y-%m-%dT%H:%M:%SZ") if not_after else None,
-                "days_left": verdict.days_left,
-                "verdict": str(verdict.compliance),
-                "annotation": verdict.annotation,
-            }
-        )
-    return rows
-
-
-def _sort_key(row: Mapping[str, Any]) -> tuple[bool, int, str, str, str]:
-    days = row["days_left"]
-    return (days is None, days if days is not None else 0, row["region"], row["domain"], row["arn"])
-
-
-def _summary(assessments: Sequence[Assessment]) -> dict[str, int]:
-    counts = Counter(str(a.verdict.compliance) for a in assessments)
-    return {str(compliance): counts[str(compliance)] for compliance in Compliance}
-
-
-def _print_table(
-    rows: Sequence[Mapping[str, Any]],
-    summary: Mapping[str, Mapping[str, int]],
-    days: int,
-    only_noncompliant: bool,
-    out: TextIO,
-) -> None:
-    if rows:
-        shown = [dict(row, expiry_date=row["expires"][:10] if row["expires"] else None) for row in rows]
-        print(render_table(shown, TABLE_COLUMNS), file=out)
-        print(file=out)
-    total = Counter[str]()
-    for counts in summary.values():
-        total.update(counts)
-    parts = ", ".join(f"{total[str(c)]} {c}" for c in Compliance)
-    shown_note = f"; {len(rows)} shown" if only_noncompliant else ""
-    print(
-        f"{sum(total.values())} certificate(s) in {len(summary)} region(s), {days}-day window: {parts}{shown_note}",
-        file=out,
-    )
 
 
 def _progress(err: TextIO) -> Callable[[str], None] | None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -132,7 +133,10 @@ class Doubles:
             if handler is None:
                 return None
             answer = handler(operation, params | {"_region": _region(request.url)})
-            response = _response(request, 200, json.dumps(answer, default=_json_default).encode())
+            if isinstance(answer, XmlAnswer):  # the query protocols (EC2, STS) answer in XML
+                response = _response(request, 200, answer.body.encode(), {"Content-Type": "text/xml"})
+            else:
+                response = _response(request, 200, json.dumps(answer, default=_json_default).encode())
         except AwsError as error:
             response = _error_response(request, service, error)
         except PassThrough:
@@ -141,6 +145,13 @@ class Doubles:
         # point it nowhere, so they leave it alone and only this answer counts.
         request.url = _ANSWERED_URL
         return response
+
+
+@dataclass(frozen=True)
+class XmlAnswer:
+    """A double's answer for a service that speaks XML (EC2, STS)."""
+
+    body: str
 
 
 class PassThrough(Exception):
@@ -296,6 +307,9 @@ class FakeConfig:
         self.results: dict[str, dict[str, Any]] = {}  # resource id -> last evaluation recorded
         self.history: dict[str, dict[str, Any]] = {}  # resource id -> GetResourceConfigHistory item
         self.refuse: Callable[[dict[str, Any]], bool] = lambda evaluation: False
+        # Aggregator name -> what it collects: one record per resource, as advanced queries read them
+        # (accountId, awsRegion, resourceId, resourceType, configuration, tags as [{key, value}]).
+        self.aggregators: dict[str, list[dict[str, Any]]] = {}
 
     def __call__(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         if operation == "PutEvaluations":
@@ -304,7 +318,38 @@ class FakeConfig:
             return self.get_compliance_details(params)
         if operation == "GetResourceConfigHistory":
             return self.get_resource_config_history(params)
+        if operation == "SelectAggregateResourceConfig":
+            return self.select_aggregate_resource_config(params)
         raise PassThrough()
+
+    def select_aggregate_resource_config(self, params: dict[str, Any]) -> dict[str, Any]:
+        """The advanced query over an aggregator, as the API reference shows it.
+
+        Results are JSON documents in strings, holding the selected properties (dotted ones
+        nested); ``Limit`` 0..100 (0 or absent: 25, the documented default for a query without
+        aggregates); ``NextToken`` paging. The query language is read only as far as the CLI
+        writes it: ``SELECT p, ... WHERE c AND ...`` with conditions ``name = 'v'`` and
+        ``name IN ('a', 'b')``; anything else is refused as an invalid expression.
+        """
+        name = params.get("ConfigurationAggregatorName")
+        if name not in self.aggregators:
+            raise AwsError(
+                "NoSuchConfigurationAggregatorException", f"The configuration aggregator {name} does not exist."
+            )
+        limit = params.get("Limit", 0)
+        if not 0 <= limit <= 100:
+            raise AwsError("InvalidLimitException", "Limit must be between 0 and 100")
+        selected, conditions = _parse_query(str(params.get("Expression", "")))
+        matching = [r for r in self.aggregators[name] if all(str(_dig(r, f)) in vs for f, vs in conditions)]
+        page_size = limit or 25
+        start = decode_token(params.get("NextToken"))
+        answer: dict[str, Any] = {
+            "Results": [json.dumps(_project(r, selected)) for r in matching[start : start + page_size]],
+            "QueryInfo": {"SelectFields": [{"Name": name} for name in selected]},
+        }
+        if start + page_size < len(matching):
+            answer["NextToken"] = encode_token(start + page_size)
+        return answer
 
     def refuse_times(self, resource_id: str, times: int) -> None:
         """List ``resource_id`` in FailedEvaluations for its next ``times`` deliveries."""
@@ -402,6 +447,49 @@ class FakeConfig:
         }
 
 
+_SELECT = re.compile(r"^SELECT (?P<fields>[\w.]+(?:, [\w.]+)*) WHERE (?P<where>.+)$")
+_CONDITION = re.compile(r"^(?P<field>[\w.]+) (?:= '(?P<value>[^']*)'|IN \((?P<values>'[^']*'(?:, '[^']*')*)\))$")
+
+
+def _parse_query(expression: str) -> tuple[list[str], list[tuple[str, set[str]]]]:
+    match = _SELECT.match(expression)
+    if not match:
+        raise AwsError("InvalidExpressionException", f"Invalid expression: {expression!r}")
+    conditions = []
+    for text in match["where"].split(" AND "):
+        condition = _CONDITION.match(text)
+        if not condition:
+            raise AwsError("InvalidExpressionException", f"Invalid condition: {text!r}")
+        if condition["value"] is not None:
+            values = {condition["value"]}
+        else:
+            values = {v.strip()[1:-1] for v in condition["values"].split(",")}
+        conditions.append((condition["field"], values))
+    return match["fields"].split(", "), conditions
+
+
+def _dig(record: dict[str, Any], field: str) -> Any:
+    node: Any = record
+    for part in field.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def _project(record: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    """The selected properties, dotted ones nested, as the advanced query returns them."""
+    projected: dict[str, Any] = {}
+    for name in fields:
+        value = _dig(record, name)
+        if value is None:
+            continue
+        *parents, leaf = name.split(".")
+        node = projected
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = value
+    return projected
+
+
 def moto_acm_source(account_id: str = "123456789012") -> Callable[[str], list[dict[str, Any]]]:
     """Certificates from moto's in-process ACM backend, for :class:`FakeAcm`."""
 
@@ -484,6 +572,12 @@ def _response(request: Any, status: int, body: bytes, headers: dict[str, str] | 
 
 
 def _error_response(request: Any, service: str, error: AwsError) -> AWSResponse:
+    if service == "ec2":  # EC2's own XML error shape
+        xml = (
+            f"<Response><Errors><Error><Code>{error.code}</Code><Message>{error.message}</Message></Error>"
+            "</Errors><RequestID>r</RequestID></Response>"
+        )
+        return _response(request, error.status, xml.encode(), {"Content-Type": "text/xml"})
     if service == "sts":  # query protocol: XML errors
         xml = (
             f"<ErrorResponse><Error><Type>Sender</Type><Code>{error.code}</Code>"
