@@ -1,32 +1,43 @@
-"""`make bench`: the rule's periodic evaluation at 1,000 and 10,000 certificates, against the common way.
+"""`make bench`: the rule's periodic evaluation at 1,000 and 10,000 certificates, beside what its peers do.
 
 Each measurement runs in a fresh child process (this script with ``--child``), so peak RSS is that
-run's own. Inside the child: moto's ``mock_aws`` (for STS, which rdklib calls), and on boto3's
-default session the doubles from ``tests.support.doubles``: FakeAcm serving
-``synthetic_inventory(N, now)`` (pages of 1000, ACM's default key-type filter) and FakeConfig
-(records PutEvaluations, answers GetComplianceDetailsByConfigRule).
+run's own. Inside the child: moto's ``mock_aws`` (for STS), and the AWS doubles of ``tests/support``
+in front of every client: FakeAcm serving ``synthetic_inventory(N, now)`` (pages of up to 1000,
+ACM's default filters), FakeConfig, FakeTagging and FakeSecurityHub.
 
-Approaches, same inventory, same ``now``, daysToExpiration 30:
+The rule (the real ``acm_expiry.handler.handle``, a scheduled event, daysToExpiration 30):
 
-- ``ours``: the real ``acm_expiry.handler.lambda_handler`` with a scheduled event, the rule's FIRST
-  periodic run: FakeConfig starts empty, so the rule's clean-up of old results reads one empty page.
-- ``ours-steady``: the same run on any later day. FakeConfig starts with the result a run a day
-  earlier recorded for every certificate (each judged at ``now`` - 1 day), so the rule's clean-up pages
-  through every COMPLIANT and NON_COMPLIANT one, 100 per GetComplianceDetailsByConfigRule call. The
-  results are put in ``FakeConfig.results`` directly rather than by an un-measured first run in the
-  same process: peak RSS is a high-water mark, and the first run's would hide the steady run's.
-  They count in this child's RSS (in AWS they live in Config), as the inventory does in every child.
-- ``baseline``: the common way: ListCertificates without ``Includes`` (paged), DescribeCertificate
-  for every listed certificate, judge, PutEvaluations in batches of 100. It sees only RSA_1024 and
-  RSA_2048 certificates.
-- ``baseline+Includes``: the same with the listing fixed (all key types): the cost of describing
-  every certificate, without the missed ones.
-- ``empty``: the handler on an empty inventory: what Python, boto3, rdklib and moto cost alone.
+- ``ours``: its FIRST periodic run: Config holds no results yet, so the clean-up reads one empty page.
+- ``ours-steady``: any later day: Config holds yesterday's result for every certificate.
+- ``ours-findings``: a later day with ``securityHubFindings`` on: Config and Security Hub hold
+  yesterday's results and findings (the findings' last updates spread over 1 to 67 days ago, as
+  refreshes leave them in a steady state), and 30 imported certificates that failed yesterday
+  were renewed overnight.
+- ``ours-exempt``: a first run with ``exemptTagKey`` set and 100 certificates carrying the tag.
 
-ACM's documented rate quotas give the API time each approach needs at least in a real account:
-ListCertificates calls / 8 + DescribeCertificate calls / 10 seconds. Config's calls
-(GetComplianceDetailsByConfigRule, PutEvaluations) are counted but not turned into time: no
-documented rate quota for them was found (see CONFIG_QUOTAS).
+Its peers, their calls as their source makes them (read from the wheels of the versions named):
+
+- ``prowler``: Prowler 5.46 ``acm_certificates_expiration_check``
+  (``prowler/providers/aws/services/acm/acm_service.py``): the ``list_certificates`` paginator with
+  ``Includes.keyTypes`` all seven and no ``MaxItems`` (ACM's default page size, which the model
+  does not state: the double's is 1000, the most the API allows, so the figure is a lower bound),
+  then ``DescribeCertificate`` and ``ListTagsForCertificate`` for every certificate. Its verdict
+  (the check's ``.py``): whole days from the summary's ``NotAfter`` rounded down (0 when there is
+  none), FAIL when ``days <= days_to_expire_threshold``. Modelled at its best for a 30-day
+  window: threshold 30 and ``--scan-unused-services`` (by default it uses 7 days and reports
+  certificates in use only).
+- ``custodian``: Cloud Custodian 0.9.53 ``acm-certificate`` (``c7n/resources/acm.py``):
+  ``list_certificates`` with six key types (not RSA_3072), ``DescribeCertificate`` for every
+  certificate, tags by Resource Groups Tagging ``GetResources`` for 100 ARNs a call
+  (``universal_augment``), and a ``value_type: expiration`` filter on ``NotAfter`` within 30 days.
+- ``hand-written``: a rule written without knowing ACM's default filter: ListCertificates without
+  ``Includes`` (RSA_1024 and RSA_2048 only), ``DescribeCertificate`` for every certificate.
+
+ACM's documented rate quotas give the API time each needs at least in a real account:
+ListCertificates calls / 8 + DescribeCertificate calls / 10 seconds. Calls without a quota in our
+sources (ListTagsForCertificate, the Tagging API, Config's) are counted, not turned into time, so
+the peers' modelled times are lower bounds. Security Hub's documented quotas (GetFindings 3/s,
+BatchImportFindings and BatchUpdateFindings 10/s) give the findings' API time.
 
 The last line printed is one JSON object with every figure.
 """
@@ -37,40 +48,38 @@ import argparse
 import json
 import math
 import resource
+import statistics
 import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # the children import the doubles; the parent stays light
-    from tests.support.doubles import FakeConfig
+from typing import Any
 
 COUNTS = (1000, 10_000)
 DAYS = 30
 REGION = "us-east-1"
+EXEMPT_COUNT = 100
 LIST_QUOTA, DESCRIBE_QUOTA = 8, 10  # requests per second, ACM's documented rate quotas
-# Config's API rate quotas: none documented that we could find. AWS Config's "Service Limits" page
-# (developer guide, configlimits.md in awsdocs/aws-config-developer-guide) lists counts only (rules,
-# aggregators, conformance packs), and the parts of the General Reference's "AWS Config endpoints and
-# quotas" page (docs.aws.amazon.com/general/latest/gr/awsconfig.html) we could retrieve list endpoints
-# only. So Config's calls are reported as counts, and the modelled API time covers ACM alone.
-CONFIG_OPERATIONS = ("config.GetComplianceDetailsByConfigRule", "config.PutEvaluations")
-CONFIG_QUOTAS: dict[str, float | None] = {"GetComplianceDetailsByConfigRule": None, "PutEvaluations": None}
-CLEANUP_PAGE = 100  # rdklib reads old results with Limit=100, Config's maximum
+SECURITY_HUB_QUOTAS = {"GetFindings": 3, "BatchImportFindings": 10, "BatchUpdateFindings": 10}
 RSS_LIMIT_MB = 128
-BASELINE_MIN_SECONDS, OURS_MAX_SECONDS = 900, 10
-MODES = ("ours", "ours-steady", "baseline", "baseline+Includes")
+PEERS_MIN_SECONDS, OURS_MAX_SECONDS = 900, 10
+ALL_KEY_TYPES = ("RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1")
+CUSTODIAN_KEY_TYPES = tuple(k for k in ALL_KEY_TYPES if k != "RSA_3072")
+OURS = ("ours", "ours-steady", "ours-findings", "ours-exempt")
+PEERS = ("prowler", "custodian", "hand-written")
+MODES = (*OURS, *PEERS)
 LABELS = {
     "ours": "ours 1st",
     "ours-steady": "ours steady",
-    "baseline": "baseline",
-    "baseline+Includes": "baseline+Incl",
+    "ours-findings": "ours+findings",
+    "ours-exempt": "ours+exempt",
+    "prowler": "Prowler",
+    "custodian": "Custodian",
+    "hand-written": "hand-written",
 }
-HANDLER_MODES = ("ours", "ours-steady", "empty")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -87,108 +96,185 @@ def measure(mode: str, count: int, now: datetime) -> dict[str, Any]:
     offline_environment(REGION)
     from moto import mock_aws
 
-    from acm_expiry import handler
-    from acm_expiry.certificate import Certificate
-    from acm_expiry.edge import AwsEdge
-    from acm_expiry.verdict import judge
-    from acm_expiry_cli.sample_events import scheduled_event
-    from tests.support.doubles import Doubles, FakeAcm, FakeConfig
+    from tests.support.doubles import Doubles, FakeAcm, FakeConfig, FakeTagging
     from tests.support.inventory import synthetic_inventory
+    from tests.support.securityhub import FakeSecurityHub
 
     inventory = synthetic_inventory(count, now, region=REGION)
+    exempt: set[str] = set()
+    if mode == "ours-exempt":
+        for record in inventory[:: max(1, count // EXEMPT_COUNT)][:EXEMPT_COUNT]:
+            record["Tags"] = [{"Key": "acm-expiry-exempt", "Value": "accepted: decommissioning"}]
+            exempt.add(record["CertificateArn"])
+    config, hub = FakeConfig(), FakeSecurityHub()
+    yesterday = now - timedelta(days=1)
+    if mode in ("ours-steady", "ours-findings"):
+        seed_previous_run(config, inventory, yesterday)
+    if mode == "ours-findings":
+        seed_previous_findings(hub, inventory, yesterday)
+        renewed = renew_overnight(inventory, yesterday, now)
+    else:
+        renewed = 0
+    prior = dict(sorted(Counter(e["ComplianceType"] for e in config.results.values()).items()))
+    rss_before = _peak_rss_mb()
+    with mock_aws():
+        doubles = Doubles()
+        acm = FakeAcm(lambda region: inventory)
+        doubles.serve("acm", acm)
+        doubles.serve("config", config)
+        doubles.serve("resourcegroupstaggingapi", FakeTagging(acm))
+        doubles.serve("securityhub", hub)
+        outcome = run_ours(mode, doubles, hub, now) if mode in OURS else run_peer(mode, doubles, now)
+        wall = outcome["wall"]
+    peak = _peak_rss_mb()
+
+    calls = dict(sorted(Counter(name for name, _ in doubles.requests).items()))
+    list_calls, describe_calls = calls.get("acm.ListCertificates", 0), calls.get("acm.DescribeCertificate", 0)
+    hub_seconds = sum(calls.get(f"securityhub.{op}", 0) / quota for op, quota in SECURITY_HUB_QUOTAS.items())
+    # The rule's own verdicts are the reference; exempt certificates are judged NOT_APPLICABLE on purpose.
+    truth = {c["CertificateArn"]: ours_flags(c, now) for c in inventory if c["CertificateArn"] not in exempt}
+    flagged: dict[str, bool] = outcome["flagged"]
+    missed = [arn for arn in truth if arn not in flagged]
+    disagree = [arn for arn in flagged if flagged[arn] != truth[arn]]
+    described = {c["CertificateArn"] for c in doubles.calls("acm.DescribeCertificate")}
+    expected_described = expected_describes(inventory, now, exempt=mode == "ours-exempt")
+    return {
+        "mode": mode,
+        "count": count,
+        "apiCalls": calls,
+        "handlerApiCalls": outcome.get("log", {}).get("apiCalls"),
+        "acmCalls": list_calls + describe_calls + calls.get("acm.ListTagsForCertificate", 0),
+        "modelledAcmSeconds": round(list_calls / LIST_QUOTA + describe_calls / DESCRIBE_QUOTA, 3),
+        "modelledSecurityHubSeconds": round(hub_seconds, 3),
+        "priorResults": prior,
+        "expectedCleanupCalls": max(1, math.ceil((prior.get("COMPLIANT", 0) + prior.get("NON_COMPLIANT", 0)) / 100)),
+        "wallSeconds": round(wall, 3),
+        "peakRssMb": round(peak, 1),
+        "rssBeforeRunMb": round(rss_before, 1),
+        "certificatesSeen": len(flagged),
+        "certificatesMissed": len(missed),
+        "missedNeedingAttention": sum(1 for arn in missed if truth[arn]),
+        "wrongVerdicts": len(disagree),
+        "rightVerdicts": len(flagged) - len(disagree),
+        "evaluationsRecorded": len(config.results) if mode in OURS else None,
+        "describedAsExpected": described == expected_described if mode in OURS else None,
+        "expectedDescribes": len(expected_described),
+        "findings": outcome.get("log", {}).get("findings"),
+        "exemptJudged": outcome.get("exempt"),
+        "findingsVerdictsChanged": outcome.get("verdictsChanged"),
+        "renewedOvernight": renewed,
+        "metrics": {k: outcome.get("log", {}).get(k) for k in ("CertificatesEvaluated", "SoonestExpiryDays")},
+        "outcome": outcome.get("log", {}).get("outcome", "ok"),
+    }
+
+
+def run_ours(mode: str, doubles: Any, hub: Any, now: datetime) -> dict[str, Any]:
+    from acm_expiry import handler
+    from acm_expiry_cli.sample_events import scheduled_event
+
+    logs: list[str] = []
+    runtime = handler.Runtime(now=lambda: now, log=logs.append, new_session=doubles.session, sleep=lambda _: None)
+    parameters: dict[str, str] = {"daysToExpiration": str(DAYS)}
+    if mode == "ours-findings":
+        parameters["securityHubFindings"] = "true"
+    if mode == "ours-exempt":
+        parameters["exemptTagKey"] = "acm-expiry-exempt"
+    event = scheduled_event(now, parameters=parameters)
+    started = time.perf_counter()
+    evaluations = handler.handle(event, None, runtime)
+    wall = time.perf_counter() - started
+    log = json.loads(logs[-1])
+    flagged = {e["ComplianceResourceId"]: e["ComplianceType"] == "NON_COMPLIANT" for e in evaluations}
+    exempt = {e["ComplianceResourceId"] for e in evaluations if e.get("Annotation", "").startswith("Exempt by tag")}
+    # An exempt certificate is NOT_APPLICABLE on purpose: compare the others.
+    flagged = {arn: f for arn, f in flagged.items() if arn not in exempt}
+    outcome: dict[str, Any] = {"log": log, "flagged": flagged, "exempt": len(exempt), "wall": wall}
+    if mode == "ours-findings":  # the hub is not settled: what it shows is still yesterday's
+        before = {f["Resources"][0]["Id"]: f["Compliance"]["Status"] == "PASSED" for f in hub.visible()}
+        outcome["verdictsChanged"] = sum(
+            1
+            for e in evaluations
+            if e["ComplianceResourceId"] in before and _passes(e) != before[e["ComplianceResourceId"]]
+        )
+    return outcome
+
+
+def _passes(evaluation: dict[str, Any]) -> bool:
+    return bool(evaluation["ComplianceType"] == "COMPLIANT")
+
+
+def run_peer(mode: str, doubles: Any, now: datetime) -> dict[str, Any]:
+    """A peer's calls, as its source makes them, and its verdict: flagged or not, per certificate it saw."""
+    from acm_expiry.edge import AwsEdge
+
+    started = time.perf_counter()
+    edge = AwsEdge(doubles.session(), region=REGION)  # the same retry policy as ours
+    acm = edge.client("acm")
+    listing: dict[str, Any] = {}
+    if mode == "prowler":
+        listing["Includes"] = {"keyTypes": list(ALL_KEY_TYPES)}
+    elif mode == "custodian":
+        listing["Includes"] = {"keyTypes": list(CUSTODIAN_KEY_TYPES)}
+    pages = acm.get_paginator("list_certificates").paginate(**listing)
+    summaries = [summary for page in pages for summary in page["CertificateSummaryList"]]
+    flagged: dict[str, bool] = {}
+    for summary in summaries:
+        arn = summary["CertificateArn"]
+        described = acm.describe_certificate(CertificateArn=arn)["Certificate"]
+        if mode == "prowler":
+            acm.list_tags_for_certificate(CertificateArn=arn)
+            flagged[arn] = prowler_flags(summary, now, threshold=DAYS)
+        elif mode == "custodian":
+            flagged[arn] = custodian_flags(described, now, days=DAYS)
+        else:
+            from acm_expiry.certificate import Certificate
+            from acm_expiry.verdict import judge
+
+            flagged[arn] = judge(Certificate.from_acm(described), now, DAYS).compliance == "NON_COMPLIANT"
+    if mode == "custodian":  # universal_augment: GetResources for up to 100 ARNs a call
+        tagging = edge.client("resourcegroupstaggingapi")
+        arns = list(flagged)
+        for start in range(0, len(arns), 100):
+            tagging.get_resources(ResourceARNList=arns[start : start + 100])
+    return {"flagged": flagged, "wall": time.perf_counter() - started}
+
+
+def ours_flags(described: dict[str, Any], now: datetime) -> bool:
+    """The rule's answer for a certificate: NON_COMPLIANT or not (the reference for the others)."""
+    from acm_expiry.certificate import Certificate
+    from acm_expiry.verdict import judge
+
+    return bool(judge(Certificate.from_acm(described), now, DAYS).compliance == "NON_COMPLIANT")
+
+
+def prowler_flags(summary: dict[str, Any], now: datetime, threshold: int) -> bool:
+    """Prowler's check: ``(NotAfter - now).days`` (0 without NotAfter); FAIL when ``days <= threshold``."""
+    not_after = summary.get("NotAfter")
+    days = (not_after - now).days if isinstance(not_after, datetime) else 0
+    return days <= threshold
+
+
+def custodian_flags(described: dict[str, Any], now: datetime, days: int) -> bool:
+    """Custodian's ``value_type: expiration`` filter, ``op: lte``: NotAfter <= now + days; no NotAfter: no match."""
+    not_after = described.get("NotAfter")
+    return isinstance(not_after, datetime) and not_after <= now + timedelta(days=days)
+
+
+def expected_describes(inventory: list[dict[str, Any]], now: datetime, *, exempt: bool) -> set[str]:
+    """DescribeCertificate for eligible AMAZON_ISSUED and PRIVATE certificates inside the window, not exempt."""
     window = timedelta(days=DAYS)
-    expected_described = {
+    return {
         c["CertificateArn"]
         for c in inventory
         if c["Type"] in ("AMAZON_ISSUED", "PRIVATE")
         and c["RenewalEligibility"] != "INELIGIBLE"
         and c["Status"] == "ISSUED"
         and timedelta(0) < datetime.fromtimestamp(c["NotAfter"], UTC) - now <= window
-    }
-    config = FakeConfig()
-    if mode == "ours-steady":
-        seed_previous_run(config, inventory, now - timedelta(days=1))
-    prior = dict(sorted(Counter(e["ComplianceType"] for e in config.results.values()).items()))
-    logs: list[str] = []
-    rss_before = _peak_rss_mb()
-    with mock_aws():
-        doubles = Doubles()
-        doubles.serve("acm", FakeAcm(lambda region: inventory))
-        doubles.serve("config", config)
-        runtime = handler.Runtime(now=lambda: now, log=logs.append, new_session=doubles.session)
-        started = time.perf_counter()
-        seen: list[str] = []
-        log_line: dict[str, Any] = {}
-        if mode in HANDLER_MODES:
-            evaluations = handler.handle(scheduled_event(now), None, runtime)
-            log_line = json.loads(logs[-1])
-            seen = [e["ComplianceResourceId"] for e in evaluations]
-        else:
-            edge = AwsEdge(doubles.session(), region=REGION)  # the same retry policy as ours
-            acm, config_client = edge.client("acm"), edge.client("config")
-            paging: dict[str, Any] = {"PaginationConfig": {"PageSize": 1000}}
-            if mode == "baseline+Includes":
-                paging["Includes"] = {"keyTypes": list(_all_key_types())}
-            results = []
-            for page in acm.get_paginator("list_certificates").paginate(**paging):
-                for summary in page["CertificateSummaryList"]:
-                    arn = summary["CertificateArn"]
-                    described = acm.describe_certificate(CertificateArn=arn)["Certificate"]
-                    verdict = judge(Certificate.from_acm(described), now, DAYS)
-                    results.append((arn, verdict))
-            evaluations = [
-                {
-                    "ComplianceResourceType": "AWS::ACM::Certificate",
-                    "ComplianceResourceId": arn,
-                    "ComplianceType": str(verdict.compliance),
-                    "Annotation": verdict.annotation,
-                    "OrderingTimestamp": now,
-                }
-                for arn, verdict in results
-            ]
-            for start in range(0, len(evaluations), 100):
-                config_client.put_evaluations(Evaluations=evaluations[start : start + 100], ResultToken="token")
-            seen = [arn for arn, _ in results]
-        wall = time.perf_counter() - started
-    peak = _peak_rss_mb()
-
-    calls = dict(sorted(Counter(name for name, _ in doubles.requests).items()))
-    described = {c["CertificateArn"] for c in doubles.calls("acm.DescribeCertificate")}
-    seen_set = set(seen)
-    missed = [c for c in inventory if c["CertificateArn"] not in seen_set]
-    missed_non_compliant = sum(
-        1 for c in missed if judge(Certificate.from_acm(c), now, DAYS).compliance == "NON_COMPLIANT"
-    )
-    list_calls = calls.get("acm.ListCertificates", 0)
-    describe_calls = calls.get("acm.DescribeCertificate", 0)
-    prior_listed = prior.get("COMPLIANT", 0) + prior.get("NON_COMPLIANT", 0)
-    return {
-        "mode": mode,
-        "count": count,
-        "apiCalls": calls,
-        "handlerApiCalls": log_line.get("apiCalls"),
-        "acmCalls": list_calls + describe_calls,
-        "modelledAcmSeconds": round(list_calls / LIST_QUOTA + describe_calls / DESCRIBE_QUOTA, 3),
-        "configCalls": sum(calls.get(op, 0) for op in CONFIG_OPERATIONS),
-        "modelledConfigSeconds": None,  # no documented Config rate quota: CONFIG_QUOTAS
-        "priorResults": prior,
-        # the rule's clean-up asks for COMPLIANT and NON_COMPLIANT only; an empty Config still takes one call.
-        "expectedCleanupCalls": max(1, math.ceil(prior_listed / CLEANUP_PAGE)),
-        "wallSeconds": round(wall, 3),
-        "peakRssMb": round(peak, 1),
-        "rssBeforeRunMb": round(rss_before, 1),
-        "certificatesSeen": len(seen_set),
-        "certificatesMissed": len(missed),
-        "missedNonCompliant": missed_non_compliant,
-        "evaluationsRecorded": len(config.results),
-        "evaluationsByCompliance": dict(sorted(Counter(e["ComplianceType"] for e in config.sent).items())),
-        "describedAsExpected": described == expected_described if mode in ("ours", "ours-steady") else None,
-        "expectedDescribes": len(expected_described),
-        "outcome": log_line.get("outcome", "ok"),
+        and not (exempt and c.get("Tags"))
     }
 
 
-def seed_previous_run(config: FakeConfig, inventory: list[dict[str, Any]], then: datetime) -> None:
+def seed_previous_run(config: Any, inventory: list[dict[str, Any]], then: datetime) -> None:
     """What a run at ``then`` left in Config: one result per certificate (judged at ``then``)."""
     from acm_expiry.certificate import Certificate
     from acm_expiry.verdict import judge
@@ -205,35 +291,80 @@ def seed_previous_run(config: FakeConfig, inventory: list[dict[str, Any]], then:
         }
 
 
-def _all_key_types() -> tuple[str, ...]:
-    from acm_expiry.limits import ACM_KEY_TYPES
+def seed_previous_findings(hub: Any, inventory: list[dict[str, Any]], then: datetime) -> None:
+    """Yesterday's findings, as the rule wrote them, their last updates spread over 1 to 67 days ago.
 
-    return ACM_KEY_TYPES
+    With refreshes 60 to 74 days after a finding's last update, a steady state holds findings of
+    every age up to about that; a finding written yesterday for the first time is the youngest.
+    """
+    from acm_expiry.certificate import Certificate
+    from acm_expiry.findings import plan_findings
+    from acm_expiry.outcome import Assessment
+    from acm_expiry.verdict import judge
+
+    outcomes = [Assessment(Certificate.from_acm(c), judge(Certificate.from_acm(c), then, DAYS)) for c in inventory]
+    imports = plan_findings(outcomes, {}, rule_name="ACMExpiryRule", window=DAYS, now=then).imports
+    for index, finding in enumerate(imports):
+        updated = then - timedelta(days=66 * index / max(1, len(imports)))
+        stamp = updated.strftime("%Y-%m-%dT%H:%M:%S.") + f"{updated.microsecond // 1000:03d}Z"
+        hub.seed(finding | {"CreatedAt": stamp, "UpdatedAt": stamp})
 
 
-def inventory_profile(count: int, now: datetime) -> dict[str, Any]:
-    """What the synthetic inventory holds (computed in the parent, which otherwise imports little)."""
+RENEWED_OVERNIGHT = 30
+
+
+def renew_overnight(inventory: list[dict[str, Any]], yesterday: datetime, now: datetime) -> int:
+    """A few dozen verdicts change between two days: up to 30 imported certificates failing yesterday were
+    re-imported renewed; how many."""
+    failing = [
+        c
+        for c in inventory
+        if c["Type"] == "IMPORTED"
+        and c["Status"] == "ISSUED"
+        and 0 < c["NotAfter"] - yesterday.timestamp() <= DAYS * 86400
+    ]
+    for certificate in failing[:RENEWED_OVERNIGHT]:
+        certificate["NotAfter"] = (now + timedelta(days=395)).timestamp()
+    return min(len(failing), RENEWED_OVERNIGHT)
+
+
+def measure_warm(runs: int, now: datetime) -> dict[str, Any]:
+    """The handler run ``runs`` times in one process (a warm container), new session per invocation."""
+    from acm_expiry_cli.demo import offline_environment
+
+    offline_environment(REGION)
+    import boto3
+    from moto import mock_aws
+
+    from acm_expiry import handler
+    from acm_expiry_cli.sample_events import scheduled_event
+    from tests.support.doubles import Doubles, FakeAcm, FakeConfig
     from tests.support.inventory import synthetic_inventory
 
-    inventory = synthetic_inventory(count, now, region=REGION)
-    window = timedelta(days=DAYS)
+    inventory = synthetic_inventory(100, now, region=REGION)
+    figures: dict[str, Any] = {}
+    with mock_aws():
+        for name, make in (("rule's new_session", None), ("plain boto3.Session()", boto3.Session)):
+            doubles = Doubles()
+            doubles.serve("acm", FakeAcm(lambda region: inventory))
+            doubles.serve("config", FakeConfig())
+            factory: Callable[[], Any] = doubles.session
+            if make is not None:
+                factory = _plain_sessions(doubles, make)
+            logs: list[str] = []
+            runtime = handler.Runtime(now=lambda: now, log=logs.append, new_session=factory)
+            for _ in range(runs):
+                handler.handle(scheduled_event(now, parameters={"AssumeRoleMode": "false"}), None, runtime)
+            durations = [json.loads(line)["durationMs"] for line in logs]
+            figures[name] = {"firstMs": durations[0], "warmMedianMs": statistics.median(durations[1:])}
+    return figures
 
-    def days(c: dict[str, Any]) -> timedelta | None:
-        return datetime.fromtimestamp(c["NotAfter"], UTC) - now if "NotAfter" in c else None
 
-    in_window = [c for c in inventory if c["Status"] == "ISSUED" and timedelta(0) < (days(c) or -window) <= window]
-    return {
-        "certificates": count,
-        "byType": dict(sorted(Counter(c["Type"] for c in inventory).items())),
-        "byKeyType": dict(sorted(Counter(c["KeyAlgorithm"] for c in inventory).items())),
-        "byStatus": dict(sorted(Counter(c["Status"] for c in inventory).items())),
-        "insideWindow": len(in_window),
-        "amazonIssuedInsideWindow": sum(1 for c in in_window if c["Type"] == "AMAZON_ISSUED"),
-        "stalledRenewals": sum(
-            1 for c in inventory if c.get("RenewalSummary", {}).get("RenewalStatus") in ("PENDING_VALIDATION", "FAILED")
-        ),
-        "visibleWithoutIncludes": sum(1 for c in inventory if c["KeyAlgorithm"] in ("RSA_1024", "RSA_2048")),
-    }
+def _plain_sessions(doubles: Any, make: Callable[[], Any]) -> Callable[[], Any]:
+    def new_session() -> Any:
+        return doubles.install(make())
+
+    return new_session
 
 
 # --- parent: run the children, compare, report --------------------------------------------------
@@ -248,102 +379,121 @@ def run_child(mode: str, count: int, now: datetime) -> dict[str, Any]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def _ratio(numerator: float, denominator: float) -> float | None:
-    return round(numerator / denominator, 1) if denominator else None
-
-
 def _check(name: str, value: Any, want: str, ok: bool) -> tuple[str, Any, str, bool]:
     return name, value, want, ok
 
 
-def handler_checks(count: int, run: dict[str, Any], first: dict[str, Any]) -> list[tuple[str, Any, str, bool]]:
-    """What the handler's run must do at any N, first run or steady state alike."""
-    calls, which = run["apiCalls"], "first run" if run["mode"] == "ours" else "steady"
-    cleanup = calls.get("config.GetComplianceDetailsByConfigRule", 0)
-    checks = [
-        _check(
-            # + 1: ACM returns Amazon N2 certificates only to a listing that asks for them alone.
-            "ListCertificates calls = ceil(N/1000) + 1 (Amazon N2 listing)",
-            calls.get("acm.ListCertificates", 0),
-            f"= {math.ceil(count / 1000) + 1}",
-            calls.get("acm.ListCertificates", 0) == math.ceil(count / 1000) + 1,
-        ),
-        _check(
-            "PutEvaluations calls = ceil(N/100)",
-            calls.get("config.PutEvaluations", 0),
-            f"= {math.ceil(count / 100)}",
-            calls.get("config.PutEvaluations", 0) == math.ceil(count / 100),
-        ),
-        _check(
-            "GetComplianceDetailsByConfigRule calls (Config starts empty) = 1"
-            if run["mode"] == "ours"
-            else "GetComplianceDetailsByConfigRule calls = ceil(prior COMPLIANT+NON_COMPLIANT / 100)",
-            cleanup,
-            f"= {run['expectedCleanupCalls']}",
-            cleanup == run["expectedCleanupCalls"],
-        ),
-        _check(
-            "DescribeCertificate only for eligible AMAZON_ISSUED and PRIVATE inside the window",
-            calls.get("acm.DescribeCertificate", 0),
-            f"= {run['expectedDescribes']}, same ARNs",
-            bool(run["describedAsExpected"]) and calls.get("acm.DescribeCertificate", 0) == run["expectedDescribes"],
-        ),
-        _check(
-            "every certificate evaluated", run["evaluationsRecorded"], f"= {count}", run["evaluationsRecorded"] == count
-        ),
-    ]
-    if run["mode"] == "ours-steady":
-        checks += [
-            _check(
-                "prior results: one per certificate (a day-old run)",
-                sum(run["priorResults"].values()),
-                f"= {count}",
-                sum(run["priorResults"].values()) == count,
-            ),
-            _check(
-                "same verdicts as the first run (clean-up turns nothing NOT_APPLICABLE)",
-                run["evaluationsByCompliance"],
-                f"= {first['evaluationsByCompliance']}",
-                run["evaluationsByCompliance"] == first["evaluationsByCompliance"],
-            ),
-        ]
-    if count == max(COUNTS):
-        checks += [
-            _check(
-                f"peak RSS at N={count:,} < {RSS_LIMIT_MB} MB",
-                run["peakRssMb"],
-                f"< {RSS_LIMIT_MB}",
-                run["peakRssMb"] < RSS_LIMIT_MB,
-            ),
-            _check(
-                f"modelled ACM API time at N={count:,} < {OURS_MAX_SECONDS} s",
-                run["modelledAcmSeconds"],
-                f"< {OURS_MAX_SECONDS}",
-                run["modelledAcmSeconds"] < OURS_MAX_SECONDS,
-            ),
-        ]
-    return [(f"{which}: {name}", value, want, ok) for name, value, want, ok in checks]
-
-
 def targets_for(count: int, results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    first, steady, baseline = results["ours"], results["ours-steady"], results["baseline"]
-    checks = handler_checks(count, first, first) + handler_checks(count, steady, first)
-    if count == max(COUNTS):
-        checks.append(
+    checks = []
+    for mode in OURS:
+        run = results[mode]
+        calls = run["apiCalls"]
+        label = LABELS[mode]
+        checks += [
             _check(
-                f"baseline: modelled ACM API time at N={count:,} > {BASELINE_MIN_SECONDS} s",
-                baseline["modelledAcmSeconds"],
-                f"> {BASELINE_MIN_SECONDS}",
-                baseline["modelledAcmSeconds"] > BASELINE_MIN_SECONDS,
-            )
-        )
-    return [
-        {"n": count, "target": name, "value": value, "expected": want, "pass": ok} for name, value, want, ok in checks
+                f"{label}: ListCertificates calls = ceil(N/1000) + 1 (the Amazon N2 listing)",
+                calls.get("acm.ListCertificates", 0),
+                f"= {math.ceil(count / 1000) + 1}",
+                calls.get("acm.ListCertificates", 0) == math.ceil(count / 1000) + 1,
+            ),
+            _check(
+                f"{label}: PutEvaluations calls = ceil(N/100)",
+                calls.get("config.PutEvaluations", 0),
+                f"= {math.ceil(count / 100)}",
+                calls.get("config.PutEvaluations", 0) == math.ceil(count / 100),
+            ),
+            _check(
+                f"{label}: GetComplianceDetailsByConfigRule calls = ceil(earlier results / 100), at least 1",
+                calls.get("config.GetComplianceDetailsByConfigRule", 0),
+                f"= {run['expectedCleanupCalls']}",
+                calls.get("config.GetComplianceDetailsByConfigRule", 0) == run["expectedCleanupCalls"],
+            ),
+            _check(
+                f"{label}: DescribeCertificate only for eligible AMAZON_ISSUED and PRIVATE inside the window",
+                calls.get("acm.DescribeCertificate", 0),
+                f"= {run['expectedDescribes']}, same ARNs",
+                bool(run["describedAsExpected"]),
+            ),
+            _check(
+                f"{label}: every certificate evaluated",
+                run["evaluationsRecorded"],
+                f"= {count}",
+                run["evaluationsRecorded"] == count,
+            ),
+            _check(
+                f"{label}: no verdict differs from the rule's own",
+                run["wrongVerdicts"],
+                "= 0",
+                run["wrongVerdicts"] == 0 and run["certificatesMissed"] == 0,
+            ),
+        ]
+        if count == max(COUNTS) and mode in ("ours", "ours-steady"):
+            checks += [
+                _check(
+                    f"{label}: peak RSS at N={count:,} < {RSS_LIMIT_MB} MB",
+                    run["peakRssMb"],
+                    f"< {RSS_LIMIT_MB}",
+                    run["peakRssMb"] < RSS_LIMIT_MB,
+                ),
+                _check(
+                    f"{label}: modelled ACM API time at N={count:,} < {OURS_MAX_SECONDS} s",
+                    run["modelledAcmSeconds"],
+                    f"< {OURS_MAX_SECONDS}",
+                    run["modelledAcmSeconds"] < OURS_MAX_SECONDS,
+                ),
+            ]
+    findings = results["ours-findings"]
+    counts = findings["findings"] or {}
+    imports = findings["apiCalls"].get("securityhub.BatchImportFindings", 0)
+    changed, refreshed = counts.get("changed", 0) + counts.get("new", 0), counts.get("refreshed", 0)
+    bound = math.ceil(changed / 100) + math.ceil(refreshed / 100)
+    checks += [
+        _check(
+            "ours+findings: BatchImportFindings calls <= ceil(changed/100) + ceil(refreshes due/100), not ceil(N/100)",
+            imports,
+            f"<= {bound} (ceil(N/100) = {math.ceil(count / 100)})",
+            imports <= bound < math.ceil(count / 100),
+        ),
+        _check(
+            "ours+findings: GetFindings calls = ceil(findings held / 100)",
+            findings["apiCalls"].get("securityhub.GetFindings", 0),
+            f"= {math.ceil(counts.get('read', 0) / 100)}",
+            findings["apiCalls"].get("securityhub.GetFindings", 0) == math.ceil(counts.get("read", 0) / 100),
+        ),
     ]
+    updates, renewed = findings["apiCalls"].get("securityhub.BatchUpdateFindings", 0), findings["renewedOvernight"]
+    checks.append(
+        _check(
+            f"ours+findings: the {renewed} certificates renewed overnight have their findings resolved the same run",
+            counts.get("resolved", 0),
+            f">= {renewed}, in ceil(resolved/100) BatchUpdateFindings calls",
+            renewed > 0 and counts.get("resolved", 0) >= renewed and updates == math.ceil(counts["resolved"] / 100),
+        )
+    )
+    exempt = results["ours-exempt"]["apiCalls"].get("resourcegroupstaggingapi.GetResources", 0)
+    checks.append(
+        _check(
+            f"ours+exempt: tagging GetResources calls = ceil({EXEMPT_COUNT} exempt / 100)",
+            exempt,
+            f"= {math.ceil(EXEMPT_COUNT / 100)}",
+            exempt == math.ceil(EXEMPT_COUNT / 100),
+        )
+    )
+    if count == max(COUNTS):
+        for mode in ("prowler", "custodian"):
+            checks.append(
+                _check(
+                    f"{LABELS[mode]}: modelled ACM API time at N={count:,} > {PEERS_MIN_SECONDS} s (Lambda's limit)",
+                    results[mode]["modelledAcmSeconds"],
+                    f"> {PEERS_MIN_SECONDS}",
+                    results[mode]["modelledAcmSeconds"] > PEERS_MIN_SECONDS,
+                )
+            )
+    return [{"n": count, "target": n, "value": v, "expected": w, "pass": ok} for n, v, w, ok in checks]
 
 
-def _row(label: str, values: Sequence[Any]) -> str:
-    return f"  {label:<40}" + "".join(f"{_fmt(v):>16}" for v in values)
+def _row(label: str, values: Sequence[Any], width: int = 14) -> str:
+    return f"  {label:<44}" + "".join(f"{_fmt(v):>{width}}" for v in values)
 
 
 def _fmt(value: Any) -> str:
@@ -356,116 +506,100 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def inventory_profile(count: int, now: datetime) -> dict[str, Any]:
+    from tests.support.inventory import synthetic_inventory
+
+    inventory = synthetic_inventory(count, now, region=REGION)
+    window = timedelta(days=DAYS)
+
+    def left(c: dict[str, Any]) -> timedelta | None:
+        return datetime.fromtimestamp(c["NotAfter"], UTC) - now if "NotAfter" in c else None
+
+    in_window = [c for c in inventory if c["Status"] == "ISSUED" and timedelta(0) < (left(c) or -window) <= window]
+    return {
+        "certificates": count,
+        "byType": dict(sorted(Counter(c["Type"] for c in inventory).items())),
+        "byKeyType": dict(sorted(Counter(c["KeyAlgorithm"] for c in inventory).items())),
+        "insideWindow": len(in_window),
+        "renewedByAcmInsideWindow": sum(
+            1 for c in in_window if c["Type"] != "IMPORTED" and c["RenewalEligibility"] == "ELIGIBLE"
+        ),
+        "visibleWithoutIncludes": sum(1 for c in inventory if c["KeyAlgorithm"] in ("RSA_1024", "RSA_2048")),
+        "rsa3072": sum(1 for c in inventory if c["KeyAlgorithm"] == "RSA_3072"),
+    }
+
+
 def report(now: datetime, counts: Sequence[int]) -> dict[str, Any]:
-    empty = run_child("empty", 0, now)
     print(f"ACMExpiryRule periodic evaluation benchmark: daysToExpiration {DAYS}, now {now:%Y-%m-%d %H:%M} UTC")
-    print("Each figure from a fresh child process; API time modelled at ACM's quotas (List 8/s, Describe 10/s).")
-    print(
-        "ours 1st: the rule's first periodic run (Config empty); ours steady: any later run (Config holds the "
-        "previous day's result for every certificate)."
-    )
-    print(
-        "Config calls are counted only: no documented rate quota was found for GetComplianceDetailsByConfigRule "
-        "or PutEvaluations."
-    )
-    print(
-        f"Empty run (handler, 0 certificates, inside mock_aws): peak RSS {empty['peakRssMb']:.1f} MB, "
-        f"wall {empty['wallSeconds']:.2f} s, calls {empty['apiCalls']}\n"
-    )
+    print("Each figure from a fresh child process. Modelled API time at documented quotas: ACM ListCertificates 8/s,")
+    print("DescribeCertificate 10/s; Security Hub GetFindings 3/s, BatchImport/UpdateFindings 10/s. Calls without a")
+    print("documented quota in our sources (ListTagsForCertificate, Tagging, Config) are counted, not modelled.\n")
+    warm = json.loads(_child_output("warm", 10, now))
     runs: dict[str, Any] = {}
     targets: list[dict[str, Any]] = []
     for count in counts:
         profile = inventory_profile(count, now)
         results = {mode: run_child(mode, count, now) for mode in MODES}
-        ours, base, fixed = results["ours"], results["baseline"], results["baseline+Includes"]
-        ratios = {
-            name: {
-                "acmCalls": _ratio(r["acmCalls"], ours["acmCalls"]),
-                "modelledAcmSeconds": _ratio(r["modelledAcmSeconds"], ours["modelledAcmSeconds"]),
-                "wallSeconds": _ratio(r["wallSeconds"], ours["wallSeconds"]),
-                "peakRssMb": _ratio(r["peakRssMb"], ours["peakRssMb"]),
-            }
-            for name, r in (("baseline", base), ("baseline+Includes", fixed))
-        }
-        runs[str(count)] = {"inventory": profile, **results, "ratiosToOurs": ratios}
+        runs[str(count)] = {"inventory": profile, **results}
         targets += targets_for(count, results)
-
         print(
             f"N = {count:,}: {profile['byType']}; {profile['insideWindow']} inside the window, "
-            f"{profile['amazonIssuedInsideWindow']} of them AMAZON_ISSUED; {profile['stalledRenewals']} stalled "
-            f"renewals; {profile['visibleWithoutIncludes']:,} RSA_1024/RSA_2048 (visible without Includes)"
+            f"{profile['renewedByAcmInsideWindow']} of them ACM would renew; "
+            f"{profile['visibleWithoutIncludes']:,} RSA_1024/2048, {profile['rsa3072']} RSA_3072"
         )
-        columns = [*MODES, "base/ours", "base+I/ours"]
-        print(_row("", [LABELS.get(c, c) for c in columns]))
+        print(_row("", [LABELS[m] for m in MODES]))
         operations = sorted({op for r in results.values() for op in r["apiCalls"]})
         for op in operations:
-            values = [r["apiCalls"].get(op, 0) for r in results.values()]
-            print(_row(op, [*values, None, None]))
+            print(_row(op, [r["apiCalls"].get(op, 0) for r in results.values()]))
         for key, label in (
-            ("acmCalls", "ACM calls"),
             ("modelledAcmSeconds", "modelled ACM API time (s)"),
-            ("configCalls", "Config calls (no documented quota)"),
-            ("wallSeconds", "wall time (s)"),
+            ("modelledSecurityHubSeconds", "modelled Security Hub API time (s)"),
+            ("wallSeconds", "wall time in process (s)"),
             ("peakRssMb", "peak RSS (MB)"),
+            ("certificatesSeen", "certificates judged"),
+            ("certificatesMissed", "certificates never listed"),
+            ("missedNeedingAttention", "  of them NON_COMPLIANT"),
+            ("wrongVerdicts", "verdicts unlike the rule's"),
         ):
-            print(
-                _row(
-                    label,
-                    [r[key] for r in results.values()]
-                    + [ratios["baseline"].get(key), ratios["baseline+Includes"].get(key)],
-                )
-            )
-        print(_row("  of it before the run (inventory, imports)", [r["rssBeforeRunMb"] for r in results.values()]))
-        print(_row("prior results in Config", [sum(r["priorResults"].values()) for r in results.values()]))
-        print(_row("certificates seen", [r["certificatesSeen"] for r in results.values()]))
-        print(_row("certificates missed", [r["certificatesMissed"] for r in results.values()]))
-        print(_row("  of them NON_COMPLIANT", [r["missedNonCompliant"] for r in results.values()]))
-        print()
-
+            print(_row(label, [r[key] for r in results.values()]))
+        findings = results["ours-findings"]
+        print(
+            f"  ours+findings: {findings['findings']}; {findings['findingsVerdictsChanged']} verdicts changed since "
+            "yesterday\n"
+        )
+    print(
+        "Warm container (10 invocations in one process, N=100): "
+        + "; ".join(f"{k}: first {v['firstMs']} ms, then median {v['warmMedianMs']} ms" for k, v in warm.items())
+        + "\n"
+    )
     print("Targets:")
     for target in targets:
         mark = "PASS" if target["pass"] else "FAIL"
         print(
             f"  [{mark}] N={target['n']:>6,}  {target['target']}: {_fmt(target['value'])} (want {target['expected']})"
         )
-    largest = runs[str(max(counts))] if counts else None
-    if largest is not None:
-        base, fixed = largest["baseline"], largest["baseline+Includes"]
-        print(f"\nSteady state at N={max(counts):,}: {steady_line(largest['ours-steady'], largest['ours'])}.")
-        print(
-            f"Note: without Includes the baseline never sees {base['certificatesMissed']:,} of "
-            f"{max(counts):,} certificates ({base['missedNonCompliant']:,} of them NON_COMPLIANT), which is why "
-            f"its modelled {base['modelledAcmSeconds']:,.0f} s is not more; describing every certificate with the "
-            f"listing fixed needs {fixed['modelledAcmSeconds']:,.0f} s. Wall times are in-process against doubles "
-            "(no network, no rate limits): the modelled API time is what a real account imposes."
-        )
     return {
         "bench": "periodic",
         "daysToExpiration": DAYS,
         "now": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "quotasPerSecond": {"ListCertificates": LIST_QUOTA, "DescribeCertificate": DESCRIBE_QUOTA, **CONFIG_QUOTAS},
-        "configQuotaNote": "no documented rate quota found for Config's calls: counted, not modelled",
-        "peakRssMbAtLargestN": (
-            {"firstRun": largest["ours"]["peakRssMb"], "steadyState": largest["ours-steady"]["peakRssMb"]}
-            if largest is not None
-            else None
-        ),
-        "emptyRun": empty,
+        "quotasPerSecond": {
+            "ListCertificates": LIST_QUOTA,
+            "DescribeCertificate": DESCRIBE_QUOTA,
+            **SECURITY_HUB_QUOTAS,
+        },
+        "warmContainer": warm,
         "runs": runs,
         "targets": targets,
         "allTargetsPass": all(t["pass"] for t in targets),
     }
 
 
-def steady_line(steady: dict[str, Any], first: dict[str, Any]) -> str:
-    calls = steady["apiCalls"]
-    return (
-        f"{calls.get('config.GetComplianceDetailsByConfigRule', 0)} GetComplianceDetailsByConfigRule pages "
-        f"(first run: {first['apiCalls'].get('config.GetComplianceDetailsByConfigRule', 0)}), "
-        f"{calls.get('config.PutEvaluations', 0)} PutEvaluations, {steady['configCalls']} Config calls in all; "
-        f"wall {steady['wallSeconds']:.2f} s (first run {first['wallSeconds']:.2f} s); "
-        f"peak RSS {steady['peakRssMb']:.1f} MB (first run {first['peakRssMb']:.1f} MB)"
-    )
+def _child_output(mode: str, count: int, now: datetime) -> str:
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--count", str(count)]
+    done = subprocess.run([*command, "--now", str(now.timestamp())], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        sys.exit(f"bench child {mode} failed ({done.returncode}):\n{done.stderr}")
+    return done.stdout.strip().splitlines()[-1]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -473,17 +607,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         if str(source) not in sys.path:
             sys.path.insert(0, str(source))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--child", choices=(*MODES, "empty"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=(*MODES, "warm"), help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--now", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--counts", type=int, nargs="+", default=list(COUNTS), help="inventory sizes (1000 10000)")
     args = parser.parse_args(argv)
     now = datetime.fromtimestamp(args.now, UTC) if args.now is not None else datetime.now(UTC).replace(microsecond=0)
+    if args.child == "warm":
+        print(json.dumps(measure_warm(args.count, now)))
+        return 0
     if args.child:
-        print(json.dumps(measure(args.child, args.count, now), sort_keys=True))
+        print(json.dumps(measure(args.child, args.count, now), sort_keys=True, default=str))
         return 0
     figures = report(now, args.counts)
-    print(json.dumps(figures, sort_keys=True))
+    print(json.dumps(figures, sort_keys=True, default=str))
     return 0
 
 

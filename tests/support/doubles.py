@@ -202,6 +202,8 @@ class FakeAcm:
             return self.list_certificates(params)
         if operation == "DescribeCertificate":
             return self.describe_certificate(params)
+        if operation == "ListTagsForCertificate":
+            return {"Tags": self._known(params).get("Tags", [])}
         raise PassThrough()
 
     def certificates(self, region: str) -> list[dict[str, Any]]:
@@ -236,11 +238,16 @@ class FakeAcm:
             answer["NextToken"] = encode_token(start + max_items)
         return answer
 
-    def describe_certificate(self, params: dict[str, Any]) -> dict[str, Any]:
+    def _known(self, params: dict[str, Any]) -> dict[str, Any]:
         arn = str(params.get("CertificateArn"))
         certificate = self._by_arn(params["_region"]).get(arn)
         if certificate is None:
             raise AwsError("ResourceNotFoundException", f"Could not find certificate {arn}.")
+        return certificate
+
+    def describe_certificate(self, params: dict[str, Any]) -> dict[str, Any]:
+        arn = str(params.get("CertificateArn"))
+        certificate = self._known(params)
         described = {k: v for k, v in certificate.items() if k != "InUse"} | self.overlay.get(arn, {})
         described["KeyAlgorithm"] = _hyphen(certificate.get("KeyAlgorithm"))
         described.setdefault("InUseBy", [])
@@ -270,6 +277,8 @@ class FakeTagging:
     def __call__(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         if operation != "GetResources":
             raise PassThrough()
+        if params.get("ResourceARNList"):  # these resources and their tags; no paging with a list
+            return self._listed(params["ResourceARNList"], params["_region"])
         per_page = params.get("ResourcesPerPage", 50)
         if not 1 <= per_page <= 100:
             raise AwsError("InvalidParameterException", "ResourcesPerPage must be between 1 and 100")
@@ -296,6 +305,17 @@ class FakeTagging:
         return {
             "ResourceTagMappingList": tagged[start:end],
             "PaginationToken": encode_token(end) if end < len(tagged) else "",
+        }
+
+    def _listed(self, arns: list[str], region: str) -> dict[str, Any]:
+        if len(arns) > 100:
+            raise AwsError("InvalidParameterException", "ResourceARNList holds at most 100 ARNs")
+        certificates = {c["CertificateArn"]: c for c in self.acm.certificates(region)}
+        return {
+            "ResourceTagMappingList": [
+                {"ResourceARN": arn, "Tags": certificates[arn].get("Tags", [])} for arn in arns if arn in certificates
+            ],
+            "PaginationToken": "",
         }
 
 
