@@ -54,13 +54,10 @@ def test_no_tests_inside_the_rule_folder() -> None:
 
 def test_the_wheel_holds_product_code_only(tmp_path: Path) -> None:
     """`pip install .` installs the rule and the CLI: no test doubles, no inventory generators, no tests."""
+    source = tmp_path / "source"  # built from a copy: setuptools writes build/ and *.egg-info where it builds
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", "__pycache__"))
     build = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path)]
-    subprocess.run(
-        [*build, str(ROOT)],
-        check=True,
-        capture_output=True,
-        cwd=tmp_path,
-    )
+    subprocess.run([*build, str(source)], check=True, capture_output=True, cwd=tmp_path)
     (wheel,) = tmp_path.glob("acm_expiry_rule-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     code = sorted(n for n in names if not n.startswith("acm_expiry_rule-"))
