@@ -245,16 +245,7 @@ def test_the_next_day_writes_only_what_changed(aws: World) -> None:
 
 
 def test_a_renewed_certificate_is_resolved_the_same_run(aws: World) -> None:
-    record = {
-        "CertificateArn": ARN,
-        "DomainName": "www.example.com",
-        "Status": "ISSUED",
-        "Type": "IMPORTED",
-        "KeyAlgorithm": "RSA_2048",
-        "NotAfter": (aws.now + timedelta(days=3)).timestamp(),
-    }
-    aws.acm.source = lambda region: [record]
-    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    record = failing_certificate_with_a_finding(aws)
     (before,) = _all_findings(aws)
     assert (before["Compliance"]["Status"], before["Workflow"]["Status"]) == ("FAILED", "NEW")
 
