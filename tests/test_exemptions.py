@@ -133,3 +133,51 @@ def test_an_empty_tag_key_means_no_exemptions(aws: World) -> None:
     aws.acm.source = lambda region: synthetic_inventory(5, aws.now)
     aws.run(scheduled_event(aws.now, parameters={"exemptTagKey": ""}))
     assert aws.doubles.calls("resourcegroupstaggingapi.GetResources") == []
+
+
+@pytest.mark.parametrize("item_tags", [None, {}, {"team": "web"}], ids=["no-tags-key", "empty", "other-tags"])
+def test_both_triggers_agree_when_the_item_does_not_show_the_tag(aws: World, item_tags: Any) -> None:
+    """The item's tags are read first; where they do not show the key, one GetResources call decides."""
+    record = {
+        "CertificateArn": ARN + "quiet",
+        "DomainName": "quiet.example.com",
+        "Status": "ISSUED",
+        "Type": "IMPORTED",
+        "KeyAlgorithm": "RSA_2048",
+        "NotAfter": (aws.now + timedelta(days=3)).timestamp(),
+        "Tags": [{"Key": KEY, "Value": "load test only"}],
+    }
+    aws.acm.source = lambda region: [record]
+    aws.run(scheduled_event(aws.now, parameters=EXEMPT))
+    (periodic,) = aws.config.sent
+    aws.config.put_calls.clear()
+    aws.doubles.requests.clear()
+
+    recorded = item(aws, "quiet", 3)
+    if item_tags is None:
+        del recorded["tags"]
+    else:
+        recorded["tags"] = item_tags
+    aws.run(change_event(recorded, aws.now, EXEMPT))
+    (change,) = aws.config.sent
+    assert (change["ComplianceType"], change["Annotation"]) == (periodic["ComplianceType"], periodic["Annotation"])
+    assert change["Annotation"] == f"Exempt by tag {KEY}: load test only"
+    (lookup,) = aws.doubles.calls("resourcegroupstaggingapi.GetResources")
+    assert lookup["ResourceARNList"] == [ARN + "quiet"]
+
+
+def test_a_certificate_without_the_tag_is_judged_after_one_lookup(aws: World) -> None:
+    aws.run(change_event(item(aws, "plain", 3, {"team": "web"}), aws.now, EXEMPT))
+    assert aws.config.sent[0]["ComplianceType"] == "NON_COMPLIANT"
+    assert len(aws.doubles.calls("resourcegroupstaggingapi.GetResources")) == 1
+
+
+def test_a_failing_tagging_query_sends_nothing(aws: World) -> None:
+    from acm_expiry.errors import AwsCallError
+    from tests.support.doubles import access_denied
+
+    aws.acm.source = lambda region: synthetic_inventory(20, aws.now)
+    aws.doubles.faults.add("resourcegroupstaggingapi.GetResources", access_denied("tag:GetResources"))
+    with pytest.raises(AwsCallError, match="missing IAM permission: tag:GetResources"):
+        aws.run(scheduled_event(aws.now, parameters=EXEMPT))
+    assert aws.config.put_calls == []

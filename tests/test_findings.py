@@ -554,3 +554,39 @@ def test_unknown_acm_values_are_left_out_of_the_details() -> None:
     details = built["Resources"][0]["Details"]["AwsCertificateManagerCertificate"]
     assert "RenewalEligibility" not in details and "RenewalSummary" not in details
     assert asff_violations(built) == []
+
+
+def test_a_finding_left_open_by_a_failed_day_is_archived_by_the_next_complete_run(aws: World) -> None:
+    """Security Hub failed the day a certificate was deleted; the next periodic run archives its finding."""
+    inventory = seed_inventory(aws, 10)
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    gone = next(c for c in inventory if c["Status"] == "ISSUED")
+    inventory.remove(gone)
+    aws.security_hub.enabled = False
+    aws.run(scheduled_event(aws.later(days=1), parameters=FINDINGS_ON))  # marks it deleted; findings fail
+    assert aws.log_lines()[-1]["findingsError"]["code"] == "InvalidAccessException"
+    aws.security_hub.enabled = True
+    aws.run(scheduled_event(aws.later(days=1), parameters=FINDINGS_ON))  # Config no longer lists it as judged
+    (found,) = [f for f in _all_findings(aws) if f["Resources"][0]["Id"] == gone["CertificateArn"]]
+    assert found["RecordState"] == "ARCHIVED"
+    assert aws.log_lines()[-1]["findings"]["archived"] == 1
+
+
+def test_a_listing_with_gaps_archives_no_finding_it_did_not_judge(aws: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An SDK too old to lift a filter may miss certificates: their findings are not taken for orphans."""
+    from acm_expiry.acm import ListingPlan
+
+    real = ListingPlan.for_client
+
+    def old_sdk(cls: type[ListingPlan], client: Any) -> ListingPlan:
+        return ListingPlan(real(client).requests[:1], ("no RootHierarchyTypes",))
+
+    inventory = seed_inventory(aws, 10)
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    hidden = next(c for c in inventory if c["Status"] == "ISSUED")
+    inventory.remove(hidden)
+    aws.config.results.pop(hidden["CertificateArn"])  # nor does Config hold a result for it
+    monkeypatch.setattr(ListingPlan, "for_client", classmethod(old_sdk))
+    aws.run(scheduled_event(aws.later(days=1), parameters=FINDINGS_ON))
+    (found,) = [f for f in _all_findings(aws) if f["Resources"][0]["Id"] == hidden["CertificateArn"]]
+    assert found["RecordState"] == "ACTIVE"

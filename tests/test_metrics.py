@@ -91,8 +91,11 @@ def test_a_scheduled_runs_metrics_are_the_accounts_figures(aws: World) -> None:
     assert metrics["CertificatesEvaluated"] == len(sent) == 400
     assert metrics["NonCompliantCertificates"] == sum(1 for e in sent if e["ComplianceType"] == "NON_COMPLIANT")
     assert metrics["ExpiredCertificates"] == sum(1 for e in sent if e.get("Annotation", "").startswith("Expired")) > 0
-    issued = [c for c in inventory if "NotAfter" in c]
-    assert metrics["SoonestExpiryDays"] == min(days_left(c["NotAfter"], aws.now) for c in issued) < 0
+    valid = [
+        c for c in inventory if "NotAfter" in c and c["Status"] != "EXPIRED" and c["NotAfter"] > aws.now.timestamp()
+    ]
+    assert metrics["SoonestExpiryDays"] == min(days_left(c["NotAfter"], aws.now) for c in valid) > 0
+    assert metrics["ExpiredCertificates"] > 0  # expired certificates are counted there, not here
     assert metrics["FindingsFailures"] == 0
     assert line["_aws"]["Timestamp"] == int(aws.now.timestamp() * 1000)
 
@@ -139,3 +142,16 @@ def test_every_log_line_is_one_json_object_cloudwatch_can_parse(aws: World) -> N
     parsed = json.loads(raw)
     assert isinstance(parsed, dict) and emf_metrics(parsed)["CertificatesEvaluated"] == 10
     assert datetime.fromtimestamp(parsed["_aws"]["Timestamp"] / 1000, UTC) == aws.now
+
+
+def test_an_expired_certificate_does_not_hold_soonest_expiry(aws: World) -> None:
+    """One expired certificate nobody deleted must not keep the alarm on SoonestExpiryDays in ALARM."""
+    base = {"Status": "ISSUED", "Type": "IMPORTED", "KeyAlgorithm": "RSA_2048", "DomainName": "x.example.com"}
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/"
+    aws.acm.source = lambda region: [
+        base | {"CertificateArn": arn + "old", "NotAfter": (aws.now - timedelta(days=300)).timestamp()},
+        base | {"CertificateArn": arn + "soon", "NotAfter": (aws.now + timedelta(days=6, hours=3)).timestamp()},
+    ]
+    aws.run(scheduled_event(aws.now))
+    metrics = emf_metrics(aws.log_lines()[-1])
+    assert (metrics["SoonestExpiryDays"], metrics["ExpiredCertificates"]) == (7, 1)

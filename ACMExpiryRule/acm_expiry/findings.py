@@ -222,16 +222,24 @@ def plan_findings(
     rule_name: str,
     window: int,
     now: datetime,
+    complete: bool = False,
 ) -> FindingsPlan:
-    """From the findings read at the start of the run and this run's outcomes, what to write."""
+    """From the findings read at the start of the run and this run's outcomes, what to write.
+
+    ``complete``: the outcomes cover every certificate in the region (a periodic run whose listing
+    lifted every filter). Then a finding read that matches none of them is archived too: its
+    certificate is gone, and the run that saw it go did not archive it (Security Hub was failing
+    that day, say), so no later run would.
+    """
     imports: list[dict[str, Any]] = []
     resolve: list[dict[str, str]] = []
     skipped: list[str] = []
     counts: Counter[str] = Counter()
+    outcomes = list(outcomes)
     for outcome in outcomes:
         if isinstance(outcome, Removed) and outcome.resource_type != ACM_RESOURCE_TYPE:
             continue
-        arn = outcome.resource_id if isinstance(outcome, Removed) else outcome.certificate.arn
+        arn = _arn(outcome)
         existing = known.get(finding_id(rule_name, arn))
         if isinstance(outcome, Removed) or outcome.verdict.scenario is Scenario.EXEMPT:
             if existing is not None:  # only findings that exist are archived
@@ -263,7 +271,19 @@ def plan_findings(
         if existing is not None and passes and existing.workflow in OPEN_WORKFLOWS:
             resolve.append({"Id": existing.id, "ProductArn": existing.product_arn})
             counts["resolved"] += 1
+    if complete:
+        judged = {finding_id(rule_name, arn) for arn in (_arn(o) for o in outcomes)}
+        for orphan in sorted(set(known) - judged):
+            arn = orphan.removeprefix(f"{rule_name}/")
+            why = "No longer in ACM: the certificate was not among those listed."
+            created = known[orphan].created_at
+            imports.append(archived_finding(arn, rule_name=rule_name, now=now, why=why, created_at=created))
+            counts["archived"] += 1
     return FindingsPlan(tuple(imports), tuple(resolve), dict(counts), tuple(skipped))
+
+
+def _arn(outcome: Outcome) -> str:
+    return outcome.resource_id if isinstance(outcome, Removed) else outcome.certificate.arn
 
 
 def refresh_due(existing: KnownFinding, now: datetime) -> bool:
@@ -285,7 +305,7 @@ def product_arn_of_rule(config_rule_arn: str) -> str:
 
 def scope_ids(rule_name: str, outcomes: Sequence[Outcome]) -> list[str]:
     """The finding ids a change event's run may touch (its one certificate)."""
-    return [finding_id(rule_name, o.resource_id if isinstance(o, Removed) else o.certificate.arn) for o in outcomes]
+    return [finding_id(rule_name, _arn(o)) for o in outcomes]
 
 
 def _changed(existing: KnownFinding, desired: Mapping[str, Any]) -> bool:

@@ -113,9 +113,11 @@ def publish_findings(run: RuleRun, checked: CheckedEvent, edge: AwsEdge, runtime
     securityhub = edge.client("securityhub")
     scope = None if checked.message_type == SCHEDULED else scope_ids(rule_name, run.outcomes)
     known = read_findings(securityhub, rule_name, product_arn_of_rule(rule_arn), scope)
-    plan = plan_findings(
-        run.outcomes, known, rule_name=rule_name, window=checked.parameters.days_to_expiration, now=runtime.now()
-    )
+    # A periodic run whose listing lifted every filter saw every certificate: a finding it did not
+    # judge belongs to a certificate that is gone.
+    complete = checked.message_type == SCHEDULED and not run.listing_gaps
+    window = checked.parameters.days_to_expiration
+    plan = plan_findings(run.outcomes, known, rule_name=rule_name, window=window, now=runtime.now(), complete=complete)
     deliver("findings", plan.imports, import_findings(securityhub), runtime.sleep, batch_size=FINDINGS_BATCH)
     deliver(
         "finding updates",

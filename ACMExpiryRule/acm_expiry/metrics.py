@@ -10,13 +10,16 @@ metric                     unit   value
 CertificatesEvaluated      Count  certificates this invocation judged (exempt and never issued included)
 NonCompliantCertificates   Count  of those, NON_COMPLIANT
 ExpiredCertificates        Count  of those, expired (by date or by ACM's EXPIRED status)
-SoonestExpiryDays          None   the smallest days left among the issued certificates it judged
-                                  (negative once expired); left out when there were none
+SoonestExpiryDays          None   the smallest days left among the certificates it judged that have
+                                  not expired yet; left out when there were none
 FindingsFailures           Count  1 when publishing Security Hub findings failed, else 0
 =========================  =====  ============================================================
 
 A scheduled run judges every certificate: its figures are the account's and region's. A change
-event judges one certificate: its figures are that certificate's. Pure: no boto3, no clock.
+event judges one certificate: its figures are that certificate's. SoonestExpiryDays leaves out
+expired certificates, which ExpiredCertificates counts: an expired certificate nobody deleted
+would otherwise hold an alarm on it in ALARM for good, and a certificate reaching 7 days later
+would never notify. Pure: no boto3, no clock.
 """
 
 from __future__ import annotations
@@ -48,7 +51,11 @@ def run_metrics(outcomes: Iterable[Outcome], *, findings_failures: int) -> dict[
         "ExpiredCertificates": sum(1 for a in assessments if a.verdict.scenario is Scenario.EXPIRED),
         "FindingsFailures": findings_failures,
     }
-    days = [a.verdict.days_left for a in assessments if a.verdict.days_left is not None]
+    days = [
+        a.verdict.days_left
+        for a in assessments
+        if a.verdict.days_left is not None and a.verdict.scenario is not Scenario.EXPIRED
+    ]
     if days:
         metrics["SoonestExpiryDays"] = min(days)
     return metrics

@@ -24,7 +24,7 @@ from acm_expiry.events import check_configuration_item
 from acm_expiry.outcome import Assessment, Outcome, Removed
 from acm_expiry.parameters import RuleParameters, parse_parameters
 from acm_expiry.results import results_not_seen
-from acm_expiry.tags import tagged_certificates
+from acm_expiry.tags import tag_value, tagged_certificates
 from acm_expiry.verdict import exempt, judge
 
 DELETED = "No longer in ACM: deleted since the last periodic run."
@@ -91,14 +91,10 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
         except MalformedCertificate as error:
             raise MalformedEventError(str(error)) from None
         key = valid_rule_parameters.exempt_tag_key
-        tags = configuration_item.get("tags")
-        if key is not None and tags is not None and not isinstance(tags, Mapping):
-            raise MalformedEventError(
-                f"configurationItem.tags must be an object of tag keys and values, got {tags!r}"[:300]
-            )
-        if key is not None and tags is not None and key in tags:  # the item carries the certificate's tags
-            exemption = exempt(key, str(tags[key] if tags[key] is not None else ""))
-            return RuleEvaluations([RuleEvaluation(Assessment(certificate, exemption))])
+        if key is not None:
+            value = _exempt_tag(configuration_item, certificate.arn, key, client_factory)
+            if value is not None:
+                return RuleEvaluations([RuleEvaluation(Assessment(certificate, exempt(key, value)))])
 
         def describe(arn: str) -> Certificate | None:
             return describe_certificate(client_factory.build_client("acm"), arn)
@@ -136,6 +132,21 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
         return RuleEvaluations(
             (RuleEvaluation(outcome, _resource_id(outcome)) for outcome in outcomes), listing_gaps=plan.gaps
         )
+
+
+def _exempt_tag(item: Mapping[str, Any], arn: str, key: str, client_factory: Any) -> str | None:
+    """The exemption tag's value, from the configuration item's tags, or else from the Tagging API.
+
+    The item's tags are read first. Whether Config records every ACM certificate's tags in its
+    items is not something we could confirm, so an item that does not show the key is not taken
+    as proof: one GetResources call for this certificate decides, as the periodic run's query does.
+    """
+    tags = item.get("tags")
+    if tags is not None and not isinstance(tags, Mapping):
+        raise MalformedEventError(f"configurationItem.tags must be an object, got {type(tags).__name__}")
+    if tags and key in tags:
+        return str(tags[key] if tags[key] is not None else "")
+    return tag_value(client_factory.build_client("resourcegroupstaggingapi"), arn, key)
 
 
 def _resource_id(outcome: Outcome) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from acm_expiry.edge import pages
+from acm_expiry.edge import call, pages
 from acm_expiry.limits import TAGGING_PAGE
 
 ACM_RESOURCE_FILTER = "acm:certificate"  # service:resourceType, as in the ARN
@@ -28,3 +28,14 @@ def tagged_certificates(tagging: Any, key: str) -> dict[str, str]:
                 if tag.get("Key") == key:
                     tagged[str(resource["ResourceARN"])] = str(tag.get("Value", ""))
     return tagged
+
+
+def tag_value(tagging: Any, arn: str, key: str) -> str | None:
+    """The value of tag ``key`` on one certificate, or None when it does not carry it (one call)."""
+    answer = call(tagging, "get_resources", ResourceARNList=[arn])
+    for resource in answer.get("ResourceTagMappingList", []):
+        if resource.get("ResourceARN") == arn:
+            for tag in resource.get("Tags", []):
+                if tag.get("Key") == key:
+                    return str(tag.get("Value", ""))
+    return None
