@@ -7,7 +7,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench template clean
+.PHONY: demo test lint bench template clean pycache
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || test -n "$(PYTHON)" || { echo "make: python3.12 not found; install Python 3.12 or pass PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -30,5 +30,9 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python bench/periodic.py
 
-clean:
+# `rdk deploy` zips ACMExpiryRule/ whole: run this first if Python ran the rule outside make.
+pycache:
+	find ACMExpiryRule cli -name __pycache__ -prune -exec rm -rf {} +
+
+clean: pycache
 	rm -rf $(VENV) build *.egg-info

@@ -8,6 +8,7 @@ rule's periodic run.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import pty
@@ -197,15 +198,19 @@ def test_table_has_one_row_per_certificate_sorted_by_days_left_in_120_columns(se
     assert result.stderr == ""  # stderr is not a terminal: no progress lines
     lines = result.stdout.splitlines()
     assert max(len(line) for line in lines) <= 120
-    assert lines[0].split() == ["REGION", "DOMAIN", "TYPE", "EXPIRES", "DAYS", "VERDICT", "ANNOTATION"]
-    rows = lines[2 : 2 + len(US_EU_ORDER)]
+    assert lines[0].split() == ["REGION", "DOMAIN", "TYPE", "EXPIRES", "DAYS", "VERDICT", "NOTE"]
+    note = lines[0].index("NOTE")
+    rows = [line for line in lines[2:] if line and not line.startswith(" ") and "certificate(s)" not in line]
     assert [row.split()[1] for row in rows] == US_EU_ORDER
     by_domain = {row.split()[1]: row for row in rows}
     api = by_domain["api.example.com"].split()
     assert api[:3] == [US, "api.example.com", "IMPORTED"] and re.fullmatch(r"\d{4}-\d{2}-\d{2}", api[3])
     assert api[4:6] == ["6", "NON_COMPLIANT"]  # 5.05 days left, rounded up
-    assert f"Expires in 6 days ({api[3]})" in by_domain["api.example.com"]
-    assert by_domain["api.example.com"].endswith("…")  # cut to fit; JSON and CSV carry the whole text
+    # The note is the advice, wrapped under its column: what the date, days and verdict do not say.
+    start = lines.index(by_domain["api.example.com"])
+    continued = list(itertools.takewhile(lambda line: line.startswith(" "), lines[start + 1 :]))  # until the next row
+    advice = " ".join(line[note:].strip() for line in [lines[start], *continued])
+    assert advice.startswith("ACM never renews imported certificates: re-import a renewed one to the same ARN.")
     assert "Expired less than a day ago" in by_domain["old.example.eu"]
     assert by_domain["new.example.com"].split()[4:6] == ["-", "NOT_APPLICABLE"]  # no days: never issued
     assert lines[-1] == (
@@ -305,11 +310,17 @@ def test_only_noncompliant_shows_those_and_keeps_the_exit_status(seeded: Seeded)
     assert status == 2
     assert [row["domain"] for row in answer["rows"]] == [d for d in US_EU_ORDER if d in NON_COMPLIANT_US_EU]
     assert answer["source"].endswith("(NON_COMPLIANT only)")
-    assert answer["summary"]["certificates"] == answer["summary"]["NON_COMPLIANT"] == 4
+    assert (answer["summary"]["certificates"], answer["summary"]["shown"]) == (8, 4)  # the whole scan, counted
 
     table = run_cli(seeded, "--region", US, "--only-noncompliant")
     assert table.returncode == 2
-    assert "COMPLIANT " not in table.stdout.replace("NON_COMPLIANT", "")
+    assert "  COMPLIANT  " not in table.stdout
+    assert table.stdout.splitlines()[-1].endswith("2 COMPLIANT, 2 NON_COMPLIANT, 1 NOT_APPLICABLE; 2 shown")
+
+
+def test_a_region_without_certificates_is_counted(seeded: Seeded) -> None:
+    result = run_cli(seeded, "--region", AP, "--region", "ca-central-1")
+    assert result.stdout.splitlines()[-1].startswith("2 certificate(s) in 2 region(s)")
 
 
 def test_exit_0_when_nothing_is_noncompliant(seeded: Seeded) -> None:

@@ -110,15 +110,31 @@ def test_the_fixture_covers_what_the_formats_must_handle() -> None:
 
 
 def table_cells(text: str) -> tuple[list[str], list[dict[str, str]]]:
-    """The table's headings and rows, cut at the spans of the dashes line under the headings."""
+    """The table's headings and rows, cut at the spans of the dashes line under the headings.
+
+    A line that starts with blanks continues the last column of the row above (the narrow table
+    wraps its NOTE column); its pieces are joined with single spaces.
+    """
     lines = text.split("\n")
     spans = [match.span() for match in re.finditer(r"-+", lines[1])]
     cut = [(start, end) for start, end in spans[:-1]] + [(spans[-1][0], None)]
     headings = [lines[0][start:end].strip() for start, end in cut]
-    body = lines[2 : lines.index("")]
-    return headings, [
-        dict(zip(headings, (line[start:end].strip() for start, end in cut), strict=True)) for line in body
-    ]
+    rows: list[dict[str, str]] = []
+    for line in lines[2 : lines.index("")]:
+        if line.startswith(" ") and rows:
+            rows[-1][headings[-1]] += " " + line.strip()
+            continue
+        rows.append(dict(zip(headings, (line[start:end].strip() for start, end in cut), strict=True)))
+    return headings, rows
+
+
+def note_of(annotation: str) -> str:
+    """What the narrow table's NOTE shows: the annotation after the sentence the columns already say."""
+    said = re.match(
+        r"Expires (in \d+ days|within a day) \(\d{4}-\d{2}-\d{2}\), (within|outside) the \d+-day window\. ?", annotation
+    )
+    rest = annotation[said.end() :] if said else annotation
+    return " ".join(rest.split()) or "-"
 
 
 def clipped_from(cell: str, full: str) -> bool:
@@ -131,7 +147,7 @@ def test_table_fits_120_columns_even_with_the_long_domain_and_annotation() -> No
     assert max(len(line) for line in lines) <= 120
     assert all(line == line.rstrip() for line in lines)
     headings, cells = table_cells(text)
-    assert headings == ["ACCOUNT", "REGION", "DOMAIN", "TYPE", "EXPIRES", "DAYS", "VERDICT", "ANNOTATION"]
+    assert headings == ["ACCOUNT", "REGION", "DOMAIN", "TYPE", "EXPIRES", "DAYS", "VERDICT", "NOTE"]
     assert len(cells) == len(REPORT.rows)
     for shown, source in zip(cells, REPORT.rows, strict=True):
         assert shown["ACCOUNT"] == source.account
@@ -140,10 +156,24 @@ def test_table_fits_120_columns_even_with_the_long_domain_and_annotation() -> No
         assert shown["EXPIRES"] == (source.expires.strftime("%Y-%m-%d") if source.expires else "-")
         assert shown["DAYS"] == ("-" if source.days_left is None else str(source.days_left))
         assert shown["VERDICT"] == source.verdict
-        assert len(shown["DOMAIN"]) <= 30 and clipped_from(shown["DOMAIN"], source.domain)
-        assert clipped_from(shown["ANNOTATION"], source.annotation)
+        assert len(shown["DOMAIN"]) <= 24 and clipped_from(shown["DOMAIN"], source.domain)
+        # Wrapped, never cut: every word of the note is there (a word longer than the column may be split).
+        assert shown["NOTE"].replace(" ", "") == note_of(source.annotation).replace(" ", "")
     long = next(shown for shown, source in zip(cells, REPORT.rows, strict=True) if source.domain == LONG_DOMAIN)
-    assert long["DOMAIN"].endswith("…") and long["ANNOTATION"].endswith("…")
+    assert long["DOMAIN"].endswith("…")
+
+
+def test_the_note_is_the_advice_the_other_columns_do_not_say() -> None:
+    annotation = (
+        "Expires in 6 days (2026-12-03), within the 30-day window. ACM never renews imported certificates: "
+        "re-import a renewed one to the same ARN."
+    )
+    rows = (row(A1, US, "shop", 5.5, annotation=annotation, type="IMPORTED"),)
+    text = render(Report(WINDOW, NOW, rows, "ACM"), "table")
+    (shown,) = table_cells(text)[1]
+    assert shown["NOTE"] == "ACM never renews imported certificates: re-import a renewed one to the same ARN."
+    assert max(len(line) for line in text.split("\n")) <= 120
+    assert len(text.split("\n")) > 5  # the note wraps onto lines of its own rather than being cut
 
 
 @pytest.mark.parametrize("width", [100, 80, 40])
@@ -156,7 +186,7 @@ def test_table_lines_fit_narrower_widths(width: int) -> None:
 def test_account_column_only_for_more_than_one_account() -> None:
     text = render(ONE_ACCOUNT, "table")
     headings, cells = table_cells(text)
-    assert headings == ["REGION", "DOMAIN", "TYPE", "EXPIRES", "DAYS", "VERDICT", "ANNOTATION"]
+    assert headings == ["REGION", "DOMAIN", "TYPE", "EXPIRES", "DAYS", "VERDICT", "NOTE"]
     assert len(cells) == len(ONE_ACCOUNT.rows)
     assert A1 not in text.replace(ONE_ACCOUNT.source, "")
     counts = Counter(r.verdict for r in ONE_ACCOUNT.rows)
@@ -206,13 +236,30 @@ def test_table_summary_line() -> None:
 def test_small_table_exactly() -> None:
     rows = (row(A1, US, "api", 5.5), row(A1, US, "pending", None, verdict=NOT_APPLICABLE, type=None, annotation=""))
     assert render(Report(7, NOW, rows, "ACM"), "table") == (
-        "REGION     DOMAIN               TYPE           EXPIRES     DAYS  VERDICT         ANNOTATION\n"
+        "REGION     DOMAIN               TYPE           EXPIRES     DAYS  VERDICT         NOTE\n"
         "---------  -------------------  -------------  ----------  ----  --------------  ------------------------\n"
         "us-east-1  api.example.com      AMAZON_ISSUED  2026-12-03     6  NON_COMPLIANT   Expires in 6 days (api).\n"
         "us-east-1  pending.example.com  -              -              -  NOT_APPLICABLE  -\n"
         "\n"
         "2 certificate(s) in 1 region(s), 7-day window: 0 COMPLIANT, 1 NON_COMPLIANT, 1 NOT_APPLICABLE\n"
     )
+
+
+def test_the_summary_counts_every_region_scanned_and_the_whole_scan() -> None:
+    """Regions without certificates count; --only-noncompliant shows some rows but counts them all."""
+    shown = tuple(r for r in ONE_ACCOUNT.rows if r.verdict == NON_COMPLIANT)
+    report = Report(WINDOW, NOW, shown, "ACM", regions=(US, EU, AP, "me-central-1"), scanned=ONE_ACCOUNT.rows)
+    counts = Counter(r.verdict for r in ONE_ACCOUNT.rows)
+    assert render(report, "table").endswith(
+        f"{len(ONE_ACCOUNT.rows)} certificate(s) in 4 region(s), 30-day window: {counts[COMPLIANT]} COMPLIANT, "
+        f"{counts[NON_COMPLIANT]} NON_COMPLIANT, {counts[NOT_APPLICABLE]} NOT_APPLICABLE; {len(shown)} shown\n"
+    )
+    document = json.loads(render(report, "json"))
+    assert len(document["rows"]) == document["summary"]["shown"] == len(shown)
+    assert document["summary"]["certificates"] == len(ONE_ACCOUNT.rows)
+    assert {"account": A1, "region": "me-central-1", COMPLIANT: 0, NON_COMPLIANT: 0, NOT_APPLICABLE: 0} in document[
+        "summary"
+    ]["byAccountRegion"]
 
 
 def test_empty_table_is_the_summary_alone() -> None:

@@ -230,11 +230,13 @@ def _row(assessment: Any, evaluation: dict[str, Any]) -> Any:
 
 
 def _table(rows: list[Any], now: datetime) -> str:
-    """`acm-expiry scan`'s table, wide enough for whole annotations."""
+    """`acm-expiry scan`'s table, then each annotation exactly as Config recorded it."""
     from acm_expiry_cli.report import Report, render
 
     rows.sort(key=lambda r: (r.days_left is None, r.days_left if r.days_left is not None else 0))
-    return render(Report(30, now, tuple(rows), "the demo"), "table", width=250)
+    table = render(Report(30, now, tuple(rows), "the demo"), "table")
+    recorded = "\n".join(f"  {r.domain}: {r.annotation}" for r in rows)
+    return f"{table}\nThe annotations, as Config recorded them:\n{recorded}\n"
 
 
 def _configuration(described: dict[str, Any]) -> dict[str, Any]:

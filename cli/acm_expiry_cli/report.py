@@ -51,6 +51,8 @@ import csv
 import html
 import io
 import json
+import re
+import textwrap
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -74,7 +76,7 @@ CSV_FIELDS = (
     "annotation",
 )
 DEFAULT_WIDTH = 120
-DOMAIN_MAX = 30  # the table's DOMAIN column, unless wide
+DOMAIN_MAX = 24  # the table's DOMAIN column, unless wide
 DOMAIN_MIN = 16  # ... when it gives room to the annotation
 ANNOTATION_MIN = 20  # the room the annotation should get before domains are clipped further
 ELLIPSIS = "…"
@@ -108,8 +110,15 @@ class Report:
 
     window: int  # daysToExpiration
     scanned_at: datetime  # timezone-aware UTC
-    rows: tuple[Row, ...]
+    rows: tuple[Row, ...]  # what the report shows
     source: str  # e.g. "ACM in 123456789012: us-east-1, eu-west-1" or "Config aggregator org-agg"
+    regions: tuple[str, ...] = ()  # every region scanned, certificates or not (default: the rows')
+    scanned: tuple[Row, ...] | None = None  # every row of the scan, when ``rows`` shows only some
+
+    @property
+    def all_rows(self) -> tuple[Row, ...]:
+        """The whole scan, which summaries count (``rows`` may be a filtered part of it)."""
+        return self.rows if self.scanned is None else self.scanned
 
 
 def render(report: Report, output_format: str, *, wide: bool = False, width: int = DEFAULT_WIDTH) -> str:
@@ -135,7 +144,7 @@ def render(report: Report, output_format: str, *, wide: bool = False, width: int
 def _check(report: Report) -> None:
     if report.scanned_at.tzinfo is None:
         raise ValueError("scanned_at must be timezone-aware")
-    for row in report.rows:
+    for row in report.all_rows + (report.rows if report.scanned is not None else ()):
         if row.expires is not None and row.expires.tzinfo is None:
             raise ValueError(f"{row.arn}: expires must be timezone-aware")
         if row.verdict not in VERDICTS:
@@ -167,14 +176,14 @@ def _verdict_counts(rows: Iterable[Row]) -> dict[str, int]:
 
 
 def _accounts(report: Report) -> list[str]:
-    return sorted({row.account for row in report.rows})
+    return sorted({row.account for row in report.all_rows})
 
 
 def _scope(report: Report) -> str:
     """The summary's "N certificate(s) in R region(s)", plus " of A account(s)" when there are several."""
-    regions = len({row.region for row in report.rows})
+    regions = len(set(report.regions) | {row.region for row in report.all_rows})
     accounts = len(_accounts(report))
-    scope = f"{_plural(len(report.rows), 'certificate')} in {_plural(regions, 'region')}"
+    scope = f"{_plural(len(report.all_rows), 'certificate')} in {_plural(regions, 'region')}"
     return scope + (f" of {_plural(accounts, 'account')}" if accounts > 1 else "")
 
 
@@ -199,13 +208,21 @@ _DAYS = _Column("DAYS", lambda row: row.days_left, right=True)
 _VERDICT = _Column("VERDICT", lambda row: row.verdict)
 _ARN = _Column("ARN", lambda row: row.arn)
 _ANNOTATION = _Column("ANNOTATION", lambda row: row.annotation)
+# The annotation's first sentence for a dated certificate repeats the EXPIRES, DAYS and VERDICT
+# columns ("Expires in 6 days (2026-12-08), within the 30-day window."); the narrow table shows
+# what follows it, the advice, and wraps it rather than cutting it.
+_SAID_BY_COLUMNS = re.compile(
+    r"^Expires (?:in \d+ days|within a day) \(\d{4}-\d{2}-\d{2}\), (?:within|outside) the \d+-day window\.\s*"
+)
+_NOTE = _Column("NOTE", lambda row: _SAID_BY_COLUMNS.sub("", row.annotation) or None)
 
 
 def _table(report: Report, wide: bool, width: int) -> str:
     lines = _table_lines(report, wide, width) if report.rows else []
     if lines:
         lines.append("")
-    lines.append(f"{_scope(report)}, {report.window}-day window: {_counts_text(report.rows)}")
+    shown = f"; {len(report.rows)} shown" if len(report.rows) != len(report.all_rows) else ""
+    lines.append(f"{_scope(report)}, {report.window}-day window: {_counts_text(report.all_rows)}{shown}")
     return "\n".join(lines) + "\n"
 
 
@@ -220,26 +237,34 @@ def _table_columns(report: Report, wide: bool) -> list[_Column]:
         columns += [_KEY, _IN_USE]
     columns += [_EXPIRES, _DAYS, _VERDICT]
     if wide:
-        columns.append(_ARN)
-    return [*columns, _ANNOTATION]
+        return [*columns, _ARN, _ANNOTATION]
+    return [*columns, _NOTE]
 
 
 def _table_lines(report: Report, wide: bool, width: int) -> list[str]:
     columns = _table_columns(report, wide)
     cells = [[_cell(column.value(row)) for column in columns] for row in report.rows]
     widths = _widths(columns, cells)
-    if not wide:
-        domain = columns.index(_DOMAIN)
-        _clip_column(cells, widths, domain, DOMAIN_MAX)
-        room = width - _prefix_width(widths)
-        if room < ANNOTATION_MIN:
-            floor = max(DOMAIN_MIN, len(_DOMAIN.heading))
-            room += _clip_column(cells, widths, domain, max(floor, widths[domain] - (ANNOTATION_MIN - room)))
-        _clip_column(cells, widths, len(columns) - 1, max(room, 1))
+    if wide:
+        lines = [_line([column.heading for column in columns], columns, widths)]
+        lines.append("  ".join("-" * size for size in widths))
+        return lines + [_line(line, columns, widths) for line in cells]
+    domain = columns.index(_DOMAIN)
+    _clip_column(cells, widths, domain, DOMAIN_MAX)
+    room = width - _prefix_width(widths)
+    if room < ANNOTATION_MIN:
+        floor = max(DOMAIN_MIN, len(_DOMAIN.heading))
+        room += _clip_column(cells, widths, domain, max(floor, widths[domain] - (ANNOTATION_MIN - room)))
+    room = max(room, len(_NOTE.heading))
+    widths[-1] = min(widths[-1], room)
+    indent = " " * _prefix_width(widths)
     lines = [_line([column.heading for column in columns], columns, widths)]
     lines.append("  ".join("-" * size for size in widths))
-    lines += [_line(line, columns, widths) for line in cells]
-    return lines if wide else [_clip(line, width) for line in lines]  # a no-op unless width is very small
+    for line in cells:
+        pieces = textwrap.wrap(line[-1], room, break_on_hyphens=False) or [MISSING]
+        lines.append(_line([*line[:-1], pieces[0]], columns, widths))
+        lines += [indent + piece for piece in pieces[1:]]
+    return [_clip(line, width) for line in lines]  # a no-op unless width is very small
 
 
 def _cell(value: str | int | bool | None) -> str:
@@ -339,15 +364,25 @@ def _json_row(row: Row) -> dict[str, str | int | bool | None]:
 
 
 def summary(report: Report) -> dict[str, object]:
-    """The JSON summary: counts by verdict, overall and per (account, region), sorted."""
+    """The JSON summary of the whole scan: counts by verdict, overall and per (account, region), sorted.
+
+    Regions scanned without a certificate appear with zero counts (with the one account the rows
+    name, when they name one).
+    """
     places: dict[tuple[str, str], list[Row]] = {}
-    for row in report.rows:
+    for row in report.all_rows:
         places.setdefault((row.account, row.region), []).append(row)
+    accounts = _accounts(report)
+    if len(accounts) <= 1:
+        for region in report.regions:
+            places.setdefault((accounts[0] if accounts else "", region), [])
     by_place = [
         {"account": account, "region": region, **_verdict_counts(rows)}
         for (account, region), rows in sorted(places.items())
     ]
-    return {"certificates": len(report.rows), **_verdict_counts(report.rows), "byAccountRegion": by_place}
+    rows = report.all_rows
+    shown = {"shown": len(report.rows)} if report.scanned is not None else {}
+    return {"certificates": len(rows), **_verdict_counts(rows), **shown, "byAccountRegion": by_place}
 
 
 # html ----------------------------------------------------------------------------------------
@@ -450,7 +485,7 @@ def _html(report: Report) -> str:
 
 
 def _html_summary(report: Report, timeline: _Timeline) -> list[str]:
-    counts = _verdict_counts(report.rows)
+    counts = _verdict_counts(report.all_rows)
     items = [
         f"{_e(_scope(report))}, {report.window}-day window (daysToExpiration)",
         *(f'<span class="{verdict}">{counts[verdict]} {verdict}</span>' for verdict in VERDICTS),

@@ -76,6 +76,7 @@ class Scanned:
 
     rows: list[Row]
     source: str
+    regions: tuple[str, ...] = ()  # every region scanned, certificates or not (a direct scan's)
 
 
 def run_scan(
@@ -96,13 +97,14 @@ def run_scan(
     except ScanError as error:
         print(f"acm-expiry scan: error: {_one_line(str(error))}", file=err)
         return EXIT_ERROR
-    rows = sorted(scanned.rows, key=_sort_key)
-    non_compliant = any(row.verdict == Compliance.NON_COMPLIANT for row in rows)
-    source = scanned.source
+    every = tuple(sorted(scanned.rows, key=_sort_key))
+    non_compliant = any(row.verdict == Compliance.NON_COMPLIANT for row in every)
+    rows, source, whole = every, scanned.source, None
     if options.only_noncompliant:
-        rows = [row for row in rows if row.verdict == Compliance.NON_COMPLIANT]
-        source += " (NON_COMPLIANT only)"
-    text = render(Report(days, scanned_at, tuple(rows), source), options.output_format, wide=options.wide)
+        rows = tuple(row for row in every if row.verdict == Compliance.NON_COMPLIANT)
+        source, whole = source + " (NON_COMPLIANT only)", every
+    report = Report(days, scanned_at, rows, source, regions=scanned.regions, scanned=whole)
+    text = render(report, options.output_format, wide=options.wide)
     status = EXIT_NON_COMPLIANT if non_compliant else EXIT_OK
     if options.output:
         try:
@@ -132,9 +134,9 @@ def scan(
     """The rows of one scan, from ACM or from an aggregator; raises :class:`ScanError`."""
     session = _session(options.profile, new_session)
     _credentials(session, options.profile)
-    edge = AwsEdge(session)
-    if options.aggregator:
-        return _scan_aggregator(edge, options, days, exempt_tag, now, err)
+    edge = AwsEdge(session, region=default_region(session))
+    if options.aggregator:  # in the aggregator's region, found as a direct scan finds its own
+        return _scan_aggregator(AwsEdge(session, region=_home_region(session)), options, days, exempt_tag, now, err)
     regions = _regions(session, edge, options)
     return _scan_acm(edge, regions, days, exempt_tag, now, err)
 
@@ -190,7 +192,7 @@ def _scan_acm(
     rows = [row(assessment, region) for region, assessments in results.items() for assessment in assessments]
     accounts = sorted({r.account for r in rows})
     where = f" in {', '.join(accounts)}" if accounts else ""
-    return Scanned(rows, f"ACM{where}: {', '.join(regions)}")
+    return Scanned(rows, f"ACM{where}: {', '.join(regions)}", tuple(regions))
 
 
 def _scan_aggregator(
