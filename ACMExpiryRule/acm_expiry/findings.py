@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from acm_expiry import RESOURCE_TYPE
 from acm_expiry.certificate import Certificate
 from acm_expiry.outcome import Assessment, Outcome, Removed
 from acm_expiry.verdict import Scenario, Verdict, advise, what_to_do
@@ -48,7 +49,6 @@ HIGH_WITHIN_DAYS = 7
 REFRESH_AFTER = timedelta(days=60)  # Security Hub deletes findings not updated for 90 days
 REFRESH_SPREAD_DAYS = 15
 OPEN_WORKFLOWS = frozenset({"NEW", "NOTIFIED"})
-ACM_RESOURCE_TYPE = "AWS::ACM::Certificate"
 TITLE_LIMIT = 256
 FINDING_TYPE = "Software and Configuration Checks/AWS Security Best Practices"
 ASFF_RESOURCE_TYPE = "AwsCertificateManagerCertificate"
@@ -237,7 +237,7 @@ def plan_findings(
     counts: Counter[str] = Counter()
     outcomes = list(outcomes)
     for outcome in outcomes:
-        if isinstance(outcome, Removed) and outcome.resource_type != ACM_RESOURCE_TYPE:
+        if isinstance(outcome, Removed) and outcome.resource_type != RESOURCE_TYPE:
             continue
         arn = _arn(outcome)
         existing = known.get(finding_id(rule_name, arn))

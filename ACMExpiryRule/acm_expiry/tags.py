@@ -24,9 +24,9 @@ def tagged_certificates(tagging: Any, key: str) -> dict[str, str]:
         TagFilters=[{"Key": key}],
     ):
         for resource in page.get("ResourceTagMappingList", []):
-            for tag in resource.get("Tags", []):
-                if tag.get("Key") == key:
-                    tagged[str(resource["ResourceARN"])] = str(tag.get("Value", ""))
+            value = _value_of(resource, key)
+            if value is not None:
+                tagged[str(resource["ResourceARN"])] = value
     return tagged
 
 
@@ -34,8 +34,15 @@ def tag_value(tagging: Any, arn: str, key: str) -> str | None:
     """The value of tag ``key`` on one certificate, or None when it does not carry it (one call)."""
     answer = call(tagging, "get_resources", ResourceARNList=[arn])
     for resource in answer.get("ResourceTagMappingList", []):
-        if resource.get("ResourceARN") == arn:
-            for tag in resource.get("Tags", []):
-                if tag.get("Key") == key:
-                    return str(tag.get("Value", ""))
+        value = _value_of(resource, key) if resource.get("ResourceARN") == arn else None
+        if value is not None:
+            return value
+    return None
+
+
+def _value_of(resource: Any, key: str) -> str | None:
+    """The value of tag ``key`` in one GetResources ResourceTagMapping, or None when it has none."""
+    for tag in resource.get("Tags", []):
+        if tag.get("Key") == key:
+            return str(tag.get("Value", ""))
     return None

@@ -53,11 +53,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from acm_expiry.certificate import Certificate
+from acm_expiry.limits import ANNOTATION_LIMIT
 
-ANNOTATION_LIMIT = 256
 MAX_ENUM_LENGTH = 40
 NEVER_ISSUED_STATUSES = frozenset({"PENDING_VALIDATION", "VALIDATION_TIMED_OUT", "FAILED"})
-STALLED_RENEWAL_STATUSES = frozenset({"PENDING_VALIDATION", "FAILED"})
 MANAGED_TYPES = frozenset({"AMAZON_ISSUED", "PRIVATE"})  # the types ACM renews
 _DAY = timedelta(days=1)
 

@@ -20,15 +20,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from acm_expiry import RESOURCE_TYPE
 from acm_expiry.certificate import Certificate, MalformedCertificate
 from acm_expiry.edge import pages
+from acm_expiry.findings import ACCOUNT_ID
 from acm_expiry.limits import AGGREGATE_QUERY_PAGE
 from acm_expiry.outcome import Assessment
 from acm_expiry.verdict import exempt, judge
 
-RESOURCE_TYPE = "AWS::ACM::Certificate"
 SELECTED = ("accountId", "awsRegion", "resourceId", "configuration", "tags")
-ACCOUNT_ID = re.compile(r"^\d{12}$")
 REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 

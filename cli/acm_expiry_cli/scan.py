@@ -134,9 +134,9 @@ def scan(
     """The rows of one scan, from ACM or from an aggregator; raises :class:`ScanError`."""
     session = _session(options.profile, new_session)
     _credentials(session, options.profile)
-    edge = AwsEdge(session, region=default_region(session))
     if options.aggregator:  # in the aggregator's region, found as a direct scan finds its own
         return _scan_aggregator(AwsEdge(session, region=_home_region(session)), options, days, exempt_tag, now, err)
+    edge = AwsEdge(session, region=default_region(session))
     regions = _regions(session, edge, options)
     return _scan_acm(edge, regions, days, exempt_tag, now, err)
 
