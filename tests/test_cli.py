@@ -213,6 +213,9 @@ def test_table_has_one_row_per_certificate_sorted_by_days_left_in_120_columns(se
     assert advice.startswith("ACM never renews imported certificates: re-import a renewed one to the same ARN.")
     assert "Expired less than a day ago" in by_domain["old.example.eu"]
     assert by_domain["new.example.com"].split()[4:6] == ["-", "NOT_APPLICABLE"]  # no days: never issued
+    # A COMPLIANT annotation says only what the columns say ("Expires on DATE, outside ..."): no note.
+    compliant = [row for row in rows if row.split()[5] == "COMPLIANT"]
+    assert compliant and all(row.split()[6:] == ["-"] for row in compliant)
     assert lines[-1] == (
         "8 certificate(s) in 2 region(s), 30-day window: 3 COMPLIANT, 4 NON_COMPLIANT, 1 NOT_APPLICABLE"
     )

@@ -140,7 +140,7 @@ def test_deleted_results_are_read_page_by_page(aws: World) -> None:
     assert len(judged_before) > 100 and marked == judged_before
 
 
-PURE = ("acm_expiry.verdict", "acm_expiry.certificate", "acm_expiry.outcome", "acm_expiry.findings")
+PURE = ("acm_expiry.verdict", "acm_expiry.certificate", "acm_expiry.outcome", "acm_expiry.findings", "acm_expiry.arns")
 
 
 @pytest.mark.parametrize("module", PURE)

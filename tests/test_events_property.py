@@ -752,8 +752,10 @@ def _check_annotation_words(
         assert annotation.startswith("Expired")
     elif status == "REVOKED":
         assert annotation.startswith("Revoked")
-    elif compliance in ("NON_COMPLIANT", "COMPLIANT"):
+    elif compliance == "NON_COMPLIANT":
         assert annotation.startswith(("Expires in ", "Expires within a day "))
+    elif compliance == "COMPLIANT":
+        assert not_after is not None and annotation.startswith(f"Expires on {not_after:%Y-%m-%d}, outside ")
 
 
 @examples(100)

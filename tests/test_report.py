@@ -131,7 +131,8 @@ def table_cells(text: str) -> tuple[list[str], list[dict[str, str]]]:
 def note_of(annotation: str) -> str:
     """What the narrow table's NOTE shows: the annotation after the sentence the columns already say."""
     said = re.match(
-        r"Expires (in \d+ days|within a day) \(\d{4}-\d{2}-\d{2}\), (within|outside) the \d+-day window\. ?", annotation
+        r"Expires (in \d+ days \(\S+\)|within a day \(\S+\)|on \S+), (within|outside) the \d+-day window\. ?",
+        annotation,
     )
     rest = annotation[said.end() :] if said else annotation
     return " ".join(rest.split()) or "-"

@@ -11,14 +11,16 @@ certificate                                                            verdict  
 5. REVOKED                                                             NON_COMPLIANT   revoked on DATE
 6. ``notAfter`` - now <= daysToExpiration x 24 h                       NON_COMPLIANT   expires in N days +
                                                                                        the advice below
-7. otherwise                                                           COMPLIANT       expires in N days
+7. otherwise                                                           COMPLIANT       expires on DATE
 =====================================================================  ==============  =====================
 
 N is :func:`days_left`: while a certificate has not expired, the time left in whole days rounded
 *up*, so "expires in N days" is inside the window exactly when N <= daysToExpiration (a
-certificate with 30 days and 1 hour left "expires in 31 days", outside a 30-day window). Once
-expired, "expired N days ago" counts whole days since, rounded down. The window's edge is
-inclusive.
+certificate with 30 days and 1 hour left is outside a 30-day window). Once expired, "expired N
+days ago" counts whole days since, rounded down. The window's edge is inclusive. A COMPLIANT
+annotation names the expiry date, not the days left, so it reads the same every day until the
+certificate enters the window: a periodic run records it again only when it changes (or for
+the refresh share, :mod:`acm_expiry.recording`).
 
 Inside the window, the advice follows what ACM will do (first matching row):
 
@@ -239,7 +241,7 @@ def judge(certificate: Certificate, now: datetime, days_to_expiration: int) -> V
         )
     return Verdict(
         Compliance.COMPLIANT,
-        f"{expires}, outside the {days_to_expiration}-day window.",
+        f"Expires on {_date(not_after)}, outside the {days_to_expiration}-day window.",
         Scenario.VALID,
         days,
     )

@@ -209,10 +209,12 @@ _VERDICT = _Column("VERDICT", lambda row: row.verdict)
 _ARN = _Column("ARN", lambda row: row.arn)
 _ANNOTATION = _Column("ANNOTATION", lambda row: row.annotation)
 # The annotation's first sentence for a dated certificate repeats the EXPIRES, DAYS and VERDICT
-# columns ("Expires in 6 days (2026-12-08), within the 30-day window."); the narrow table shows
-# what follows it, the advice, and wraps it rather than cutting it.
+# columns ("Expires in 6 days (2026-12-08), within the 30-day window."; a COMPLIANT one "Expires on
+# 2027-03-28, outside the 30-day window."); the narrow table shows what follows it, the advice,
+# and wraps it rather than cutting it.
 _SAID_BY_COLUMNS = re.compile(
-    r"^Expires (?:in \d+ days|within a day) \(\d{4}-\d{2}-\d{2}\), (?:within|outside) the \d+-day window\.\s*"
+    r"^Expires (?:in \d+ days \(\d{4}-\d{2}-\d{2}\)|within a day \(\d{4}-\d{2}-\d{2}\)|on \d{4}-\d{2}-\d{2}), "
+    r"(?:within|outside) the \d+-day window\.\s*"
 )
 _NOTE = _Column("NOTE", lambda row: _SAID_BY_COLUMNS.sub("", row.annotation) or None)
 
