@@ -14,6 +14,7 @@ import botocore.endpoint
 import pytest
 from moto import mock_aws
 
+import acm_expiry.edge
 from acm_expiry import handler
 from tests.support.doubles import Doubles, FakeAcm, FakeConfig, FakeTagging, moto_acm_source
 from tests.support.securityhub import FakeSecurityHub
@@ -36,6 +37,37 @@ def amazon_issued_record(now: datetime, name: str, renewal: dict[str, str]) -> d
     }
 
 
+class FakeTime:
+    """A simulated clock: ``sleep`` moves ``monotonic`` on at once, and is recorded."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0, seconds
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@dataclass
+class FakeContext:
+    """Lambda's context object, as far as the handler reads it: the time left, on the simulated clock."""
+
+    clock: FakeTime
+    deadline: float
+
+    @classmethod
+    def with_timeout(cls, clock: FakeTime, seconds: float) -> FakeContext:
+        return cls(clock, clock.now + seconds)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, round((self.deadline - self.clock.now) * 1000))
+
+
 @dataclass
 class World:
     """One test's AWS: moto behind the doubles, plus what the handler did."""
@@ -45,8 +77,10 @@ class World:
     config: FakeConfig
     security_hub: FakeSecurityHub
     now: datetime
+    # Every wait the edge makes (pacing, retries, redelivery rounds), on the simulated clock;
+    # botocore's own sleeps, which must stay zero (the edge waits, then lets botocore retry at once).
+    clock: FakeTime
     botocore_sleeps: list[float]
-    handler_sleeps: list[float] = field(default_factory=list)
     logs: list[str] = field(default_factory=list)
 
     def client(self, service: str, region: str = REGION) -> Any:
@@ -62,18 +96,21 @@ class World:
         return [json.loads(line) for line in self.logs]
 
     def runtime(self) -> handler.Runtime:
-        """The handler's world: this clock, recorded sleeps and log lines, sessions behind the doubles."""
+        """The handler's world: this clock, simulated waits, log lines, sessions behind the doubles."""
         return handler.Runtime(
             now=lambda: self.now,
-            sleep=self.handler_sleeps.append,
+            sleep=self.clock.sleep,
+            monotonic=self.clock.monotonic,
             log=self.logs.append,
             new_session=self.doubles.session,
         )
 
-    def run(self, event: dict[str, Any], *, settle: bool = True) -> list[dict[str, Any]]:
-        """One invocation; then, unless ``settle`` is false, what it imported becomes visible to later ones."""
+    def run(self, event: dict[str, Any], *, settle: bool = True, timeout: float | None = None) -> list[dict[str, Any]]:
+        """One invocation (with Lambda's context when a ``timeout`` is given); then, unless ``settle``
+        is false, what it imported becomes visible to later ones."""
+        context = None if timeout is None else FakeContext.with_timeout(self.clock, timeout)
         try:
-            return handler.handle(event, None, self.runtime())
+            return handler.handle(event, context, self.runtime())
         finally:
             if settle:
                 self.security_hub.settle()
@@ -91,22 +128,31 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         monkeypatch.setenv(name, value)
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE"):
         monkeypatch.delenv(name, raising=False)
-    # botocore's retry waits go to a list instead of the clock: the suite never sleeps.
+    # Waits go to the simulated clock instead of the real one: the suite never sleeps. The edge's
+    # own (pacing, retries, redelivery) through acm_expiry.edge's ``time`` (the CLI's system clock
+    # too); botocore's are recorded apart, and stay zero.
+    clock = FakeTime()
+    monkeypatch.setattr(acm_expiry.edge, "time", clock)
     botocore_sleeps: list[float] = []
     monkeypatch.setattr(botocore.endpoint, "time", SimpleNamespace(sleep=botocore_sleeps.append))
     default_session = boto3.DEFAULT_SESSION
     with mock_aws():
         doubles = Doubles()
+        doubles.clock = clock.monotonic
         acm = FakeAcm(moto_acm_source())
         config = FakeConfig()
+        config.clock = lambda: world.now
         doubles.serve("acm", acm)
         doubles.serve("config", config)
         doubles.serve("resourcegroupstaggingapi", FakeTagging(acm))
         security_hub = FakeSecurityHub()
         doubles.serve("securityhub", security_hub)
         now = datetime.now(UTC).replace(microsecond=0)
-        yield World(doubles, acm, config, security_hub, now, botocore_sleeps)
+        world = World(doubles, acm, config, security_hub, now, clock, botocore_sleeps)
+        yield world
     # Every finding any test had built and imported was within ASFF's documented values.
     assert security_hub.violations == []
     # Nothing the rule does may configure boto3's default session (a warm Lambda container keeps it).
     assert boto3.DEFAULT_SESSION is default_session
+    # Every retry wait was the edge's, on its clock: botocore itself never slept.
+    assert not any(botocore_sleeps), botocore_sleeps

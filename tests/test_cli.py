@@ -520,7 +520,7 @@ def test_throttling_is_ridden_out(doubled: World, capsys: pytest.CaptureFixture[
     doubled.doubles.faults.add("acm.ListCertificates", THROTTLING, THROTTLING, THROTTLING)
     assert run_main(doubled, ["scan", "--format", "json"]) == 0
     assert [row["arn"] for row in json.loads(capsys.readouterr().out)["rows"]] == [arn]
-    assert len(doubled.botocore_sleeps) == 3
+    assert len(doubled.clock.sleeps) == 3
 
 
 # --- --exempt-tag, --all-regions, --aggregator ---------------------------------------------------------

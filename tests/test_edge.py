@@ -66,7 +66,10 @@ def test_a_warm_container_runs_each_invocation_exactly_as_a_cold_one(
         requests = sorted(name for name, _ in aws.doubles.requests)
         runs.append((requests, aws.logs[-1], returned))
 
-    assert runs[0] == runs[1] == runs[2]
+    # The same calls, log line and answer each time, but for the retry's wait, which is jittered.
+    lines = [json.loads(log) for _, log, _ in runs]
+    assert len({line.pop("waitedMs")["pacing"] for line in lines}) == 1
+    assert [(r[0], r[2]) for r in runs[1:]] == [(runs[0][0], runs[0][2])] * 2 and lines[0] == lines[1] == lines[2]
     line = json.loads(runs[0][1])
     assert line["outcome"] == "ok"
     assert line["apiCalls"]["sts.AssumeRole"] == 1  # one AssumeRole per invocation, whatever it calls
@@ -117,9 +120,14 @@ def test_two_edges_count_only_their_own_calls_even_in_threads(aws: World) -> Non
 
 
 def test_the_retry_policy_is_the_edges_own(aws: World) -> None:
+    """botocore's standard mode tries once (so its retry quota is never used); the edge's handler retries."""
     edge = AwsEdge(aws.doubles.session(), region="us-east-1")
-    retries = edge.client("acm").meta.config.retries
-    assert (retries["mode"], retries["total_max_attempts"]) == ("standard", 7)
+    config = edge.client("acm").meta.config
+    assert (config.retries["mode"], config.retries["total_max_attempts"]) == ("standard", 1)
+    assert (config.connect_timeout, config.read_timeout) == (3, 10)
+    aws.doubles.faults.add("acm.ListCertificates", THROTTLING, THROTTLING)
+    edge.client("acm").list_certificates()
+    assert edge.counts.retries == 2 and edge.counts.throttles == 2
 
 
 def test_deleted_results_are_read_page_by_page(aws: World) -> None:
@@ -131,13 +139,18 @@ def test_deleted_results_are_read_page_by_page(aws: World) -> None:
     deleted = inventory[-120:]
     del inventory[-120:]
     aws.config.put_calls.clear()
+    aws.doubles.requests.clear()
     aws.run(scheduled_event(aws.now))
-    pages = aws.doubles.calls("config.GetComplianceDetailsByConfigRule")[1:]
+    pages = aws.doubles.calls("config.GetComplianceDetailsByConfigRule")
     assert [page.get("Limit") for page in pages] == [100, 100, 100]
     assert [bool(page.get("NextToken")) for page in pages] == [False, True, True]
-    judged_before = {str(c["CertificateArn"]) for c in deleted if c["Status"] != "PENDING_VALIDATION"}
+    # Every deleted certificate's result turns NOT_APPLICABLE, "deleted" (a never-issued one's too:
+    # its words change), without asking ACM: the listing was complete.
+    judged_before = {str(c["CertificateArn"]) for c in deleted}
     marked = {e["ComplianceResourceId"] for e in aws.config.sent if e.get("Annotation", "").startswith("No longer")}
     assert len(judged_before) > 100 and marked == judged_before
+    described = {call["CertificateArn"] for call in aws.doubles.calls("acm.DescribeCertificate")}
+    assert not described & judged_before
 
 
 PURE = ("acm_expiry.verdict", "acm_expiry.certificate", "acm_expiry.outcome", "acm_expiry.findings", "acm_expiry.arns")

@@ -57,7 +57,7 @@ def test_six_faults_in_a_row_are_ridden_out(aws: World, operation: str, fault: o
     aws.doubles.faults.add(operation, *[fault] * RETRIES_RIDDEN_OUT)  # type: ignore[list-item]
     aws.run(scheduled_event(aws.now))
     assert {e["ComplianceResourceId"] for e in aws.config.results.values()} == {c["CertificateArn"] for c in inventory}
-    assert len(aws.botocore_sleeps) == RETRIES_RIDDEN_OUT
+    assert len(aws.clock.sleeps) == RETRIES_RIDDEN_OUT
     assert aws.log_lines()[-1]["retries"] == RETRIES_RIDDEN_OUT
 
 
@@ -66,8 +66,8 @@ def test_backoff_is_exponential_with_jitter(aws: World) -> None:
     aws.doubles.faults.add("acm.ListCertificates", *[THROTTLING] * RETRIES_RIDDEN_OUT)
     aws.run(scheduled_event(aws.now))
     caps = [min(20, 2**attempt) for attempt in range(RETRIES_RIDDEN_OUT)]
-    assert all(0 <= wait <= cap for wait, cap in zip(aws.botocore_sleeps, caps, strict=True))
-    assert len(set(aws.botocore_sleeps)) > 1  # jittered, not a fixed wait
+    assert all(0 <= wait <= cap for wait, cap in zip(aws.clock.sleeps, caps, strict=True))
+    assert len(set(aws.clock.sleeps)) > 1  # jittered, not a fixed wait
 
 
 def test_a_seventh_throttle_fails_the_invocation_loudly(aws: World) -> None:
@@ -89,7 +89,7 @@ def test_failed_evaluations_are_sent_again(aws: World) -> None:
     assert refused in aws.config.results
     assert len(aws.config.results) == 250
     assert [e["ComplianceResourceId"] for e in aws.config.put_calls[-1]] == [refused]
-    assert len(aws.handler_sleeps) == 2
+    assert len(aws.clock.sleeps) == 2
 
 
 def test_evaluations_still_failing_make_the_invocation_raise(aws: World) -> None:
@@ -246,6 +246,12 @@ def test_log_lines_carry_no_secrets(aws: World, monkeypatch: pytest.MonkeyPatch)
         "findings",
         "findingsError",
         "listingGaps",
+        "sdk",
+        "deadline",
+        "recording",
+        "foreignResults",
+        "throttles",
+        "waitedMs",
         # CloudWatch Embedded Metric Format: the directive, the dimension and the values.
         "_aws",
         "ConfigRuleName",

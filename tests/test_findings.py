@@ -403,7 +403,7 @@ def test_invalid_findings_are_not_sent_again(aws: World) -> None:
     scripted_import(aws, [[(refused, "InvalidInput")]])
     aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
     assert len(aws.doubles.calls("securityhub.BatchImportFindings")) == 1
-    assert aws.handler_sleeps == []
+    assert aws.clock.sleeps == []
     assert "(1 InvalidInput, sent 1 time)" in aws.log_lines()[-1]["findingsError"]["message"]
 
 

@@ -20,13 +20,20 @@ Why not ``Evaluator.handle`` itself: it would
 
 Here the invocation's :class:`~acm_expiry.edge.AwsEdge` is the client factory the rule receives,
 every failure propagates, and the evaluations are sent with PutEvaluations, whose own answer says
-which ones to send again.
+which ones to send again. A periodic run records only what :mod:`acm_expiry.recording` plans
+(NON_COMPLIANT first, then what differs from what Config holds, the refresh share, the clean-up),
+against the results read from Config before anything is sent.
+
+The deadline: a run the deadline stops before anything was recorded raises
+:class:`~acm_expiry.errors.DeadlineReached` (Lambda retries it, its Errors metric counts it); one
+stopped after some evaluations were recorded returns what was, with ``stopped`` set: the next
+day's run sends what is left, since it records what differs from what Config holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from rdklib.util.service import is_applicable_resource_type, is_applicable_status
@@ -34,43 +41,110 @@ from rdklib.util.service import is_applicable_resource_type, is_applicable_statu
 from acm_expiry import RESOURCE_TYPE
 from acm_expiry.delivery import deliver, put_evaluations
 from acm_expiry.edge import AwsEdge
+from acm_expiry.errors import DeadlineReached
 from acm_expiry.events import SCHEDULED, CheckedEvent
-from acm_expiry.limits import PUT_EVALUATIONS_BATCH
-from acm_expiry.outcome import Outcome, Removed
-from acm_expiry.rule import ACMExpiryRule, RuleEvaluation, RuleEvaluations
+from acm_expiry.limits import PUT_EVALUATIONS_BATCH, SENDING_RESERVE_SECONDS
+from acm_expiry.outcome import Assessment, Outcome, Removed
+from acm_expiry.parameters import RuleParameters
+from acm_expiry.recording import RecordingPlan, plan_recording
+from acm_expiry.results import HeldResults, read_results
+from acm_expiry.rule import ACMExpiryRule, RuleEvaluation, RuleEvaluations, resource_id
 
 
 @dataclass(frozen=True, slots=True)
 class RuleRun:
-    """One invocation's evaluations, as Config recorded them, and the outcomes behind them."""
+    """One invocation: the evaluations Config recorded, and everything the run concluded behind them.
+
+    ``outcomes`` covers every certificate judged, recorded today or not (metrics and findings read
+    it); ``recording`` says what a periodic run sent and why; ``stopped`` is the deadline that cut
+    the delivery short, if one did.
+    """
 
     evaluations: list[dict[str, Any]]
     outcomes: list[Outcome]
     listing_gaps: tuple[str, ...] = ()
+    recording: dict[str, Any] = field(default_factory=dict)
+    foreign_results: dict[str, Any] | None = None
+    stopped: DeadlineReached | None = None
 
 
-def run_rule(
-    rule: ACMExpiryRule, event: Mapping[str, Any], checked: CheckedEvent, edge: AwsEdge, sleep: Callable[[float], None]
-) -> RuleRun:
-    """Evaluate, then deliver every evaluation to Config; raise on any failure, never return one."""
+def run_rule(rule: ACMExpiryRule, event: Mapping[str, Any], checked: CheckedEvent, edge: AwsEdge) -> RuleRun:
+    """Evaluate, then deliver to Config; raise on any failure, never return one."""
     parameters = rule.evaluate_parameters(checked.rule_parameters)
     if checked.message_type == SCHEDULED:
-        result = rule.evaluate_periodic(event, edge, parameters)
-        for evaluation in result:
-            evaluation.import_fields_from_periodic_event(event)
-    else:
-        item = checked.invoking_event["configurationItem"]
-        scope = {**event, "eventLeftScope": checked.left_scope}  # absent means it did not leave
-        if is_applicable_status(item, scope) and is_applicable_resource_type(item, [RESOURCE_TYPE]):
-            result = rule.evaluate_change(event, edge, item, parameters)
-        else:  # deleted, or the event left the rule's scope
-            result = RuleEvaluations([RuleEvaluation(Removed(item["resourceId"], item["resourceType"]))])
-        for evaluation in result:
-            evaluation.import_fields_from_configuration_item(item)
+        return _periodic(rule, event, parameters, edge)
+    item = checked.invoking_event["configurationItem"]
+    scope = {**event, "eventLeftScope": checked.left_scope}  # absent means it did not leave
+    if is_applicable_status(item, scope) and is_applicable_resource_type(item, [RESOURCE_TYPE]):
+        result = rule.evaluate_change(event, edge, item, parameters)
+    else:  # deleted, or the event left the rule's scope
+        result = RuleEvaluations([RuleEvaluation(Removed(item["resourceId"], item["resourceType"]))])
+    for evaluation in result:
+        evaluation.import_fields_from_configuration_item(item)
     evaluations = [evaluation.get_json() for evaluation in result if evaluation.is_valid()]
+    recorded = _send(evaluations, event, edge)
+    return RuleRun(recorded, [evaluation.outcome for evaluation in result], result.listing_gaps)
+
+
+def _periodic(rule: ACMExpiryRule, event: Mapping[str, Any], parameters: RuleParameters, edge: AwsEdge) -> RuleRun:
+    judged = rule.evaluate_periodic(event, edge, parameters)
+    assessments = [e.outcome for e in judged if isinstance(e.outcome, Assessment)]
+    # Read before writing, and stop reading early enough to still send what was judged.
+    with edge.deadline.keeping(SENDING_RESERVE_SECONDS):
+        held = read_results(edge.client("config"), str(event["configRuleName"]))
+    plan = plan_recording(assessments, held, now=rule.now(), listing_complete=not judged.listing_gaps)
+    outcomes: list[Outcome] = list(assessments)
+    recorded: list[dict[str, Any]] = []
+    stopped = None
+    try:
+        recorded += _send(_as_evaluations(plan.outcomes, event), event, edge)
+        outcomes += [planned.outcome for planned in plan.sends if isinstance(planned.outcome, Removed)]
+        if plan.ask_acm:  # the clean-up after a listing with gaps: after the verdicts, bounded
+            unlisted = rule.assess_unlisted(plan.ask_acm, edge, parameters, judged.exemptions)
+            outcomes += unlisted
+            recorded += _send(_as_evaluations(unlisted, event), event, edge, empty_too=False)
+    except DeadlineReached as error:
+        if not recorded and not error.delivered:
+            raise
+        recorded += error.delivered
+        stopped = error
+    return RuleRun(
+        recorded,
+        outcomes,
+        judged.listing_gaps,
+        recording=_recording_for_log(plan, held, stopped),
+        foreign_results=held.foreign_for_log() if held.foreign else None,
+        stopped=stopped,
+    )
+
+
+def _as_evaluations(outcomes: list[Outcome], event: Mapping[str, Any]) -> list[dict[str, Any]]:
+    evaluations = []
+    for outcome in outcomes:
+        evaluation = RuleEvaluation(outcome, resource_id(outcome))
+        evaluation.import_fields_from_periodic_event(event)
+        if evaluation.is_valid():
+            evaluations.append(evaluation.get_json())
+    return evaluations
+
+
+def _send(
+    evaluations: list[dict[str, Any]], event: Mapping[str, Any], edge: AwsEdge, *, empty_too: bool = True
+) -> list[dict[str, Any]]:
     sender = put_evaluations(edge.client("config"), str(event["resultToken"]))
     if evaluations:
-        deliver("evaluations", evaluations, sender, sleep, batch_size=PUT_EVALUATIONS_BATCH)
-    else:
-        sender.send([])  # as rdklib does: an empty report still tells Config the run is done
-    return RuleRun(evaluations, [evaluation.outcome for evaluation in result], result.listing_gaps)
+        return deliver("evaluations", evaluations, sender, edge.wait, batch_size=PUT_EVALUATIONS_BATCH)
+    if empty_too:  # as rdklib does: an empty report still tells Config the run is done
+        sender.send([])
+    return []
+
+
+def _recording_for_log(plan: RecordingPlan, held: HeldResults, stopped: DeadlineReached | None) -> dict[str, Any]:
+    line: dict[str, Any] = {"sent": dict(plan.counts), "unchanged": plan.unchanged, "resultsRead": len(held.results)}
+    if not held.complete:
+        line["resultsReadComplete"] = False
+    if plan.ask_acm or plan.left_for_later:
+        line["askedAcm"], line["leftForLater"] = len(plan.ask_acm), plan.left_for_later
+    if stopped is not None:
+        line["left"] = stopped.left
+    return line

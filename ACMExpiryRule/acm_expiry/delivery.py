@@ -5,7 +5,8 @@ Config's ``PutEvaluations`` lists what it did not record in ``FailedEvaluations`
 ``UnprocessedFindings``. Each sender here reads that list from its own answer; :func:`deliver`
 sends the failures again a few rounds with backoff, except those the same request would meet
 again (invalid input, access denied), and raises for whatever remains, saying how many, which,
-and why.
+and why. When the invocation's deadline stops it, the :class:`DeadlineReached` it raises says how
+many items were recorded and how many were left.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from acm_expiry.edge import call
-from acm_expiry.errors import DeliveryError
+from acm_expiry.errors import DeadlineReached, DeliveryError
 
 REDELIVERY_ROUNDS = 3
 # The item AWS did not record, and its error code ("" where AWS gives none).
@@ -47,9 +48,14 @@ def put_evaluations(config: Any, result_token: str) -> Sender:
             ResultToken=result_token,
             TestMode=result_token == "TESTMODE",
         )
-        return [(evaluation, "") for evaluation in answer.get("FailedEvaluations") or []]
+        failed = {_evaluated(evaluation) for evaluation in answer.get("FailedEvaluations") or []}
+        return [(evaluation, "") for evaluation in batch if _evaluated(evaluation) in failed]
 
     return Sender("PutEvaluations", send)
+
+
+def _evaluated(evaluation: dict[str, Any]) -> tuple[object, object]:
+    return evaluation.get("ComplianceResourceType"), evaluation.get("ComplianceResourceId")
 
 
 def import_findings(securityhub: Any) -> Sender:
@@ -86,26 +92,42 @@ def deliver(
     what: str,
     items: Sequence[dict[str, Any]],
     sender: Sender,
-    sleep: Callable[[float], None],
+    wait: Callable[[float, str], None],
     *,
     batch_size: int,
-) -> None:
-    """Send ``items`` in batches; send the failures again up to 3 rounds; raise if any remain."""
+) -> list[dict[str, Any]]:
+    """Send ``items`` in batches; send the failures again up to 3 rounds; raise if any remain.
+
+    ``wait(seconds, before)``: the edge's wait between rounds (it refuses one the deadline does
+    not leave time for). Returns what was recorded, in the order it was.
+    """
     failures: list[Failure] = [(item, "") for item in items]
     final: list[tuple[Failure, int]] = []  # with the times each was sent
-    for sent in range(REDELIVERY_ROUNDS + 1):  # ``sent``: times the items now failing have been sent
-        final.extend((f, sent) for f in failures if f[1].startswith(_PERMANENT))
-        pending = [item for item, code in failures if not code.startswith(_PERMANENT)]
-        if not pending:
-            break
-        if sent:
-            sleep(random.uniform(0, 2**sent))
-        failures = [f for i in range(0, len(pending), batch_size) for f in sender.send(pending[i : i + batch_size])]
-    else:
-        final.extend((f, REDELIVERY_ROUNDS + 1) for f in failures)
+    recorded: list[dict[str, Any]] = []
+    try:
+        for sent in range(REDELIVERY_ROUNDS + 1):  # ``sent``: times the items now failing have been sent
+            final.extend((f, sent) for f in failures if f[1].startswith(_PERMANENT))
+            pending = [item for item, code in failures if not code.startswith(_PERMANENT)]
+            if not pending:
+                break
+            if sent:
+                wait(random.uniform(0, 2**sent), sender.operation)
+            failures = []
+            for i in range(0, len(pending), batch_size):
+                batch = pending[i : i + batch_size]
+                failed = sender.send(batch)
+                refused = {id(item) for item, _ in failed}
+                recorded.extend(item for item in batch if id(item) not in refused)
+                failures.extend(failed)
+        else:
+            final.extend((f, REDELIVERY_ROUNDS + 1) for f in failures)
+    except DeadlineReached as stopped:
+        stopped.delivered, stopped.left = recorded, len(items) - len(recorded)
+        raise
     if final:
         codes = tuple(sorted({code for (_, code), _ in final}))
         raise DeliveryError(_failure_message(what, final), operation=sender.operation, codes=codes)
+    return recorded
 
 
 def _failure_message(what: str, final: list[tuple[Failure, int]]) -> str:

@@ -7,6 +7,8 @@ retries it and counts it in its Errors metric.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class RuleError(Exception):
     """Base of every failure the rule reports by raising."""
@@ -41,3 +43,22 @@ class DeliveryError(RuleError):
         super().__init__(message)
         self.operation = operation  # PutEvaluations, BatchImportFindings or BatchUpdateFindings
         self.codes = codes  # the error codes AWS gave ("" where it gave none)
+
+
+class DeadlineReached(RuleError):
+    """The invocation stopped calling AWS: too little time was left before Lambda's timeout.
+
+    Raised before a call (or a wait) that could not finish with the reserve kept for the log
+    line, never in the middle of one.
+    """
+
+    def __init__(self, operation: str, remaining: float) -> None:
+        super().__init__(
+            f"Deadline reached before {operation}: {remaining:.1f} s left before the Lambda timeout, "
+            "less than the reserve kept to finish the call and write the log line"
+        )
+        self.operation = operation
+        self.remaining = remaining
+        # What a delivery had got recorded when it stopped, and how many items it had left.
+        self.delivered: list[dict[str, Any]] = []
+        self.left = 0

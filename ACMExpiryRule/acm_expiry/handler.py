@@ -4,15 +4,19 @@ Config invokes the function asynchronously. An invocation that raises is retried
 counted in its Errors metric; one that returns is taken as done. So, per invocation:
 
 1. the event and parameters are checked before anything is called;
-2. one :class:`~acm_expiry.edge.AwsEdge` is made from a new session: credentials, retries and call
-   counts for this invocation alone;
+2. one :class:`~acm_expiry.edge.AwsEdge` is made from a new session: credentials, retries, pace,
+   call counts and the deadline (``context.get_remaining_time_in_millis()``) for this invocation
+   alone;
 3. the rdklib rule runs through :mod:`acm_expiry.adapter`, which raises every failure and sends
-   again the evaluations Config lists in ``FailedEvaluations``;
+   again the evaluations Config lists in ``FailedEvaluations``. A periodic run records only what
+   changed (:mod:`acm_expiry.recording`), NON_COMPLIANT first; one the deadline stops after some
+   evaluations were recorded returns ("outcome": "partial"), the rest going out the next day;
 4. Security Hub findings are published when ``securityHubFindings`` is "true": read first, then
    written where something changed. Config has the evaluations by then, so a findings failure
    does not fail the invocation (Lambda would run the whole evaluation again): the log line names
    the failed operation and error code, and the ``FindingsFailures`` metric counts it;
-5. one JSON log line is written, carrying the run's CloudWatch metrics (Embedded Metric Format).
+5. one JSON log line is written, carrying the run's CloudWatch metrics (Embedded Metric Format):
+   never ended mid-call by the timeout, since no call starts that could not end before it.
 """
 
 from __future__ import annotations
@@ -26,11 +30,12 @@ from datetime import datetime
 from typing import Any
 
 import boto3
+import botocore
 
 from acm_expiry.adapter import RuleRun, run_rule
 from acm_expiry.delivery import deliver, import_findings, update_workflow
-from acm_expiry.edge import AwsEdge, new_session
-from acm_expiry.errors import AwsCallError, DeliveryError, RuleError
+from acm_expiry.edge import AwsEdge, Clock, Deadline, new_session
+from acm_expiry.errors import AwsCallError, DeadlineReached, DeliveryError, RuleError
 from acm_expiry.events import OVERSIZED, SCHEDULED, CheckedEvent, check_event, without_empty_rdklib_parameters
 from acm_expiry.findings import plan_findings, product_arn_of_rule, scope_ids
 from acm_expiry.limits import FINDINGS_BATCH
@@ -56,6 +61,8 @@ class Runtime:
 
 
 RUNTIME = Runtime()
+# The SDK the function runs on (the Lambda layer's, built by `make layer`, or else the runtime's own).
+SDK = {"boto3": boto3.__version__, "botocore": botocore.__version__}
 
 
 def lambda_handler(event: Any, context: Any) -> list[dict[str, Any]]:
@@ -63,8 +70,10 @@ def lambda_handler(event: Any, context: Any) -> list[dict[str, Any]]:
 
 
 def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
-    started = runtime.monotonic()
-    line: dict[str, Any] = {"rule": RULE_NAME, "messageType": None, "outcome": "error"}
+    clock = Clock(runtime.monotonic, runtime.sleep)
+    started = clock.monotonic()
+    deadline = Deadline.from_context(context, clock)
+    line: dict[str, Any] = {"rule": RULE_NAME, "messageType": None, "outcome": "error", "sdk": SDK}
     edge: AwsEdge | None = None
     run: RuleRun | None = None
     findings_failures = 0
@@ -74,10 +83,10 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
         line["configRuleName"] = checked.config_rule_name
         event = without_empty_rdklib_parameters(event, checked)
         rule = ACMExpiryRule(now=runtime.now)
-        edge = AwsEdge.for_rule_event(event, rule, runtime.new_session())
+        edge = AwsEdge.for_rule_event(event, rule, runtime.new_session(), clock=clock, deadline=deadline)
         if checked.message_type == OVERSIZED:
             event, checked = inflate(event, checked, edge.client("config"))
-        run = run_rule(rule, event, checked, edge, runtime.sleep)
+        run = run_rule(rule, event, checked, edge)
         # Config has recorded the evaluations: from here on, nothing makes Lambda run them again.
         if checked.parameters.security_hub_findings:
             try:
@@ -85,7 +94,7 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
             except Exception as error:
                 findings_failures = 1
                 line["findingsError"] = _failure(error)
-        line["outcome"] = "ok"
+        line["outcome"] = "ok" if run.stopped is None else "partial"
         return run.evaluations
     except Exception as error:
         line["error"] = str(error) if isinstance(error, RuleError) else f"{type(error).__name__}: {error}"
@@ -94,13 +103,24 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
         evaluations = run.evaluations if run is not None else []
         if run is not None and run.listing_gaps:
             line["listingGaps"] = list(run.listing_gaps)
+        if run is not None and run.recording:
+            line["recording"] = run.recording
+        if run is not None and run.foreign_results:
+            line["foreignResults"] = run.foreign_results
+        if deadline.at is not None:
+            line["deadline"] = _deadline_for_log(deadline)
         outcomes = run.outcomes if run is not None else []
         line.update(
             certificatesSeen=sum(1 for o in outcomes if isinstance(o, Assessment)),
             evaluations=dict(Counter(e.get("ComplianceType") for e in evaluations)),
             apiCalls=edge.counts.calls if edge is not None else {},
             retries=edge.counts.retries if edge is not None else 0,
-            durationMs=round((runtime.monotonic() - started) * 1000),
+            throttles=edge.counts.throttles if edge is not None else 0,
+            waitedMs={
+                "backoff": round(edge.counts.backoff_seconds * 1000) if edge is not None else 0,
+                "pacing": round(edge.counts.pacing_seconds * 1000) if edge is not None else 0,
+            },
+            durationMs=round((clock.monotonic() - started) * 1000),
         )
         metrics = run_metrics(outcomes, findings_failures=findings_failures)
         line.update(embedded(metrics, line.get("configRuleName"), runtime.now()))
@@ -118,13 +138,9 @@ def publish_findings(run: RuleRun, checked: CheckedEvent, edge: AwsEdge, runtime
     complete = checked.message_type == SCHEDULED and not run.listing_gaps
     window = checked.parameters.days_to_expiration
     plan = plan_findings(run.outcomes, known, rule_name=rule_name, window=window, now=runtime.now(), complete=complete)
-    deliver("findings", plan.imports, import_findings(securityhub), runtime.sleep, batch_size=FINDINGS_BATCH)
+    deliver("findings", plan.imports, import_findings(securityhub), edge.wait, batch_size=FINDINGS_BATCH)
     deliver(
-        "finding updates",
-        plan.resolve,
-        update_workflow(securityhub, "RESOLVED"),
-        runtime.sleep,
-        batch_size=FINDINGS_BATCH,
+        "finding updates", plan.resolve, update_workflow(securityhub, "RESOLVED"), edge.wait, batch_size=FINDINGS_BATCH
     )
     return {"read": len(known), **plan.counts, **({"skipped": len(plan.skipped)} if plan.skipped else {})}
 
@@ -136,4 +152,15 @@ def _failure(error: Exception) -> dict[str, str]:
     if isinstance(error, DeliveryError):
         return {"operation": error.operation, "code": ",".join(c or "FailedWithoutCode" for c in error.codes),
                 "message": str(error)}  # fmt: skip
+    if isinstance(error, DeadlineReached):
+        return {"operation": error.operation, "code": "DeadlineReached", "message": str(error)}
     return {"operation": "findings", "code": type(error).__name__, "message": str(error)}
+
+
+def _deadline_for_log(deadline: Deadline) -> dict[str, Any]:
+    """How much time the invocation had, and whether (and before what) the deadline stopped it."""
+    line: dict[str, Any] = {"budgetMs": round((deadline.budget or 0) * 1000), "reached": deadline.reached is not None}
+    if deadline.reached is not None:
+        line["stoppedBefore"] = deadline.reached.operation
+        line["remainingMs"] = round(deadline.reached.remaining * 1000)
+    return line

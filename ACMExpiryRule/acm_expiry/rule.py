@@ -23,11 +23,11 @@ from acm_expiry.errors import MalformedEventError
 from acm_expiry.events import check_configuration_item
 from acm_expiry.outcome import Assessment, Outcome, Removed
 from acm_expiry.parameters import RuleParameters, parse_parameters
-from acm_expiry.results import results_not_seen
+from acm_expiry.recording import DELETED
+from acm_expiry.results import HeldResult
 from acm_expiry.tags import tag_value, tagged_certificates
 from acm_expiry.verdict import exempt, judge
 
-DELETED = "No longer in ACM: deleted since the last periodic run."
 GONE_FROM_ACM = "Certificate no longer exists in ACM."
 
 
@@ -57,17 +57,28 @@ class RuleEvaluation(Evaluation):  # type: ignore[misc]  # rdklib ships no type 
 
 
 class RuleEvaluations(list[RuleEvaluation]):
-    """What ``evaluate_*`` returns: rdklib's list of Evaluations, plus what the log line reports of the run."""
+    """What ``evaluate_*`` returns: rdklib's list of Evaluations, plus what the periodic run's recording needs.
 
-    def __init__(self, evaluations: Iterable[RuleEvaluation] = (), *, listing_gaps: tuple[str, ...] = ()) -> None:
+    ``listing_gaps``: what the listing could not ask for (an SDK too old to lift a default filter);
+    ``exemptions``: the certificates carrying the exemption tag, for those judged later.
+    """
+
+    def __init__(
+        self,
+        evaluations: Iterable[RuleEvaluation] = (),
+        *,
+        listing_gaps: tuple[str, ...] = (),
+        exemptions: Exemptions = NO_EXEMPTIONS,
+    ) -> None:
         super().__init__(evaluations)
         self.listing_gaps = listing_gaps
+        self.exemptions = exemptions
 
 
 class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type hints
     # Under rdklib's own Evaluator this keeps rdklib from marking old results NOT_APPLICABLE: the
-    # rule marks certificates deleted since the last run itself (see evaluate_periodic), in one
-    # pass, with an annotation, and only once DescribeCertificate confirms they are gone.
+    # adapter marks certificates deleted since the last run itself (acm_expiry.recording), after
+    # the verdicts, with an annotation, and only after a complete listing (or ACM's word).
     delete_old_evaluations_on_scheduled_notification = False
 
     def __init__(self, now: Callable[[], datetime] = utc_now) -> None:
@@ -107,7 +118,7 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
     def evaluate_periodic(
         self, event: Any, client_factory: Any, valid_rule_parameters: RuleParameters
     ) -> RuleEvaluations:
-        """Judge every certificate in the region; mark those deleted since the last run NOT_APPLICABLE."""
+        """Judge every certificate in the region (what to record of it, and what is gone, the adapter decides)."""
         acm = client_factory.build_client("acm")
         plan = ListingPlan.for_client(acm)
         now, days = self.now(), valid_rule_parameters.days_to_expiration
@@ -117,21 +128,35 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
             exemptions = Exemptions(
                 key, tagged_certificates(client_factory.build_client("resourcegroupstaggingapi"), key)
             )
-        outcomes: list[Outcome] = list(assess_region(acm, plan, now, days, exemptions))
-        seen = {outcome.certificate.arn for outcome in outcomes if isinstance(outcome, Assessment)}
-        config = client_factory.build_client("config")
-        for resource_id, resource_type in results_not_seen(config, event["configRuleName"], seen):
-            # Judged before, not listed now. Only ACM's word makes it deleted: a listing can miss
-            # certificates (an SDK too old to lift a default filter), and those are judged here.
-            described = describe_certificate(acm, resource_id) if resource_type == RESOURCE_TYPE else None
-            if described is not None:
-                verdict = exemptions.verdict(resource_id) or judge(described, now, days)
-                outcomes.append(Assessment(described, verdict))
-            else:
-                outcomes.append(Removed(resource_id, resource_type, DELETED))
+        assessments = assess_region(acm, plan, now, days, exemptions)
         return RuleEvaluations(
-            (RuleEvaluation(outcome, _resource_id(outcome)) for outcome in outcomes), listing_gaps=plan.gaps
+            (RuleEvaluation(a, a.certificate.arn) for a in assessments),
+            listing_gaps=plan.gaps,
+            exemptions=exemptions,
         )
+
+    def assess_unlisted(
+        self,
+        results: Iterable[HeldResult],
+        client_factory: Any,
+        valid_rule_parameters: RuleParameters,
+        exemptions: Exemptions = NO_EXEMPTIONS,
+    ) -> list[Outcome]:
+        """Certificates judged before that a listing with gaps did not show: ACM's word decides.
+
+        One DescribeCertificate each: a certificate ACM still has is judged (or exempt); one it no
+        longer has is NOT_APPLICABLE, deleted.
+        """
+        acm = client_factory.build_client("acm")
+        now, days = self.now(), valid_rule_parameters.days_to_expiration
+        outcomes: list[Outcome] = []
+        for result in results:
+            described = describe_certificate(acm, result.resource_id)
+            if described is None:
+                outcomes.append(Removed(result.resource_id, RESOURCE_TYPE, DELETED))
+            else:
+                outcomes.append(Assessment(described, exemptions.verdict(described.arn) or judge(described, now, days)))
+        return outcomes
 
 
 def _exempt_tag(item: Mapping[str, Any], arn: str, key: str, client_factory: Any) -> str | None:
@@ -149,5 +174,5 @@ def _exempt_tag(item: Mapping[str, Any], arn: str, key: str, client_factory: Any
     return tag_value(client_factory.build_client("resourcegroupstaggingapi"), arn, key)
 
 
-def _resource_id(outcome: Outcome) -> str:
+def resource_id(outcome: Outcome) -> str:
     return outcome.certificate.arn if isinstance(outcome, Assessment) else outcome.resource_id

@@ -24,10 +24,10 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -101,6 +101,9 @@ class Doubles:
         self.faults = Faults()
         self._services: dict[str, Handler] = {}
         self.requests: list[tuple[str, dict[str, Any]]] = []
+        # When each request (attempt) was sent, on the test's clock (the conftest sets it).
+        self.clock: Callable[[], float] = lambda: 0.0
+        self.sent_at: list[tuple[str, float]] = []
 
     def serve(self, service: str, handler: Handler) -> None:
         self._services[service] = handler
@@ -127,6 +130,7 @@ class Doubles:
         service = _SERVICE_IDS.get(service_id, service_id)
         params = _params(request)
         self.requests.append((f"{service}.{operation}", params))
+        self.sent_at.append((f"{service}.{operation}", self.clock()))
         try:
             self.faults.check(f"{service}.{operation}")
             handler = self._services.get(service)
@@ -164,9 +168,16 @@ _ANSWERED_URL = "http://answered-by-acm-expiry-double.invalid/"
 
 @dataclass
 class Faults:
-    """Scripted failures: for each operation, what its next attempts answer (None means normally)."""
+    """Scripted failures: for each operation, what its next attempts answer (None means normally).
+
+    :meth:`throttle_every_call` models sustained throttling instead: every call of every operation
+    is throttled ``times`` times before it succeeds (calls of one operation are sequential, as in
+    one Lambda invocation).
+    """
 
     _plans: dict[str, deque[AwsError | None]] = field(default_factory=lambda: defaultdict(deque))
+    _each_call: int = 0
+    _attempts: Counter[str] = field(default_factory=Counter)
 
     def add(self, operation: str, *answers: AwsError | None) -> None:
         self._plans[operation].extend(answers)
@@ -174,12 +185,20 @@ class Faults:
     def always(self, operation: str, error: AwsError, times: int = 10_000) -> None:
         self.add(operation, *([error] * times))
 
+    def throttle_every_call(self, times: int) -> None:
+        self._each_call = times
+
     def check(self, operation: str) -> None:
         plan = self._plans.get(operation)
         if plan:
             answer = plan.popleft()
             if answer is not None:
                 raise answer
+            return
+        if self._each_call:
+            self._attempts[operation] += 1
+            if self._attempts[operation] % (self._each_call + 1):
+                raise THROTTLING
 
 
 class FakeAcm:
@@ -325,8 +344,13 @@ class FakeConfig:
     def __init__(self) -> None:
         self.put_calls: list[list[dict[str, Any]]] = []
         self.results: dict[str, dict[str, Any]] = {}  # resource id -> last evaluation recorded
+        self.recorded_at: dict[str, datetime] = {}  # resource id -> when (ResultRecordedTime)
+        # When Config records what it is sent: the test's clock (the conftest sets it).
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)
         self.history: dict[str, dict[str, Any]] = {}  # resource id -> GetResourceConfigHistory item
         self.refuse: Callable[[dict[str, Any]], bool] = lambda evaluation: False
+        # EvaluationResults served after the rule's own, as they are (results some other writer left).
+        self.raw_results: list[dict[str, Any]] = []
         # Aggregator name -> what it collects: one record per resource, as advanced queries read them
         # (accountId, awsRegion, resourceId, resourceType, configuration, tags as [{key, value}]).
         self.aggregators: dict[str, list[dict[str, Any]]] = {}
@@ -403,6 +427,7 @@ class FakeConfig:
                 failed.append(evaluation)
             elif not params.get("TestMode"):
                 self.results[evaluation["ComplianceResourceId"]] = evaluation
+                self.recorded_at[evaluation["ComplianceResourceId"]] = self.clock()
         return {"FailedEvaluations": failed}
 
     def get_compliance_details(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -411,28 +436,29 @@ class FakeConfig:
             raise AwsError("ValidationException", "Limit must be at most 100")
         limit = limit or 100
         wanted = set(params.get("ComplianceTypes") or ["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE"])
-        matching = [e for e in self.results.values() if e["ComplianceType"] in wanted]
-        start = decode_token(params.get("NextToken"))
-        page = matching[start : start + limit]
-        answer: dict[str, Any] = {
-            "EvaluationResults": [
-                {
-                    "EvaluationResultIdentifier": {
-                        "EvaluationResultQualifier": {
-                            "ConfigRuleName": params["ConfigRuleName"],
-                            "ResourceType": e["ComplianceResourceType"],
-                            "ResourceId": e["ComplianceResourceId"],
-                        },
-                        "OrderingTimestamp": e["OrderingTimestamp"],
+        unknown = wanted - {"COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE"}
+        if unknown:  # the API reference: "The allowed values are COMPLIANT, NON_COMPLIANT, and NOT_APPLICABLE"
+            raise AwsError("InvalidParameterValueException", f"ComplianceTypes {sorted(unknown)} are not allowed")
+        matching = [
+            {
+                "EvaluationResultIdentifier": {
+                    "EvaluationResultQualifier": {
+                        "ConfigRuleName": params["ConfigRuleName"],
+                        "ResourceType": e["ComplianceResourceType"],
+                        "ResourceId": e["ComplianceResourceId"],
                     },
-                    "ComplianceType": e["ComplianceType"],
-                    "ResultRecordedTime": e["OrderingTimestamp"],
-                    "ConfigRuleInvokedTime": e["OrderingTimestamp"],
-                    **({"Annotation": e["Annotation"]} if "Annotation" in e else {}),
-                }
-                for e in page
-            ]
-        }
+                    "OrderingTimestamp": e["OrderingTimestamp"],
+                },
+                "ComplianceType": e["ComplianceType"],
+                "ResultRecordedTime": self.recorded_at.get(e["ComplianceResourceId"], e["OrderingTimestamp"]),
+                "ConfigRuleInvokedTime": e["OrderingTimestamp"],
+                **({"Annotation": e["Annotation"]} if "Annotation" in e else {}),
+            }
+            for e in self.results.values()
+            if e["ComplianceType"] in wanted
+        ] + self.raw_results
+        start = decode_token(params.get("NextToken"))
+        answer: dict[str, Any] = {"EvaluationResults": matching[start : start + limit]}
         if start + limit < len(matching):
             answer["NextToken"] = encode_token(start + limit)
         return answer
