@@ -1,4 +1,4 @@
-"""`make bench`: the rule's periodic evaluation at 1,000 and 10,000 certificates, beside what its peers do.
+"""`make bench`: the rule's periodic evaluation at 100, 2,500 and 10,000 certificates, beside what its peers do.
 
 Each measurement runs in a fresh child process (this script with ``--child``), so peak RSS is that
 run's own. Inside the child: moto's ``mock_aws`` (for STS), and the AWS doubles of ``tests/support``
@@ -7,13 +7,25 @@ ACM's default filters), FakeConfig, FakeTagging and FakeSecurityHub.
 
 The rule (the real ``acm_expiry.handler.handle``, a scheduled event, daysToExpiration 30):
 
-- ``ours``: its FIRST periodic run: Config holds no results yet, so the clean-up reads one empty page.
-- ``ours-steady``: any later day: Config holds yesterday's result for every certificate.
+- ``ours``: its FIRST periodic run: Config holds no results yet, so the read of them is one empty page.
+- ``ours-steady``: any later day: Config holds yesterday's result for every certificate, and the
+  run records only what changed (NON_COMPLIANT ones, verdicts or words that differ, a refresh share
+  of ⌈N/30⌉). Its evaluations recorded, times 30, are a month's; beside them, "every certificate
+  every day" (rdklib's default and AWS's managed rule): 30 N. Config's list price: $0.001 per
+  evaluation for the first 100,000 a month per account and Region, $0.0008 up to 500,000, $0.0005
+  beyond.
 - ``ours-findings``: a later day with ``securityHubFindings`` on: Config and Security Hub hold
   yesterday's results and findings (the findings' last updates spread over 1 to 67 days ago, as
   refreshes leave them in a steady state), and 30 imported certificates that failed yesterday
   were renewed overnight.
 - ``ours-exempt``: a first run with ``exemptTagKey`` set and 100 certificates carrying the tag.
+- ``throttled-2``, ``throttled-3`` (at the largest N only): a first day and then a steady day with
+  EVERY call throttled two (three) times before it succeeds, through botocore's real retry
+  machinery, with a Lambda context of 900 s (the recommended timeout): calls, retries, and the
+  modelled duration on a simulated clock (compute as measured, plus pacing and backoff waits,
+  plus 50 ms of network latency per request, an assumption).
+
+Lambda GB-seconds per run are the modelled duration times 0.25 GB (the recommended 256 MB).
 
 Its peers, their calls as their source makes them (read from the wheels of the versions named):
 
@@ -55,10 +67,11 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-COUNTS = (1000, 10_000)
+COUNTS = (100, 2_500, 10_000)
 DAYS = 30
 REGION = "us-east-1"
 EXEMPT_COUNT = 100
@@ -69,6 +82,11 @@ PEERS_MIN_SECONDS, OURS_MAX_SECONDS = 900, 10
 ALL_KEY_TYPES = ("RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1")
 CUSTODIAN_KEY_TYPES = tuple(k for k in ALL_KEY_TYPES if k != "RSA_3072")
 OURS = ("ours", "ours-steady", "ours-findings", "ours-exempt")
+THROTTLED = ("throttled-2", "throttled-3")
+LAMBDA_TIMEOUT_SECONDS, LAMBDA_MEMORY_GB = 900, 0.25  # what deploy/README.md recommends
+LATENCY_SECONDS = 0.05  # modelled network round trip per request
+# AWS Config rule evaluations, list price per evaluation recorded, per account and Region a month.
+CONFIG_PRICE_TIERS = ((100_000, 0.001), (400_000, 0.0008), (None, 0.0005))
 PEERS = ("prowler", "custodian", "hand-written")
 MODES = (*OURS, *PEERS)
 LABELS = {
@@ -84,6 +102,43 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 # --- child: one measurement -----------------------------------------------------------------------
+
+
+class SimClock:
+    """Time as measured in process, plus every wait the edge asks for and each request's modelled latency."""
+
+    def __init__(self) -> None:
+        self._start = time.perf_counter()
+        self.waited = 0.0
+        self.latency = 0.0
+
+    def monotonic(self) -> float:
+        return time.perf_counter() - self._start + self.waited + self.latency
+
+    def sleep(self, seconds: float) -> None:
+        self.waited += seconds
+
+    def request(self, operation: str) -> None:
+        self.latency += LATENCY_SECONDS
+
+
+class LambdaContext:
+    """Lambda's context as the handler reads it: the time left of the timeout, on the simulated clock."""
+
+    def __init__(self, clock: SimClock, timeout: float) -> None:
+        self._clock, self._deadline = clock, clock.monotonic() + timeout
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, round((self._deadline - self._clock.monotonic()) * 1000))
+
+
+def config_cost(evaluations_a_month: int) -> float:
+    """The month's AWS Config rule evaluation charge at list price, in dollars."""
+    cost, left = 0.0, evaluations_a_month
+    for size, price in CONFIG_PRICE_TIERS:
+        part = left if size is None else min(left, size)
+        cost, left = cost + part * price, left - part
+    return round(cost, 2)
 
 
 def _peak_rss_mb() -> float:
@@ -126,7 +181,18 @@ def measure(mode: str, count: int, now: datetime) -> dict[str, Any]:
         doubles.serve("config", config)
         doubles.serve("resourcegroupstaggingapi", FakeTagging(acm))
         doubles.serve("securityhub", hub)
-        outcome = run_ours(mode, doubles, hub, now) if mode in OURS else run_peer(mode, doubles, now)
+        if mode in OURS:
+            clock = SimClock()
+            doubles.per_request = clock.request
+            outcome = run_ours(mode, doubles, hub, now, clock)
+            # What Config holds for each certificate once the run is done: the rule's verdict, end to end.
+            outcome["flagged"] = {
+                arn: e["ComplianceType"] == "NON_COMPLIANT"
+                for arn, e in config.results.items()
+                if arn not in exempt and not e.get("Annotation", "").startswith("Exempt by tag")
+            }
+        else:
+            outcome = run_peer(mode, doubles, now)
         wall = outcome["wall"]
     peak = _peak_rss_mb()
 
@@ -150,7 +216,7 @@ def measure(mode: str, count: int, now: datetime) -> dict[str, Any]:
         "modelledAcmSeconds": round(list_calls / LIST_QUOTA + describe_calls / DESCRIBE_QUOTA, 3),
         "modelledSecurityHubSeconds": round(hub_seconds, 3),
         "priorResults": prior,
-        "expectedCleanupCalls": max(1, math.ceil((prior.get("COMPLIANT", 0) + prior.get("NON_COMPLIANT", 0)) / 100)),
+        "expectedResultPages": max(1, math.ceil(sum(prior.values()) / 100)),
         "wallSeconds": round(wall, 3),
         "peakRssMb": round(peak, 1),
         "rssBeforeRunMb": round(rss_before, 1),
@@ -165,7 +231,13 @@ def measure(mode: str, count: int, now: datetime) -> dict[str, Any]:
             else None
         ),
         "rightVerdicts": len(flagged) - len(disagree),
-        "evaluationsRecorded": len(config.results) if mode in OURS else None,
+        "resultsHeld": len(config.results) if mode in OURS else None,
+        "evaluationsSent": sum(len(batch) for batch in config.put_calls) if mode in OURS else None,
+        "steadyDayBound": steady_day_bound(inventory, exempt, yesterday, now) if mode == "ours-steady" else None,
+        "modelledSeconds": outcome.get("modelledSeconds"),
+        "lambdaGbSeconds": (
+            round(outcome["modelledSeconds"] * LAMBDA_MEMORY_GB, 2) if "modelledSeconds" in outcome else None
+        ),
         "describedAsExpected": described == expected_described if mode in OURS else None,
         "expectedDescribes": len(expected_described),
         "findings": outcome.get("log", {}).get("findings"),
@@ -181,27 +253,57 @@ def _changed(today: dict[str, bool], yesterday: dict[str, bool]) -> int:
     return sum(1 for arn, flagged in today.items() if arn in yesterday and yesterday[arn] != flagged)
 
 
-def run_ours(mode: str, doubles: Any, hub: Any, now: datetime) -> dict[str, Any]:
+def steady_day_bound(
+    inventory: list[dict[str, Any]], exempt: set[str], yesterday: datetime, now: datetime
+) -> dict[str, int]:
+    """What a steady day may record, counted from the inventory: NON_COMPLIANT + changed + ⌈N/30⌉."""
+    from acm_expiry.certificate import Certificate
+    from acm_expiry.verdict import judge
+
+    noncompliant = changed = 0
+    for record in inventory:
+        if record["CertificateArn"] in exempt:
+            continue
+        certificate = Certificate.from_acm(record)
+        before, after = judge(certificate, yesterday, DAYS), judge(certificate, now, DAYS)
+        if after.compliance == "NON_COMPLIANT":
+            noncompliant += 1
+        elif (before.compliance, before.annotation) != (after.compliance, after.annotation):
+            changed += 1
+    refresh = math.ceil(len(inventory) / 30)
+    bound = noncompliant + changed + refresh
+    return {"nonCompliant": noncompliant, "changed": changed, "refresh": refresh, "bound": bound}
+
+
+def run_ours(mode: str, doubles: Any, hub: Any, now: datetime, clock: SimClock) -> dict[str, Any]:
     from acm_expiry import handler
     from acm_expiry_cli.sample_events import scheduled_event
 
     logs: list[str] = []
-    runtime = handler.Runtime(now=lambda: now, log=logs.append, new_session=doubles.session, sleep=lambda _: None)
+    runtime = handler.Runtime(
+        now=lambda: now, log=logs.append, new_session=doubles.session, sleep=clock.sleep, monotonic=clock.monotonic
+    )
     parameters: dict[str, str] = {"daysToExpiration": str(DAYS)}
     if mode == "ours-findings":
         parameters["securityHubFindings"] = "true"
     if mode == "ours-exempt":
         parameters["exemptTagKey"] = "acm-expiry-exempt"
     event = scheduled_event(now, parameters=parameters)
-    started = time.perf_counter()
-    evaluations = handler.handle(event, None, runtime)
+    started, modelled_from = time.perf_counter(), clock.monotonic()
+    evaluations = handler.handle(event, LambdaContext(clock, LAMBDA_TIMEOUT_SECONDS), runtime)
     wall = time.perf_counter() - started
     log = json.loads(logs[-1])
     flagged = {e["ComplianceResourceId"]: e["ComplianceType"] == "NON_COMPLIANT" for e in evaluations}
     exempt = {e["ComplianceResourceId"] for e in evaluations if e.get("Annotation", "").startswith("Exempt by tag")}
     # An exempt certificate is NOT_APPLICABLE on purpose: compare the others.
     flagged = {arn: f for arn, f in flagged.items() if arn not in exempt}
-    outcome: dict[str, Any] = {"log": log, "flagged": flagged, "exempt": len(exempt), "wall": wall}
+    outcome: dict[str, Any] = {
+        "log": log,
+        "flagged": flagged,
+        "exempt": len(exempt),
+        "wall": wall,
+        "modelledSeconds": round(clock.monotonic() - modelled_from, 2),
+    }
     if mode == "ours-findings":  # the hub is not settled: what it shows is still yesterday's
         before = {f["Resources"][0]["Id"]: f["Compliance"]["Status"] == "PASSED" for f in hub.visible()}
         outcome["verdictsChanged"] = sum(
@@ -218,10 +320,11 @@ def _passes(evaluation: dict[str, Any]) -> bool:
 
 def run_peer(mode: str, doubles: Any, now: datetime) -> dict[str, Any]:
     """A peer's calls, as its source makes them, and its verdict: flagged or not, per certificate it saw."""
-    from acm_expiry.edge import AwsEdge
+    from acm_expiry.edge import AwsEdge, Clock
 
     started = time.perf_counter()
-    edge = AwsEdge(doubles.session(), region=REGION)  # the same retry policy as ours
+    # The same retry policy as ours; the peers do not pace their calls, so the edge's waits are skipped.
+    edge = AwsEdge(doubles.session(), region=REGION, clock=Clock(time.perf_counter, lambda seconds: None))
     acm = edge.client("acm")
     listing: dict[str, Any] = {}
     if mode == "prowler":
@@ -344,6 +447,66 @@ def renew_overnight(inventory: list[dict[str, Any]], yesterday: datetime, now: d
     return min(len(failing), RENEWED_OVERNIGHT)
 
 
+def measure_throttled(mode: str, count: int, now: datetime) -> dict[str, Any]:
+    """A first day and a steady day with every call throttled ``deep`` times, within a 900 s Lambda context."""
+    from acm_expiry_cli.demo import offline_environment
+
+    offline_environment(REGION)
+    import random
+
+    from moto import mock_aws
+
+    from acm_expiry import handler
+    from acm_expiry_cli.sample_events import scheduled_event
+    from tests.support.doubles import Doubles, FakeAcm, FakeConfig
+    from tests.support.inventory import synthetic_inventory
+
+    deep = int(mode.rsplit("-", 1)[1])
+    random.seed(count * 10 + deep)  # the backoff's jitter, repeatable
+    inventory = synthetic_inventory(count, now, region=REGION)
+    config = FakeConfig()
+    days: dict[str, Any] = {}
+    with mock_aws():
+        doubles = Doubles()
+        doubles.serve("acm", FakeAcm(lambda region: inventory))
+        doubles.serve("config", config)
+        doubles.faults.throttle_every_call(deep)
+        for day, when in (("first", now), ("steady", now + timedelta(days=1))):
+            clock, logs = SimClock(), list[str]()
+            doubles.per_request = clock.request
+            config.clock = partial(_at, when)
+            runtime = handler.Runtime(
+                now=partial(_at, when),
+                log=logs.append,
+                new_session=doubles.session,
+                sleep=clock.sleep,
+                monotonic=clock.monotonic,
+            )
+            handler.handle(scheduled_event(when), LambdaContext(clock, LAMBDA_TIMEOUT_SECONDS), runtime)
+            line = json.loads(logs[-1])
+            modelled = clock.monotonic()
+            days[day] = {
+                "apiCalls": line["apiCalls"],
+                "calls": sum(line["apiCalls"].values()),
+                "retries": line["retries"],
+                "throttles": line["throttles"],
+                "outcome": line["outcome"],
+                "deadlineReached": line["deadline"]["reached"],
+                "backoffSeconds": round(line["waitedMs"]["backoff"] / 1000, 1),
+                "pacingSeconds": round(line["waitedMs"]["pacing"] / 1000, 1),
+                "latencySeconds": round(clock.latency, 1),
+                "modelledSeconds": round(modelled, 1),
+                "lambdaGbSeconds": round(modelled * LAMBDA_MEMORY_GB, 1),
+                "evaluationsSent": line["recording"]["sent"],
+                "resultsHeld": len(config.results),
+            }
+    return {"mode": mode, "count": count, "deep": deep, "days": days}
+
+
+def _at(moment: datetime) -> datetime:
+    return moment
+
+
 def measure_warm(runs: int, now: datetime) -> dict[str, Any]:
     """The handler run ``runs`` times in one process (a warm container), new session per invocation."""
     from acm_expiry_cli.demo import offline_environment
@@ -413,16 +576,16 @@ def targets_for(count: int, results: dict[str, dict[str, Any]]) -> list[dict[str
                 calls.get("acm.ListCertificates", 0) == math.ceil(count / 1000) + 1,
             ),
             _check(
-                f"{label}: PutEvaluations calls = ceil(N/100)",
+                f"{label}: PutEvaluations calls = ceil(evaluations sent / 100)",
                 calls.get("config.PutEvaluations", 0),
-                f"= {math.ceil(count / 100)}",
-                calls.get("config.PutEvaluations", 0) == math.ceil(count / 100),
+                f"= {max(1, math.ceil(run['evaluationsSent'] / 100))}",
+                calls.get("config.PutEvaluations", 0) == max(1, math.ceil(run["evaluationsSent"] / 100)),
             ),
             _check(
-                f"{label}: GetComplianceDetailsByConfigRule calls = ceil(earlier results / 100), at least 1",
+                f"{label}: GetComplianceDetailsByConfigRule calls = ceil(results held before / 100), at least 1",
                 calls.get("config.GetComplianceDetailsByConfigRule", 0),
-                f"= {run['expectedCleanupCalls']}",
-                calls.get("config.GetComplianceDetailsByConfigRule", 0) == run["expectedCleanupCalls"],
+                f"= {run['expectedResultPages']}",
+                calls.get("config.GetComplianceDetailsByConfigRule", 0) == run["expectedResultPages"],
             ),
             _check(
                 f"{label}: DescribeCertificate only for eligible AMAZON_ISSUED and PRIVATE inside the window",
@@ -431,18 +594,37 @@ def targets_for(count: int, results: dict[str, dict[str, Any]]) -> list[dict[str
                 bool(run["describedAsExpected"]),
             ),
             _check(
-                f"{label}: every certificate evaluated",
-                run["evaluationsRecorded"],
+                f"{label}: Config holds a result for every certificate",
+                run["resultsHeld"],
                 f"= {count}",
-                run["evaluationsRecorded"] == count,
+                run["resultsHeld"] == count,
             ),
             _check(
-                f"{label}: every evaluation Config received equals judging its certificate directly",
+                f"{label}: every result Config holds equals judging its certificate directly",
                 run["wrongVerdicts"],
                 "= 0",
                 run["wrongVerdicts"] == 0 and run["certificatesMissed"] == 0,
             ),
         ]
+        if mode in ("ours", "ours-exempt"):
+            checks.append(
+                _check(
+                    f"{label}: a first run records every certificate",
+                    run["evaluationsSent"],
+                    f"= {count}",
+                    run["evaluationsSent"] == count,
+                )
+            )
+        if mode == "ours-steady":
+            bound = run["steadyDayBound"]
+            checks.append(
+                _check(
+                    f"{label}: evaluations recorded <= NON_COMPLIANT + changed + ceil(N/30), from the inventory",
+                    run["evaluationsSent"],
+                    f"<= {bound['nonCompliant']} + {bound['changed']} + {bound['refresh']} = {bound['bound']}",
+                    run["evaluationsSent"] <= bound["bound"],
+                )
+            )
         if count == max(COUNTS) and mode in ("ours", "ours-steady"):
             checks += [
                 _check(
@@ -506,6 +688,53 @@ def targets_for(count: int, results: dict[str, dict[str, Any]]) -> list[dict[str
                 )
             )
     return [{"n": count, "target": n, "value": v, "expected": w, "pass": ok} for n, v, w, ok in checks]
+
+
+def throttled_targets(count: int, results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    checks = []
+    limit = LAMBDA_TIMEOUT_SECONDS - 15
+    for run in results.values():
+        for day, figures in run["days"].items():
+            label = f"{run['deep']} throttles a call, {day} day"
+            checks += [
+                _check(
+                    f"{label}: completes, every certificate's result recorded",
+                    figures["outcome"],
+                    f"ok, {count} held",
+                    figures["outcome"] == "ok" and not figures["deadlineReached"] and figures["resultsHeld"] == count,
+                ),
+                _check(
+                    f"{label}: retries = {run['deep']} x calls, none lost to a retry quota",
+                    figures["retries"],
+                    f"= {run['deep'] * figures['calls']}",
+                    figures["retries"] == figures["throttles"] == run["deep"] * figures["calls"],
+                ),
+                _check(
+                    f"{label}: modelled duration fits the {LAMBDA_TIMEOUT_SECONDS} s timeout with the 15 s reserve",
+                    figures["modelledSeconds"],
+                    f"< {limit}",
+                    figures["modelledSeconds"] < limit,
+                ),
+            ]
+    return [{"n": count, "target": n, "value": v, "expected": w, "pass": ok} for n, v, w, ok in checks]
+
+
+def cost_figures(runs: dict[str, Any]) -> dict[str, Any]:
+    """Per N: a steady day's evaluations, a month of them and its list price, beside every certificate every day."""
+    figures = {}
+    for count, run in runs.items():
+        n = int(count)
+        steady = run["ours-steady"]["evaluationsSent"]
+        figures[count] = {
+            "steadyDayEvaluations": steady,
+            "monthEvaluations": 30 * steady,
+            "monthCostUsd": config_cost(30 * steady),
+            "everyDayMonthEvaluations": 30 * n,
+            "everyDayMonthCostUsd": config_cost(30 * n),
+            "lambdaGbSecondsFirstRun": run["ours"]["lambdaGbSeconds"],
+            "lambdaGbSecondsSteadyDay": run["ours-steady"]["lambdaGbSeconds"],
+        }
+    return figures
 
 
 def _row(label: str, values: Sequence[Any], width: int = 14) -> str:
@@ -584,6 +813,24 @@ def report(now: datetime, counts: Sequence[int]) -> dict[str, Any]:
             f"  ours+findings: {findings['findings']}; {findings['findingsVerdictsChanged']} verdicts changed since "
             "yesterday\n"
         )
+    costs = cost_figures(runs)
+    memory = f"{LAMBDA_MEMORY_GB * 1024:.0f} MB"
+    print(f"A month of AWS Config rule evaluations (list price), and Lambda GB-seconds at {memory}:")
+    print(_row("", ["steady day", "month", "$ / month", "every day", "$ / month", "GB-s 1st", "GB-s day"], 12))
+    for size, figures in costs.items():
+        print(_row(f"N = {int(size):,}", list(figures.values()), 12))
+    print()
+    throttled: dict[str, Any] = {}
+    largest = max(counts)
+    throttled = {mode: run_child(mode, largest, now) for mode in THROTTLED}
+    targets += throttled_targets(largest, throttled)
+    print(f"N = {largest:,}, every call throttled before it succeeds (Lambda timeout {LAMBDA_TIMEOUT_SECONDS} s):")
+    keys: tuple[str, ...] = ("calls", "retries", "backoffSeconds", "pacingSeconds", "latencySeconds")
+    keys += ("modelledSeconds", "lambdaGbSeconds")
+    print(_row("", [f"{m.split('-')[1]} deep, {d}" for m in THROTTLED for d in ("first", "steady")], 16))
+    for key in keys:
+        print(_row(key, [throttled[m]["days"][d][key] for m in THROTTLED for d in ("first", "steady")], 16))
+    print()
     print(
         "Warm container (10 invocations in one process, N=100): "
         + "; ".join(f"{k}: first {v['firstMs']} ms, then median {v['warmMedianMs']} ms" for k, v in warm.items())
@@ -606,6 +853,8 @@ def report(now: datetime, counts: Sequence[int]) -> dict[str, Any]:
         },
         "warmContainer": warm,
         "runs": runs,
+        "cost": costs,
+        "throttled": throttled,
         "targets": targets,
         "allTargetsPass": all(t["pass"] for t in targets),
     }
@@ -624,14 +873,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if str(source) not in sys.path:
             sys.path.insert(0, str(source))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--child", choices=(*MODES, "warm"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=(*MODES, *THROTTLED, "warm"), help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--now", type=float, help=argparse.SUPPRESS)
-    parser.add_argument("--counts", type=int, nargs="+", default=list(COUNTS), help="inventory sizes (1000 10000)")
+    parser.add_argument("--counts", type=int, nargs="+", default=list(COUNTS), help="inventory sizes (100 2500 10000)")
     args = parser.parse_args(argv)
     now = datetime.fromtimestamp(args.now, UTC) if args.now is not None else datetime.now(UTC).replace(microsecond=0)
     if args.child == "warm":
         print(json.dumps(measure_warm(args.count, now)))
+        return 0
+    if args.child in THROTTLED:
+        print(json.dumps(measure_throttled(args.child, args.count, now), sort_keys=True, default=str))
         return 0
     if args.child:
         print(json.dumps(measure(args.child, args.count, now), sort_keys=True, default=str))

@@ -70,3 +70,29 @@ def test_bench_measures_findings_exemptions_and_a_warm_container(bench: tuple[st
     warm = figures["warmContainer"]
     assert set(warm) == {"rule's new_session", "plain boto3.Session()"}
     assert "ours+findings" in stdout and "Warm container" in stdout
+
+
+def test_bench_reports_a_steady_days_cost_and_runs_under_sustained_throttling(
+    bench: tuple[str, dict[str, Any]],
+) -> None:
+    stdout, figures = bench
+    cost = figures["cost"]["250"]
+    steady = figures["runs"]["250"]["ours-steady"]
+    assert cost["steadyDayEvaluations"] == steady["evaluationsSent"] <= steady["steadyDayBound"]["bound"] < 250
+    assert cost["everyDayMonthEvaluations"] == 30 * 250 and cost["everyDayMonthCostUsd"] == 7.5
+    assert cost["monthCostUsd"] == round(30 * steady["evaluationsSent"] * 0.001, 2)
+    for mode, deep in (("throttled-2", 2), ("throttled-3", 3)):
+        for day in ("first", "steady"):
+            run = figures["throttled"][mode]["days"][day]
+            assert run["outcome"] == "ok" and run["retries"] == deep * run["calls"]
+            assert 0 < run["modelledSeconds"] < 885
+    assert "every call throttled" in stdout and "$ / month" in stdout
+
+
+def test_config_cost_follows_the_list_prices_tiers() -> None:
+    sys.path.insert(0, str(BENCH.parent))
+    from periodic import config_cost
+
+    assert config_cost(75_000) == 75.0  # 2,500 certificates every day
+    assert config_cost(300_000) == 260.0  # 10,000: 100,000 at $0.001, 200,000 at $0.0008
+    assert config_cost(600_000) == 100 + 320 + 50.0

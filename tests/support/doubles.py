@@ -104,6 +104,8 @@ class Doubles:
         # When each request (attempt) was sent, on the test's clock (the conftest sets it).
         self.clock: Callable[[], float] = lambda: 0.0
         self.sent_at: list[tuple[str, float]] = []
+        # Called with each request's operation: the bench's model of network latency.
+        self.per_request: Callable[[str], None] = lambda operation: None
 
     def serve(self, service: str, handler: Handler) -> None:
         self._services[service] = handler
@@ -131,6 +133,7 @@ class Doubles:
         params = _params(request)
         self.requests.append((f"{service}.{operation}", params))
         self.sent_at.append((f"{service}.{operation}", self.clock()))
+        self.per_request(f"{service}.{operation}")
         try:
             self.faults.check(f"{service}.{operation}")
             handler = self._services.get(service)
