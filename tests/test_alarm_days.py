@@ -8,7 +8,7 @@ the alarms, read from deploy/alerts.yaml itself, on CloudWatch's documented sche
 how far an alarm's evaluation range reaches back, nor what FILL gives over a range without data: every
 scenario must come out the same under each reading in :data:`READINGS`.
 
-The stack is taken to be deployed in the hour after the rule's first periodic run; its alarms start then.
+The stack is taken to be deployed in the minute after the rule's first periodic run; its alarms start then.
 """
 
 from __future__ import annotations
@@ -88,6 +88,11 @@ class Days:
                 if self._invoke(scheduled_event(at, self.parameters), at):
                     break
 
+    def by_hand(self, day: int, hour: int, minute: int) -> None:
+        """A periodic evaluation started by hand (start-config-rules-evaluation sends a scheduled notification)."""
+        at = self.at(day, hour, minute)
+        self._invoke(scheduled_event(at, self.parameters), at)
+
     def change(self, day: int, hour: int, configuration: Mapping[str, Any]) -> None:
         at = self.at(day, hour)
         self._invoke(change_event(config_item(configuration, at), at, self.parameters), at)
@@ -114,7 +119,7 @@ class Days:
 
     @property
     def deployed(self) -> datetime:
-        return counted(self.runs[0])
+        return noticed(self.runs[0])
 
     def metrics(self) -> Metrics:
         metrics = Metrics()
@@ -126,7 +131,7 @@ class Days:
         return metrics
 
     def histories(self, until_day: int, overrides: Mapping[str, str] | None = None) -> Iterator[dict[str, History]]:
-        """For each reading of what AWS leaves open: every alarm's history, from the hour after the first run to
+        """For each reading of what AWS leaves open: every alarm's history, from the minute after the first run to
         ``until_day``."""
         metrics, start, stop = self.metrics(), self.deployed, self.at(until_day)
         for reading in READINGS:
@@ -267,6 +272,38 @@ def test_runs_cut_short_at_their_deadline_are_not_completed_runs(aws: World) -> 
         assert alarm[INVOCATION_FAILURES].transitions() == []  # cut short is not failed: it returned
 
 
+def test_a_renewal_checked_again_by_hand_clears_at_once_and_stays_clear(aws: World) -> None:
+    """Two runs twenty minutes apart: the second decides from its minute on, and the first never comes back
+    (with hour-long periods rolling with the minute, it would join the second again an hour later)."""
+    days = Days(aws, [])
+    soon = certificate("soon", days.at(5))
+    days.inventory[:] = [soon]
+    days.periodic(0)
+    soon["NotAfter"] = days.at(400).timestamp()
+    days.by_hand(0, 3, 20)
+    days.periodic(1, 2)
+    for alarm in days.histories(until_day=3):
+        assert alarm[EXPIRING].changes[0][1] == ALARM
+        assert alarm[EXPIRING].transitions() == [(days.at(0, 3, 21), ALARM, OK)]
+
+
+def test_a_failure_lambdas_retry_recovers_clears_within_minutes(aws: World) -> None:
+    """The first attempt fails, Lambda's retry a minute later completes: the failure alarms go off, and clear once
+    the failure has left their ten minutes (and the evaluation range beyond); the heartbeat never notices."""
+    days = Days(aws, [])
+    days.inventory[:] = [certificate("far", days.at(300))]
+    days.periodic(0)
+    aws.doubles.faults.add("acm.ListCertificates", access_denied("acm:ListCertificates"))
+    days.periodic(1, 2)
+    failed = days.runs[1]
+    for alarm in days.histories(until_day=3):
+        for name in (INVOCATION_FAILURES, ERRORS):
+            ((went_off, _, first), (cleared, _, then)) = alarm[name].transitions()
+            assert (went_off, first, then) == (noticed(failed), ALARM, OK), name
+            assert noticed(failed) + 10 * MINUTE < cleared <= noticed(failed) + 21 * MINUTE, name
+        assert alarm[HEARTBEAT].transitions() == []
+
+
 @pytest.mark.parametrize("rule_name", [ORG_RULE_NAME, PACK_RULE_NAME])
 def test_organization_and_conformance_pack_rules_are_watched_by_default(aws: World, rule_name: str) -> None:
     """Config names these rules itself (suffix and all); the default alarms read the metrics without the rule's
@@ -278,7 +315,7 @@ def test_organization_and_conformance_pack_rules_are_watched_by_default(aws: Wor
     for overrides in ({}, {"AlarmConfigRuleName": rule_name}):
         for alarm in days.histories(until_day=4, overrides=overrides):
             assert states(alarm[EXPIRING]) == [(days.deployed, ALARM)]
-            assert alarm[HEARTBEAT].changes == ((days.deployed, OK),)
+            assert alarm[HEARTBEAT].changes == ((counted(days.runs[0]), OK),)  # evaluated on the hour
     for alarm in days.histories(until_day=4, overrides={"AlarmConfigRuleName": "ACMExpiryRule"}):
         assert alarm[EXPIRING].changes == ((days.deployed, INSUFFICIENT),)
         assert alarm[HEARTBEAT].state_at(days.at(4)) == ALARM

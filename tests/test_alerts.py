@@ -480,11 +480,12 @@ def test_alarm_config_rule_name_narrows_the_alarms_to_one_rule(rule_name: str) -
 
 
 def test_the_latest_run_decides_the_state_alarms() -> None:
-    """One hour's datapoint, one of one, missing data keeps the state: whichever hour last held a value decides,
-    and nothing but a new value changes it (tests/test_alarm_days.py shows it over days)."""
+    """One-minute periods (CloudWatch's own minutes: two values never share a datapoint), 1 of 10, missing data
+    keeping the state: the latest value decides, and only a new value changes it (tests/test_alarm_days.py shows
+    it over days)."""
     for name in (EXPIRING, EXPIRED, LISTING_GAPS, INVOCATION_FAILURES, FINDINGS_FAILURES, ERRORS):
         alarm = alarms()[name]
-        assert (alarm.period, alarm.evaluation_periods, alarm.datapoints) == (3600, 1, 1), name
+        assert (alarm.period, alarm.evaluation_periods, alarm.datapoints) == (60, 10, 1), name
         assert alarm.treat_missing_data == "ignore", name
     assert (alarms()[EXPIRING].statistic, alarms()[EXPIRING].comparison) == ("Minimum", "LessThanOrEqualToThreshold")
 

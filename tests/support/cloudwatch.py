@@ -52,6 +52,11 @@ What the documentation leaves open, and what the model does about it (:class:`Re
   the state it had), which the rule in :func:`judge` follows; with that, every row of both
   editions' tables comes out as printed (``tests/test_cloudwatch_model.py``).
 - the delay between a log line and its metric is not modelled: a value counts from its timestamp.
+- "If data points are missing soon after you create an alarm, and the metric was being reported to
+  CloudWatch before you created the alarm, CloudWatch retrieves the most recent data points from
+  before the alarm was created": not modelled; simulations start with data in the range.
+- a multi-day alarm is evaluated on the hour (the documentation's example evaluates at :03, on the
+  data up to :00): the model records its state at :00.
 """
 
 from __future__ import annotations
