@@ -153,8 +153,8 @@ def test_the_next_evaluation_after_the_second_row_goes_to_alarm() -> None:
 def test_a_daily_heartbeat_on_breaching_fires_only_when_the_range_runs_dry() -> None:
     """Why the alerts' heartbeat does not rest on missing data: a 1-day, 1 of 1 alarm with missing data
     breaching keeps judging on the last real datapoint while it is in the evaluation range, so it fires
-    (extra + 1) days after the last run, not one day (with the documented range, 3 days; people report
-    "something like 3 or 4")."""
+    (extra + 1) days after the last run, not one day (with the documented range, 3 days; the Stack Overflow
+    question "CloudWatch alarm not triggering on missing data" reports "something like 3 or 4")."""
     metrics = Metrics()
     metrics.put(JOB, T0, 1)
     watch = alarm(period=86_400, comparison="LessThanThreshold", treat_missing_data="breaching", statistic="Sum")
