@@ -497,7 +497,7 @@ def measure_throttled(mode: str, count: int, now: datetime) -> dict[str, Any]:
                 "latencySeconds": round(clock.latency, 1),
                 "modelledSeconds": round(modelled, 1),
                 "lambdaGbSeconds": round(modelled * LAMBDA_MEMORY_GB, 1),
-                "evaluationsSent": line["recording"]["sent"],
+                "evaluationsSent": line["recording"]["planned"],
                 "resultsHeld": len(config.results),
             }
     return {"mode": mode, "count": count, "deep": deep, "days": days}

@@ -19,6 +19,8 @@ import pytest
 from moto import mock_aws
 from moto.events.models import EventPattern
 
+from acm_expiry.metrics import SOONEST_EXPIRY_HORIZON_DAYS
+from tests.support.cloudwatch import MetricAlarm
 from tests.test_deploy import (
     ACCOUNT,
     DEPLOY,
@@ -36,8 +38,9 @@ from tests.test_deploy import (
 TEMPLATE = "alerts.yaml"
 REGION = PSEUDO_PARAMETERS["AWS::Region"]
 RULE_NAME = "ACMExpiryRule"
-# Names Config gives a conformance pack's rule and, in member accounts, an organization rule (examples: the
-# suffixes are Config's; the forms are those of the Audit Manager API reference's examples of such rule names).
+# Names Config gives a conformance pack's rule and, in member accounts, an organization rule: the forms of the
+# AWS Audit Manager API Reference's examples of service-linked rule names (SourceKeyword:
+# "CustomRuleForAccount-conformance-pack-szsm1uv0w", "OrgConfigRule-s3-bucket-versioning-enabled-dbgzf8ba").
 PACK_RULE_NAME = "ACMExpiryRule-conformance-pack-szsm1uv0w"
 ORG_RULE_NAME = "OrgConfigRule-ACMExpiryRule-dbgzf8ba"
 CERTIFICATE = f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/0b5e7a1c-3c2d-4e5f-8a9b-1c2d3e4f5a6b"
@@ -51,8 +54,6 @@ ANNOTATION = (
 # The contract with the rule's function, which writes these in CloudWatch embedded metric format.
 NAMESPACE = "ACMExpiryRule"
 DIMENSION = "ConfigRuleName"
-SOONEST_EXPIRY = "SoonestExpiryDays"
-FINDINGS_FAILURES = "FindingsFailures"
 
 # What CloudFormation would give the resources the template refers to.
 TOPIC_ARN = f"arn:aws:sns:{REGION}:{ACCOUNT}:acm-expiry-alerts-AlertsTopic-1A2B3C4D5E6F"
@@ -161,14 +162,19 @@ CASES = [
     ("first-evaluation-non-compliant", compliance_change_detail(old=None), "aws.config", RULE_NAME),
     ("from-not-applicable", compliance_change_detail(old="NOT_APPLICABLE"), "aws.config", RULE_NAME),
     ("conformance-pack-rule", compliance_change_detail(rule_name=PACK_RULE_NAME), "aws.config", PACK_RULE_NAME),
-    # The prefix match's price: a rule whose name merely starts with ConfigRuleName is taken as well.
-    ("longer-name-same-prefix", compliance_change_detail(rule_name="ACMExpiryRule2"), "aws.config", "ACMExpiryRule2"),
+    ("organization-rule", compliance_change_detail(rule_name=ORG_RULE_NAME), "aws.config", ORG_RULE_NAME),
     ("turns-compliant", compliance_change_detail(new="COMPLIANT", old="NON_COMPLIANT"), "aws.config", None),
     ("turns-not-applicable", compliance_change_detail(new="NOT_APPLICABLE", old="NON_COMPLIANT"), "aws.config", None),
     ("another-rule", compliance_change_detail(rule_name="acm-certificate-expiration-check"), "aws.config", None),
+    # Other rules whose names merely start like this one's, or contain it.
+    ("longer-name", compliance_change_detail(rule_name="ACMExpiryRule2"), "aws.config", None),
+    ("hyphenated-name", compliance_change_detail(rule_name="ACMExpiryRule-staging"), "aws.config", None),
     ("name-not-at-the-start", compliance_change_detail(rule_name="MyACMExpiryRule"), "aws.config", None),
-    # An organization rule's name in a member account: ConfigRuleName has to be OrgConfigRule-ACMExpiryRule.
-    ("organization-rule", compliance_change_detail(rule_name=ORG_RULE_NAME), "aws.config", None),
+    ("other-rule-in-a-pack", compliance_change_detail(rule_name="ACMExpiryRule2-conformance-pack-szsm1uv0w"),
+     "aws.config", None),
+    ("other-organization-rule", compliance_change_detail(rule_name="OrgConfigRule-ACMExpiryRule2-dbgzf8ba"),
+     "aws.config", None),
+    ("other-case", compliance_change_detail(rule_name="acmexpiryrule"), "aws.config", None),
     (
         "other-resource-type",
         compliance_change_detail(resource_type="AWS::::Account", resource_id=ACCOUNT),
@@ -176,7 +182,7 @@ CASES = [
         None,
     ),
     ("not-from-config", compliance_change_detail(), "custom.config", None),
-]
+]  # fmt: skip
 CASE_PARAMS = [pytest.param(detail, source, delivered, id=case) for case, detail, source, delivered in CASES]
 
 
@@ -229,14 +235,31 @@ def test_event_pattern_is_what_the_alert_needs() -> None:
         "source": ["aws.config"],
         "detail-type": ["Config Rules Compliance Change"],
         "detail": {
-            "configRuleName": [{"prefix": RULE_NAME}],
+            "configRuleName": [
+                RULE_NAME,
+                {"prefix": f"{RULE_NAME}-conformance-pack-"},
+                {"prefix": f"OrgConfigRule-{RULE_NAME}-"},
+            ],
             "resourceType": ["AWS::ACM::Certificate"],
             "newEvaluationResult": {"complianceType": ["NON_COMPLIANT"]},
         },
     }
-    assert event_rule({"ConfigRuleName": PACK_RULE_NAME})["EventPattern"]["detail"]["configRuleName"] == [
-        {"prefix": PACK_RULE_NAME}
-    ]
+
+
+def operators(pattern: Any) -> set[str]:
+    """Every content-filter operator a pattern uses ("exact" for a plain value)."""
+    if isinstance(pattern, Mapping):
+        return set().union(*(operators(value) for value in pattern.values()))
+    found: set[str] = set()
+    for item in pattern:
+        found |= set(item) if isinstance(item, Mapping) else {"exact"}
+    return found
+
+
+def test_the_pattern_uses_only_what_moto_matches_as_eventbridge_does() -> None:
+    """moto's matcher takes an operator it does not know as matching everything; exact values and "prefix" (the
+    EventBridge User Guide's "Prefix matching") it implements, so the routing tests below can fail."""
+    assert operators(event_rule()["EventPattern"]) == {"exact", "prefix"}
 
 
 @pytest.mark.parametrize(("detail", "source", "delivered_for"), CASE_PARAMS)
@@ -260,21 +283,21 @@ def test_event_pattern_matches_as_eventbridge_would(
 
 
 @pytest.mark.parametrize(
-    ("config_rule_name", "rule_name"),
+    ("rule_name", "delivered"),
     [
-        pytest.param(PACK_RULE_NAME, PACK_RULE_NAME, id="pack-rule-full-name"),
-        pytest.param("OrgConfigRule-ACMExpiryRule", ORG_RULE_NAME, id="organization-rule-prefix"),
-        pytest.param(ORG_RULE_NAME, ORG_RULE_NAME, id="organization-rule-full-name"),
+        pytest.param("CertExpiry", True, id="as-named"),
+        pytest.param("CertExpiry-conformance-pack-k2v9x0aqe", True, id="conformance-pack"),
+        pytest.param("OrgConfigRule-CertExpiry-q8f2m1zz", True, id="organization"),
+        pytest.param("CertExpiryRule", False, id="longer-name"),
+        pytest.param("ACMExpiryRule", False, id="the-default-name"),
     ],
 )
-def test_config_rule_name_for_packs_and_organizations(
-    eventbridge: tuple[Any, Any], config_rule_name: str, rule_name: str
+def test_another_rule_name_is_matched_in_all_three_forms(
+    eventbridge: tuple[Any, Any], rule_name: str, delivered: bool
 ) -> None:
-    """With the full name (which the alarms need) or the organization rule's prefix, the events arrive."""
-    rule = event_rule({"ConfigRuleName": config_rule_name})
-    assert route(eventbridge, rule, "aws.config", compliance_change_detail(rule_name=rule_name)) == [
-        expected_message(rule_name)
-    ]
+    rule = event_rule({"ConfigRuleName": "CertExpiry"})
+    expected = [expected_message(rule_name)] if delivered else []
+    assert route(eventbridge, rule, "aws.config", compliance_change_detail(rule_name=rule_name)) == expected
 
 
 def test_the_message_is_one_readable_line() -> None:
@@ -399,59 +422,142 @@ def test_alert_email_takes_an_address_or_nothing(address: str, allowed: bool) ->
 
 
 # --- tests: the alarms -------------------------------------------------------------------------------
+# What the alarms do over days of real runs is in tests/test_alarm_days.py; here, what they are made of.
+
+EXPIRING, EXPIRED, HEARTBEAT = "CertificateExpiring", "CertificateExpired", "NoCompletedRun"
+LISTING_GAPS, INVOCATION_FAILURES, FINDINGS_FAILURES, ERRORS = (
+    "ListingGaps",
+    "InvocationFailures",
+    "FindingsFailures",
+    "FunctionErrors",
+)
+STACK = PSEUDO_PARAMETERS["AWS::StackName"]
 
 
-def alarms(overrides: Mapping[str, str] | None = None) -> dict[str, dict[str, Any]]:
-    """The stack's alarms by metric name."""
+def alarm_properties(overrides: Mapping[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """The stack's alarms' resolved properties, by alarm name without the stack's prefix."""
     found = of_type(deployment(overrides), "AWS::CloudWatch::Alarm").values()
-    by_metric = {alarm["MetricName"]: alarm for alarm in found}
-    assert len(by_metric) == len(found)
-    return by_metric
+    by_name = {str(alarm["AlarmName"]).removeprefix(f"{STACK}-"): alarm for alarm in found}
+    assert len(by_name) == len(found)
+    return by_name
 
 
-def test_there_are_three_alarms_and_they_all_notify_the_topic() -> None:
+def alarms(overrides: Mapping[str, str] | None = None) -> dict[str, MetricAlarm]:
+    """The stack's alarms as CloudWatch takes them (the model refuses what PutMetricAlarm would)."""
+    return {name: MetricAlarm.from_properties(name, props) for name, props in alarm_properties(overrides).items()}
+
+
+def test_the_alarms_and_what_they_watch() -> None:
     found = alarms()
-    assert set(found) == {SOONEST_EXPIRY, FINDINGS_FAILURES, "Errors"}
-    for alarm in found.values():
-        assert alarm["AlarmActions"] == [TOPIC_ARN]
-        assert alarm["EvaluationPeriods"] == 1
-        assert alarm["TreatMissingData"] == "notBreaching"
-    # A certificate that is renewed (or goes) is news too.
-    assert found[SOONEST_EXPIRY]["OKActions"] == [TOPIC_ARN]
+    watched = {name: (alarm.metric.namespace, alarm.metric.name) for name, alarm in found.items()}
+    assert watched == {
+        EXPIRING: (NAMESPACE, "SoonestExpiryDays"),
+        EXPIRED: (NAMESPACE, "ExpiredCertificates"),
+        HEARTBEAT: (NAMESPACE, "PeriodicRunsCompleted"),
+        LISTING_GAPS: (NAMESPACE, "ListingGaps"),
+        INVOCATION_FAILURES: (NAMESPACE, "InvocationFailures"),
+        FINDINGS_FAILURES: (NAMESPACE, "FindingsFailures"),
+        ERRORS: ("AWS/Lambda", "Errors"),
+    }
+    for name, props in alarm_properties().items():
+        assert props["AlarmActions"] == [TOPIC_ARN], name
+        assert props["OKActions"] == [TOPIC_ARN], name  # when it clears is news too
 
 
-@pytest.mark.parametrize("rule_name", [RULE_NAME, PACK_RULE_NAME])
-def test_rule_alarms_read_the_functions_metrics(rule_name: str) -> None:
-    """Namespace, metric names and the one dimension are what the function writes (its EMF contract)."""
-    found = alarms({"ConfigRuleName": rule_name})
-    for metric in (SOONEST_EXPIRY, FINDINGS_FAILURES):
-        assert found[metric]["Namespace"] == NAMESPACE
-        assert found[metric]["Dimensions"] == [{"Name": DIMENSION, "Value": rule_name}]
+def test_with_default_parameters_the_alarms_watch_every_rule() -> None:
+    """The rule's metrics carry two dimension sets; without AlarmConfigRuleName the alarms read the empty one,
+    which every rule writing to the namespace in the account and Region adds to, whatever its name."""
+    for name, alarm in alarms().items():
+        if alarm.metric.namespace == NAMESPACE:
+            assert alarm.metric.dimensions == frozenset(), name
 
 
-@pytest.mark.parametrize(("threshold", "expected"), [(None, "7"), ("14", "14"), ("0", "0")])
-def test_soonest_expiry_alarm(threshold: str | None, expected: str) -> None:
-    """The fewest days left, over a day (the periodic run's interval), at or under the threshold."""
-    alarm = alarms({} if threshold is None else {"SoonestExpiryThresholdDays": threshold})[SOONEST_EXPIRY]
-    assert alarm["Statistic"] == "Minimum"
-    assert alarm["Period"] == 86400
-    assert alarm["ComparisonOperator"] == "LessThanOrEqualToThreshold"
-    assert str(alarm["Threshold"]) == expected
+@pytest.mark.parametrize("rule_name", [RULE_NAME, PACK_RULE_NAME, ORG_RULE_NAME])
+def test_alarm_config_rule_name_narrows_the_alarms_to_one_rule(rule_name: str) -> None:
+    for name, alarm in alarms({"AlarmConfigRuleName": rule_name}).items():
+        if alarm.metric.namespace == NAMESPACE:
+            assert alarm.metric.dimensions == frozenset({(DIMENSION, rule_name)}), name
 
 
-def test_findings_failures_alarm() -> None:
-    alarm = alarms()[FINDINGS_FAILURES]
-    assert (alarm["Statistic"], alarm["Period"]) == ("Sum", 3600)
-    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
+def test_the_latest_run_decides_the_state_alarms() -> None:
+    """One-minute periods (CloudWatch's own minutes: two values never share a datapoint), 1 of 10, missing data
+    keeping the state: the latest value decides, and only a new value changes it (tests/test_alarm_days.py shows
+    it over days)."""
+    for name in (EXPIRING, EXPIRED, LISTING_GAPS, INVOCATION_FAILURES, FINDINGS_FAILURES, ERRORS):
+        alarm = alarms()[name]
+        assert (alarm.period, alarm.evaluation_periods, alarm.datapoints) == (60, 10, 1), name
+        assert alarm.treat_missing_data == "ignore", name
+    assert (alarms()[EXPIRING].statistic, alarms()[EXPIRING].comparison) == ("Minimum", "LessThanOrEqualToThreshold")
+
+
+def test_the_heartbeat_counts_hours_without_a_completed_run() -> None:
+    heartbeat = alarms()[HEARTBEAT]
+    assert (heartbeat.statistic, heartbeat.period, heartbeat.fill) == ("Sum", 3600, 0)
+    assert heartbeat.evaluation_periods == heartbeat.datapoints == 27
+    assert (heartbeat.comparison, heartbeat.threshold) == ("LessThanThreshold", 1)
+    assert heartbeat.treat_missing_data == "breaching"
+    assert alarms({"HeartbeatHours": "49"})[HEARTBEAT].evaluation_periods == 49
+
+
+@pytest.mark.parametrize(("threshold", "expected"), [(None, 7.0), ("14", 14.0), ("1", 1.0), ("365", 365.0)])
+def test_expiry_threshold(threshold: str | None, expected: float) -> None:
+    alarm = alarms({} if threshold is None else {"SoonestExpiryThresholdDays": threshold})[EXPIRING]
+    assert alarm.threshold == expected
+    assert alarm.threshold < SOONEST_EXPIRY_HORIZON_DAYS  # a run with nothing unexpired never breaches
+
+
+def cloudformation_accepts(parameter: str, value: str) -> bool:
+    """Whether CloudFormation takes ``value`` for the parameter: its AllowedValues, AllowedPattern, MinValue and
+    MaxValue, as the template declares them."""
+    spec = load(TEMPLATE)["Parameters"][parameter]
+    if "AllowedValues" in spec and value not in [str(v) for v in spec["AllowedValues"]]:
+        return False
+    if "AllowedPattern" in spec and not allowed_by_pattern(str(spec["AllowedPattern"]), value):
+        return False
+    if spec["Type"] == "Number":
+        number = float(value)
+        return float(spec.get("MinValue", number)) <= number <= float(spec.get("MaxValue", number))
+    return True
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value", "accepted"),
+    [
+        ("SoonestExpiryThresholdDays", "1", True),
+        ("SoonestExpiryThresholdDays", "365", True),
+        ("SoonestExpiryThresholdDays", "0", False),  # a certificate has at least 1 day left until it expires
+        ("SoonestExpiryThresholdDays", "366", False),
+        ("HeartbeatHours", "2", True),
+        ("HeartbeatHours", "168", True),  # 7 days of hours: the most PutMetricAlarm takes
+        ("HeartbeatHours", "1", False),
+        ("HeartbeatHours", "169", False),
+        ("AlarmConfigRuleName", "", True),
+        ("AlarmConfigRuleName", ORG_RULE_NAME, True),
+        ("AlarmConfigRuleName", "rule name with spaces", False),
+        ("ConfigRuleName", PACK_RULE_NAME, True),
+        ("ConfigRuleName", "", False),
+        ("MetricAlarms", "yes", False),
+    ],
+)
+def test_parameters_out_of_range_are_refused(parameter: str, value: str, accepted: bool) -> None:
+    assert cloudformation_accepts(parameter, value) is accepted
+
+
+def test_every_accepted_parameter_makes_alarms_cloudwatch_takes() -> None:
+    """At the bounds the template accepts, PutMetricAlarm's limits hold (the model refuses what it would
+    refuse); one hour beyond the heartbeat's bound, they would not."""
+    for hours in ("2", "24", "25", "168"):
+        assert alarms({"HeartbeatHours": hours})[HEARTBEAT].evaluation_periods == int(hours)
+    properties = alarm_properties()[HEARTBEAT]
+    with pytest.raises(ValueError, match="exceeds 604800 s"):
+        MetricAlarm.from_properties(HEARTBEAT, properties | {"EvaluationPeriods": 169, "DatapointsToAlarm": 169})
 
 
 @pytest.mark.parametrize("function_name", [RDK_FUNCTION_NAME, "acm-expiry-rule"])
 def test_function_errors_alarm(function_name: str) -> None:
-    alarm = alarms({"FunctionName": function_name})["Errors"]
-    assert alarm["Namespace"] == "AWS/Lambda"
-    assert alarm["Dimensions"] == [{"Name": "FunctionName", "Value": function_name}]
-    assert (alarm["Statistic"], alarm["Period"]) == ("Sum", 3600)
-    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanOrEqualToThreshold", 1)
+    alarm = alarms({"FunctionName": function_name})[ERRORS]
+    assert alarm.metric.dimensions == frozenset({("FunctionName", function_name)})
+    assert (alarm.statistic, alarm.comparison, alarm.threshold) == ("Sum", "GreaterThanOrEqualToThreshold", 1)
 
 
 def test_defaults_agree_with_the_other_templates() -> None:

@@ -255,11 +255,14 @@ def test_log_lines_carry_no_secrets(aws: World, monkeypatch: pytest.MonkeyPatch)
         # CloudWatch Embedded Metric Format: the directive, the dimension and the values.
         "_aws",
         "ConfigRuleName",
+        "PeriodicRunsCompleted",
         "CertificatesEvaluated",
         "NonCompliantCertificates",
         "ExpiredCertificates",
         "SoonestExpiryDays",
+        "ListingGaps",
         "FindingsFailures",
+        "InvocationFailures",
     }
     assert all(set(json.loads(line)) <= keys for line in aws.logs)
 

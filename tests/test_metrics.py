@@ -10,13 +10,36 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
+from acm_expiry.acm import ListingPlan
+from acm_expiry.certificate import Certificate
+from acm_expiry.errors import AwsCallError, MalformedEventError
+from acm_expiry.events import CHANGE, OVERSIZED, SCHEDULED
+from acm_expiry.metrics import Invocation, invocation_metrics
+from acm_expiry.outcome import Assessment
+from acm_expiry.verdict import Compliance, Scenario, Verdict
 from acm_expiry_cli.sample_events import change_event, scheduled_event
 from tests.conftest import World
+from tests.support.doubles import access_denied
 from tests.support.inventory import config_item, synthetic_inventory
 
+UNITS_OF = {
+    "PeriodicRunsCompleted": "Count",
+    "CertificatesEvaluated": "Count",
+    "NonCompliantCertificates": "Count",
+    "ExpiredCertificates": "Count",
+    "SoonestExpiryDays": "None",
+    "ListingGaps": "Count",
+    "FindingsFailures": "Count",
+    "InvocationFailures": "Count",
+}
 UNITS = set(
     [
         "Seconds",
@@ -48,19 +71,24 @@ UNITS = set(
         "None",
     ]
 )
-METRICS = {"CertificatesEvaluated", "NonCompliantCertificates", "ExpiredCertificates", "SoonestExpiryDays",
-           "FindingsFailures"}  # fmt: skip
+METRICS = set(UNITS_OF)  # the contract: names and units, written out here rather than imported
+RULE = "ACMExpiryRule"
+ARN = "arn:aws:acm:us-east-1:123456789012:certificate/"
 
 
 def emf_metrics(line: dict[str, Any]) -> dict[str, float]:
-    """The metrics CloudWatch would extract from a log line, after checking it against the EMF spec."""
+    """The metrics CloudWatch would extract from a log line, after checking it against the EMF spec.
+
+    Every line declares the rule's dimension set and the empty one (every rule of the account and
+    Region); a line for an event refused before its rule name was read, the empty one alone.
+    """
     metadata = line["_aws"]
     assert set(metadata) == {"Timestamp", "CloudWatchMetrics"}
     assert isinstance(metadata["Timestamp"], int) and metadata["Timestamp"] > 1_600_000_000_000  # milliseconds
     (directive,) = metadata["CloudWatchMetrics"]
     assert set(directive) == {"Namespace", "Dimensions", "Metrics"}
     assert directive["Namespace"] == "ACMExpiryRule"
-    assert directive["Dimensions"] == [["ConfigRuleName"]]
+    assert directive["Dimensions"] == ([["ConfigRuleName"], []] if "configRuleName" in line else [[]])
     for dimension_set in directive["Dimensions"]:
         for name in dimension_set:  # a dimension target MUST be a string member of the root
             assert isinstance(line[name], str) and 1 <= len(line[name]) <= 1024
@@ -68,6 +96,7 @@ def emf_metrics(line: dict[str, Any]) -> dict[str, float]:
     values = {}
     for definition in directive["Metrics"]:
         assert set(definition) <= {"Name", "Unit", "StorageResolution"} and definition["Unit"] in UNITS
+        assert definition["Unit"] == UNITS_OF[definition["Name"]]
         value = line[definition["Name"]]  # targets MUST be numeric members of the root
         assert isinstance(value, int | float) and not isinstance(value, bool)
         values[definition["Name"]] = value
@@ -80,14 +109,24 @@ def days_left(not_after: float, now: datetime) -> int:
     return math.ceil(remaining / 86400) if remaining > 0 else -math.floor(-remaining / 86400)
 
 
-def test_a_scheduled_runs_metrics_are_the_accounts_figures(aws: World) -> None:
+def record(name: str, not_after: datetime | None, status: str = "ISSUED") -> dict[str, Any]:
+    base = {"CertificateArn": ARN + name, "DomainName": f"{name}.example.com", "Status": status,
+            "Type": "IMPORTED", "KeyAlgorithm": "RSA_2048"}  # fmt: skip
+    return base | ({"NotAfter": not_after.timestamp()} if not_after is not None else {})
+
+
+# --- what each kind of invocation writes, through the real handler --------------------------------------
+
+
+def test_a_completed_runs_metrics_are_the_accounts_figures(aws: World) -> None:
     inventory = synthetic_inventory(400, aws.now)
     aws.acm.source = lambda region: inventory
     aws.run(scheduled_event(aws.now))
     line = aws.log_lines()[-1]
     metrics = emf_metrics(line)
     sent = aws.config.sent
-    assert line["ConfigRuleName"] == "ACMExpiryRule"
+    assert line["ConfigRuleName"] == RULE
+    assert metrics["PeriodicRunsCompleted"] == 1
     assert metrics["CertificatesEvaluated"] == len(sent) == 400
     assert metrics["NonCompliantCertificates"] == sum(1 for e in sent if e["ComplianceType"] == "NON_COMPLIANT")
     assert metrics["ExpiredCertificates"] == sum(1 for e in sent if e.get("Annotation", "").startswith("Expired")) > 0
@@ -95,43 +134,60 @@ def test_a_scheduled_runs_metrics_are_the_accounts_figures(aws: World) -> None:
         c for c in inventory if "NotAfter" in c and c["Status"] != "EXPIRED" and c["NotAfter"] > aws.now.timestamp()
     ]
     assert metrics["SoonestExpiryDays"] == min(days_left(c["NotAfter"], aws.now) for c in valid) > 0
-    assert metrics["ExpiredCertificates"] > 0  # expired certificates are counted there, not here
-    assert metrics["FindingsFailures"] == 0
+    assert (metrics["ListingGaps"], metrics["FindingsFailures"], metrics["InvocationFailures"]) == (0, 0, 0)
     assert line["_aws"]["Timestamp"] == int(aws.now.timestamp() * 1000)
 
 
-def test_a_change_events_metrics_are_its_certificates(aws: World) -> None:
+def test_a_change_event_writes_no_inventory_figure(aws: World) -> None:
+    """One certificate's figures would read as the whole inventory's (a day whose run failed, say)."""
     configuration = {
-        "certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/one",
+        "certificateArn": ARN + "one",
         "status": "ISSUED",
         "type": "IMPORTED",
-        "notAfter": (aws.now + timedelta(days=4, hours=2)).isoformat(),
+        "notAfter": (aws.now + timedelta(days=400)).isoformat(),
     }
     aws.run(change_event(config_item(configuration, aws.now), aws.now))
-    metrics = emf_metrics(aws.log_lines()[-1])
-    assert metrics == {
-        "CertificatesEvaluated": 1,
-        "NonCompliantCertificates": 1,
-        "ExpiredCertificates": 0,
-        "SoonestExpiryDays": 5,
-        "FindingsFailures": 0,
-    }
+    assert emf_metrics(aws.log_lines()[-1]) == {"FindingsFailures": 0, "InvocationFailures": 0}
 
 
-def test_soonest_expiry_is_left_out_when_no_issued_certificate_was_judged(aws: World) -> None:
-    pending = {
-        "CertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/new",
-        "DomainName": "new.example.com",
-        "Status": "PENDING_VALIDATION",
-        "Type": "AMAZON_ISSUED",
-        "KeyAlgorithm": "RSA_2048",
-    }
-    aws.acm.source = lambda region: [pending]
-    aws.run(scheduled_event(aws.now))
+def test_a_failed_run_writes_its_failure_and_nothing_that_reads_as_all_clear(aws: World) -> None:
+    aws.acm.source = lambda region: [record("soon", aws.now + timedelta(days=3))]
+    aws.doubles.faults.always("acm.ListCertificates", access_denied("acm:ListCertificates"))
+    with pytest.raises(AwsCallError):
+        aws.run(scheduled_event(aws.now))
+    assert emf_metrics(aws.log_lines()[-1]) == {"PeriodicRunsCompleted": 0, "InvocationFailures": 1}
+
+
+def test_a_failed_change_event_writes_its_failure_alone(aws: World) -> None:
+    aws.doubles.faults.always("config.PutEvaluations", access_denied("config:PutEvaluations"))
+    configuration = {"certificateArn": ARN + "one", "status": "ISSUED", "type": "IMPORTED",
+                     "notAfter": (aws.now + timedelta(days=3)).isoformat()}  # fmt: skip
+    with pytest.raises(AwsCallError):
+        aws.run(change_event(config_item(configuration, aws.now), aws.now))
+    assert emf_metrics(aws.log_lines()[-1]) == {"InvocationFailures": 1}
+
+
+def test_an_event_refused_before_it_is_read_counts_under_every_rule_alone(aws: World) -> None:
+    with pytest.raises(MalformedEventError):
+        aws.run({"invokingEvent": "not json"})
     line = aws.log_lines()[-1]
-    metrics = emf_metrics(line)
-    assert "SoonestExpiryDays" not in metrics and "SoonestExpiryDays" not in line  # declared only with a value
-    assert metrics["CertificatesEvaluated"] == 1 and metrics["NonCompliantCertificates"] == 0
+    assert "ConfigRuleName" not in line
+    assert emf_metrics(line) == {"InvocationFailures": 1}
+
+
+def test_soonest_expiry_is_the_horizon_when_no_certificate_is_unexpired(aws: World) -> None:
+    """A completed run always says how soon: silence must mean "no run", never "nothing at risk"."""
+    aws.acm.source = lambda region: [
+        record("new", None, status="PENDING_VALIDATION"),
+        record("old", aws.now - timedelta(days=3)),
+    ]
+    aws.run(scheduled_event(aws.now))
+    metrics = emf_metrics(aws.log_lines()[-1])
+    assert metrics["SoonestExpiryDays"] == 3650
+    assert (metrics["CertificatesEvaluated"], metrics["ExpiredCertificates"]) == (2, 1)
+    aws.acm.source = lambda region: []
+    aws.run(scheduled_event(aws.now))
+    assert emf_metrics(aws.log_lines()[-1])["SoonestExpiryDays"] == 3650
 
 
 def test_every_log_line_is_one_json_object_cloudwatch_can_parse(aws: World) -> None:
@@ -144,14 +200,107 @@ def test_every_log_line_is_one_json_object_cloudwatch_can_parse(aws: World) -> N
     assert datetime.fromtimestamp(parsed["_aws"]["Timestamp"] / 1000, UTC) == aws.now
 
 
-def test_an_expired_certificate_does_not_hold_soonest_expiry(aws: World) -> None:
-    """One expired certificate nobody deleted must not keep the alarm on SoonestExpiryDays in ALARM."""
-    base = {"Status": "ISSUED", "Type": "IMPORTED", "KeyAlgorithm": "RSA_2048", "DomainName": "x.example.com"}
-    arn = "arn:aws:acm:us-east-1:123456789012:certificate/"
+def test_an_expired_certificate_is_counted_apart_from_the_soonest_expiry(aws: World) -> None:
+    """One expired certificate nobody deleted holds the expired alarm; one reaching the threshold is news."""
     aws.acm.source = lambda region: [
-        base | {"CertificateArn": arn + "old", "NotAfter": (aws.now - timedelta(days=300)).timestamp()},
-        base | {"CertificateArn": arn + "soon", "NotAfter": (aws.now + timedelta(days=6, hours=3)).timestamp()},
+        record("old", aws.now - timedelta(days=300)),
+        record("soon", aws.now + timedelta(days=6, hours=3)),
     ]
     aws.run(scheduled_event(aws.now))
     metrics = emf_metrics(aws.log_lines()[-1])
     assert (metrics["SoonestExpiryDays"], metrics["ExpiredCertificates"]) == (7, 1)
+
+
+def test_an_exempt_expired_certificate_is_not_counted(aws: World) -> None:
+    key = "acm-expiry-exempt"
+    old = record("old", aws.now - timedelta(days=3)) | {"Tags": [{"Key": key, "Value": "decommissioned host"}]}
+    aws.acm.source = lambda region: [old]
+    aws.run(scheduled_event(aws.now, parameters={"daysToExpiration": "30", "exemptTagKey": key}))
+    metrics = emf_metrics(aws.log_lines()[-1])
+    assert (metrics["ExpiredCertificates"], metrics["SoonestExpiryDays"]) == (0, 3650)
+
+
+def test_listing_gaps_are_counted(aws: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    old_sdk(monkeypatch)
+    aws.acm.source = lambda region: [record("a", aws.now + timedelta(days=90))]
+    aws.run(scheduled_event(aws.now))
+    line = aws.log_lines()[-1]
+    assert emf_metrics(line)["ListingGaps"] == len(line["listingGaps"]) == 2
+
+
+def old_sdk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The function on a boto3 whose ACM model predates CertificateKeyPairOrigins and RootHierarchyTypes."""
+    real = ListingPlan.for_client.__func__  # type: ignore[attr-defined]
+
+    def plan(cls: type[ListingPlan], client: Any) -> ListingPlan:
+        members = client.meta.service_model.operation_model("ListCertificates").input_shape.members
+        older = {k: v for k, v in members.items() if k not in ("CertificateKeyPairOrigins", "RootHierarchyTypes")}
+        shape = SimpleNamespace(input_shape=SimpleNamespace(members=older))
+        model = SimpleNamespace(operation_model=lambda name: shape)
+        return real(cls, SimpleNamespace(meta=SimpleNamespace(service_model=model)))  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(ListingPlan, "for_client", classmethod(plan))
+
+
+# --- the pure function, for what the handler cannot produce yet ------------------------------------------
+
+
+def assessment(days: int | None, scenario: Scenario, compliance: Compliance) -> Assessment:
+    return Assessment(Certificate(arn=ARN + "x", status="ISSUED"), Verdict(compliance, "", scenario, days))
+
+
+OUTCOMES = (
+    assessment(12, Scenario.EXPIRING, Compliance.NON_COMPLIANT),
+    assessment(-2, Scenario.EXPIRED, Compliance.NON_COMPLIANT),
+    assessment(200, Scenario.VALID, Compliance.COMPLIANT),
+    assessment(None, Scenario.EXEMPT, Compliance.NOT_APPLICABLE),
+)
+
+
+@pytest.mark.parametrize(
+    ("invocation", "expected"),
+    [
+        pytest.param(
+            Invocation(SCHEDULED, completed=True, failed=False, outcomes=OUTCOMES, listing_gaps=("x",)),
+            {"PeriodicRunsCompleted": 1, "CertificatesEvaluated": 4, "NonCompliantCertificates": 2,
+             "ExpiredCertificates": 1, "SoonestExpiryDays": 12, "ListingGaps": 1, "FindingsFailures": 0,
+             "InvocationFailures": 0},
+            id="periodic-completed",
+        ),
+        pytest.param(
+            Invocation(SCHEDULED, completed=False, failed=False, outcomes=OUTCOMES, findings_failures=1),
+            {"PeriodicRunsCompleted": 0, "ListingGaps": 0, "FindingsFailures": 1, "InvocationFailures": 0},
+            id="periodic-cut-short-at-its-deadline",
+        ),
+        pytest.param(
+            Invocation(SCHEDULED, completed=False, failed=True),
+            {"PeriodicRunsCompleted": 0, "InvocationFailures": 1},
+            id="periodic-failed",
+        ),
+        pytest.param(
+            Invocation(CHANGE, completed=True, failed=False, outcomes=OUTCOMES[:1]),
+            {"FindingsFailures": 0, "InvocationFailures": 0},
+            id="change",
+        ),
+        pytest.param(
+            Invocation(OVERSIZED, completed=False, failed=True, outcomes=OUTCOMES[:1]),
+            {"InvocationFailures": 1},
+            id="oversized-failed",
+        ),
+        pytest.param(Invocation(None, completed=False, failed=True), {"InvocationFailures": 1}, id="refused"),
+    ],
+)  # fmt: skip
+def test_what_each_invocation_writes(invocation: Invocation, expected: dict[str, int]) -> None:
+    assert invocation_metrics(invocation) == expected
+
+
+def test_an_invocation_cannot_both_complete_and_fail() -> None:
+    with pytest.raises(ValueError, match="both complete and fail"):
+        Invocation(SCHEDULED, completed=True, failed=True)
+
+
+def test_the_metrics_module_is_pure() -> None:
+    loaded = "sorted(m for m in ('boto3', 'botocore', 'rdklib') if m in sys.modules)"
+    probe = f"import sys, acm_expiry.metrics; print({loaded})"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

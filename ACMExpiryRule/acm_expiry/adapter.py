@@ -140,11 +140,11 @@ def _send(
 
 
 def _recording_for_log(plan: RecordingPlan, held: HeldResults, stopped: DeadlineReached | None) -> dict[str, Any]:
-    line: dict[str, Any] = {"sent": dict(plan.counts), "unchanged": plan.unchanged, "resultsRead": len(held.results)}
+    line: dict[str, Any] = {"planned": dict(plan.counts), "unchanged": plan.unchanged, "resultsRead": len(held.results)}
     if not held.complete:
         line["resultsReadComplete"] = False
     if plan.ask_acm or plan.left_for_later:
         line["askedAcm"], line["leftForLater"] = len(plan.ask_acm), plan.left_for_later
-    if stopped is not None:
+    if stopped is not None:  # of those planned, how many the deadline left unsent
         line["left"] = stopped.left
     return line

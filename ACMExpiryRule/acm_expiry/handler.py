@@ -15,8 +15,10 @@ counted in its Errors metric; one that returns is taken as done. So, per invocat
    written where something changed. Config has the evaluations by then, so a findings failure
    does not fail the invocation (Lambda would run the whole evaluation again): the log line names
    the failed operation and error code, and the ``FindingsFailures`` metric counts it;
-5. one JSON log line is written, carrying the run's CloudWatch metrics (Embedded Metric Format):
-   never ended mid-call by the timeout, since no call starts that could not end before it.
+5. one JSON log line is written, carrying the run's CloudWatch metrics (Embedded Metric Format),
+   worked out by :mod:`acm_expiry.metrics` from what the invocation concluded (a run cut short
+   is not a completed one); never ended mid-call by the timeout, since no call starts that
+   could not end before it.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from acm_expiry.errors import AwsCallError, DeadlineReached, DeliveryError, Rule
 from acm_expiry.events import OVERSIZED, SCHEDULED, CheckedEvent, check_event, without_empty_rdklib_parameters
 from acm_expiry.findings import plan_findings, product_arn_of_rule, scope_ids
 from acm_expiry.limits import FINDINGS_BATCH
-from acm_expiry.metrics import embedded, run_metrics
+from acm_expiry.metrics import Invocation, embedded, invocation_metrics
 from acm_expiry.outcome import Assessment
 from acm_expiry.oversized import inflate
 from acm_expiry.rule import ACMExpiryRule, utc_now
@@ -122,8 +124,15 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
             },
             durationMs=round((clock.monotonic() - started) * 1000),
         )
-        metrics = run_metrics(outcomes, findings_failures=findings_failures)
-        line.update(embedded(metrics, line.get("configRuleName"), runtime.now()))
+        concluded = Invocation(
+            message_type=line["messageType"],
+            completed=line["outcome"] == "ok",  # returned with every evaluation it decided delivered ("partial": not)
+            failed=line["outcome"] == "error",
+            outcomes=outcomes,
+            listing_gaps=run.listing_gaps if run is not None else (),
+            findings_failures=findings_failures,
+        )
+        line.update(embedded(invocation_metrics(concluded), line.get("configRuleName"), runtime.now()))
         runtime.log(json.dumps(line, sort_keys=True))
 
 

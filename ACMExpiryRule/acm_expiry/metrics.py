@@ -1,69 +1,137 @@
 """CloudWatch metrics of one invocation, in Embedded Metric Format, for the log line.
 
 CloudWatch Logs turns a log line carrying an ``_aws`` block into metrics (EMF specification:
-https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html):
-namespace ``ACMExpiryRule``, one dimension, the Config rule's name, and:
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html),
+namespace ``ACMExpiryRule``, each under two dimension sets: ``ConfigRuleName`` (this rule) and none
+at all (every rule of the account and Region together: "every DimensionSet used creates a new
+metric"), so alarms need no rule name to watch every rule.
 
-=========================  =====  ============================================================
-metric                     unit   value
-=========================  =====  ============================================================
-CertificatesEvaluated      Count  certificates this invocation judged (exempt and never issued included)
-NonCompliantCertificates   Count  of those, NON_COMPLIANT
-ExpiredCertificates        Count  of those, expired (by date or by ACM's EXPIRED status)
-SoonestExpiryDays          None   the smallest days left among the certificates it judged that have
-                                  not expired yet; left out when there were none
-FindingsFailures           Count  1 when publishing Security Hub findings failed, else 0
-=========================  =====  ============================================================
+What an invocation writes is a pure function of what it concluded (:class:`Invocation`):
 
-A scheduled run judges every certificate: its figures are the account's and region's. A change
-event judges one certificate: its figures are that certificate's. SoonestExpiryDays leaves out
-expired certificates, which ExpiredCertificates counts: an expired certificate nobody deleted
-would otherwise hold an alarm on it in ALARM for good, and a certificate reaching 7 days later
-would never notify. Pure: no boto3, no clock.
+=========================  =====  =========================  ==========  ======  ======
+metric                     unit   periodic run, completed    cut short   change  failed
+=========================  =====  =========================  ==========  ======  ======
+PeriodicRunsCompleted      Count  1                          0           --      0 [1]
+CertificatesEvaluated      Count  certificates judged        --          --      --
+NonCompliantCertificates   Count  of those, NON_COMPLIANT    --          --      --
+ExpiredCertificates        Count  expired, still in ACM,     --          --      --
+                                  not exempt
+SoonestExpiryDays          None   fewest days left among     --          --      --
+                                  the unexpired ones, at
+                                  most 3650 (also when none)
+ListingGaps                Count  filters the SDK could      same        --      --
+                                  not lift
+FindingsFailures           Count  1 if findings failed       same        same    --
+InvocationFailures         Count  0                          0           0       1
+=========================  =====  =========================  ==========  ======  ======
+
+[1] when the failed event was a scheduled one; an event refused before its type was read writes
+InvocationFailures alone.
+
+Why so: CloudWatch evaluates an alarm on the most recent datapoints it finds, looking back
+further when recent ones are missing (User Guide, "Configuring how CloudWatch alarms treat
+missing data"). So every figure an alarm reads must be true of the whole inventory whenever it
+is written, and absent otherwise:
+
+- only a completed periodic run saw every certificate and had every verdict recorded, so only
+  it writes the inventory's figures. A change event judges one certificate, a run cut short at
+  its deadline left verdicts unsent, a failed one decided nothing: any figure from them could
+  read as "all clear" for certificates they never looked at, so they write none;
+- ``SoonestExpiryDays`` is written by every completed run, even with no unexpired certificate
+  (then the horizon, :data:`SOONEST_EXPIRY_HORIZON_DAYS`): silence must mean "no run", never
+  "nothing at risk";
+- expired certificates are counted apart (``ExpiredCertificates``) so a certificate reaching the
+  threshold is news even while an expired one sits undeleted.
+
+Pure: no boto3, no clock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from acm_expiry.events import SCHEDULED
 from acm_expiry.outcome import Assessment, Outcome
 from acm_expiry.verdict import Compliance, Scenario
 
 NAMESPACE = "ACMExpiryRule"
 DIMENSION = "ConfigRuleName"
+# Days counted up to ten years: a region without an unexpired certificate writes this, and no
+# alarm threshold the alerts template accepts (1..365 days) reaches it.
+SOONEST_EXPIRY_HORIZON_DAYS = 3650
 UNITS = {
+    "PeriodicRunsCompleted": "Count",
     "CertificatesEvaluated": "Count",
     "NonCompliantCertificates": "Count",
     "ExpiredCertificates": "Count",
     "SoonestExpiryDays": "None",
+    "ListingGaps": "Count",
     "FindingsFailures": "Count",
+    "InvocationFailures": "Count",
 }
 
 
-def run_metrics(outcomes: Iterable[Outcome], *, findings_failures: int) -> dict[str, int]:
-    """The metrics' values for one invocation's outcomes."""
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """What one invocation concluded: everything its metrics depend on.
+
+    ``completed``: it returned having delivered every evaluation it decided on (a periodic run cut
+    short at its deadline returns without that). ``failed``: it raised (Lambda retries it).
+    ``message_type`` is None when the event was refused before its type was read.
+    """
+
+    message_type: str | None
+    completed: bool
+    failed: bool
+    outcomes: Sequence[Outcome] = ()
+    listing_gaps: Sequence[str] = ()
+    findings_failures: int = 0
+
+    def __post_init__(self) -> None:
+        if self.completed and self.failed:
+            raise ValueError("an invocation cannot both complete and fail")
+
+
+def invocation_metrics(invocation: Invocation) -> dict[str, int]:
+    """The metrics' values for one invocation (see the table above)."""
+    periodic = invocation.message_type == SCHEDULED
+    metrics: dict[str, int] = {}
+    if periodic:
+        metrics["PeriodicRunsCompleted"] = int(invocation.completed)
+    if invocation.failed:
+        return metrics | {"InvocationFailures": 1}
+    if periodic and invocation.completed:
+        metrics |= inventory_figures(invocation.outcomes)
+    if periodic:
+        metrics["ListingGaps"] = len(invocation.listing_gaps)
+    return metrics | {"FindingsFailures": invocation.findings_failures, "InvocationFailures": 0}
+
+
+def inventory_figures(outcomes: Sequence[Outcome]) -> dict[str, int]:
+    """The figures of a periodic run that judged every certificate of the region."""
     assessments = [o for o in outcomes if isinstance(o, Assessment)]
-    metrics = {
-        "CertificatesEvaluated": len(assessments),
-        "NonCompliantCertificates": sum(1 for a in assessments if a.verdict.compliance is Compliance.NON_COMPLIANT),
-        "ExpiredCertificates": sum(1 for a in assessments if a.verdict.scenario is Scenario.EXPIRED),
-        "FindingsFailures": findings_failures,
-    }
-    days = [
+    unexpired_days = [
         a.verdict.days_left
         for a in assessments
         if a.verdict.days_left is not None and a.verdict.scenario is not Scenario.EXPIRED
     ]
-    if days:
-        metrics["SoonestExpiryDays"] = min(days)
-    return metrics
+    return {
+        "CertificatesEvaluated": len(assessments),
+        "NonCompliantCertificates": sum(1 for a in assessments if a.verdict.compliance is Compliance.NON_COMPLIANT),
+        "ExpiredCertificates": sum(1 for a in assessments if a.verdict.scenario is Scenario.EXPIRED),
+        "SoonestExpiryDays": min([*unexpired_days, SOONEST_EXPIRY_HORIZON_DAYS]),
+    }
 
 
 def embedded(metrics: dict[str, int], rule_name: str | None, at: datetime) -> dict[str, Any]:
-    """The members EMF needs at the log line's root: the ``_aws`` directive, the dimension and each value."""
-    dimensions = [[DIMENSION]] if rule_name else [[]]
+    """The members EMF needs at the log line's root: the ``_aws`` directive, the dimension and each value.
+
+    Without a rule name (an event refused before it was read) only the dimensionless set is declared.
+    """
+    dimensions: list[list[str]] = [[DIMENSION], []] if rule_name else [[]]
     directive = {
         "Namespace": NAMESPACE,
         "Dimensions": dimensions,
