@@ -240,7 +240,9 @@ def release(arguments: argparse.Namespace) -> None:
     if arguments.dry_run and not (arguments.account_id and arguments.organization_id):
         raise SystemExit("--dry-run calls nothing: give --account-id and --organization-id")
     aws = arguments.aws
-    account_id = arguments.account_id or _ask(aws, "sts", "get-caller-identity", "--query", "Account", "--output", "text")
+    account_id = arguments.account_id or _ask(
+        aws, "sts", "get-caller-identity", "--query", "Account", "--output", "text"
+    )
     organization_id = arguments.organization_id or _ask(
         aws, "organizations", "describe-organization", "--query", "Organization.Id", "--output", "text"
     )
