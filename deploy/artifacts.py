@@ -205,7 +205,6 @@ class Release:
                 ]
             )  # fmt: skip
         overrides = [
-            f"OrganizationId={self.organization_id}",
             f"ArtifactBucketAccount={self.account_id}",
             f"TargetRegions={','.join(self.regions)}",
             f"LayerKey={versioned_key(self.layer)}",
