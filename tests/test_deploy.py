@@ -41,6 +41,10 @@ from tests.support.templates import (
     statements_for,
 )
 
+# tests/test_alerts.py (and any test written against this module before the helpers moved) imports these here.
+from tests.support.templates import NO_VALUE as NO_VALUE
+from tests.support.templates import PSEUDO_PARAMETERS as PSEUDO_PARAMETERS
+
 TEMPLATES = sorted(DEPLOY.glob("*.yaml"))
 RULE_NAME = "ACMExpiryRule"
 RDK_FUNCTION_NAME = f"RDK-Rule-Function-{RULE_NAME}"
@@ -122,6 +126,15 @@ LOGS_ACTIONS = {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvent
 ASSUME_ROLE = "sts:AssumeRole"
 OVERSIZED_ACTION = "config:GetResourceConfigHistory"
 RULE_ACTIONS = set(RULE_ACTIONS_BY_OPERATION.values()) - {ASSUME_ROLE}
+
+
+def one_case_each(execution_role: str, member_role: str, member_stack: str) -> list[Any]:
+    """A case (by name) of each role template, for a property all three must have."""
+    return [
+        pytest.param("execution-role.yaml", EXECUTION_ROLE_CASES[execution_role], id="execution-role"),
+        pytest.param("member-role.yaml", MEMBER_ROLE_CASES[member_role], id="member-role"),
+        pytest.param("member.yaml", STACK_CASES[member_stack], id="member-stack"),
+    ]
 
 
 def rule_grants(name: str, overrides: Mapping[str, str]) -> set[str]:
@@ -310,14 +323,7 @@ def test_the_optional_actions_are_rule_actions() -> None:
     assert OVERSIZED_ACTION not in FINDINGS_ACTIONS | EXEMPTION_ACTIONS
 
 
-@pytest.mark.parametrize(
-    ("name", "overrides"),
-    [
-        pytest.param("execution-role.yaml", EXECUTION_ROLE_CASES["organization"], id="execution-role"),
-        pytest.param("member-role.yaml", MEMBER_ROLE_CASES["member"], id="member-role"),
-        pytest.param("member.yaml", STACK_CASES["defaults"], id="member-stack"),
-    ],
-)
+@pytest.mark.parametrize(("name", "overrides"), one_case_each("organization", "member", "defaults"))
 def test_findings_off_grants_no_findings_import(name: str, overrides: dict[str, str]) -> None:
     assert not granted(name, overrides) & FINDINGS_ACTIONS
     assert rule_grants(name, overrides) == RULE_ACTIONS - FINDINGS_ACTIONS - EXEMPTION_ACTIONS
@@ -340,12 +346,7 @@ def test_exemptions_off_grant_no_tagging(name: str, overrides: dict[str, str]) -
 
 
 @pytest.mark.parametrize(
-    ("name", "overrides"),
-    [
-        pytest.param("execution-role.yaml", EXECUTION_ROLE_CASES["single-account-exemptions"], id="execution-role"),
-        pytest.param("member-role.yaml", MEMBER_ROLE_CASES["member-exemptions"], id="member-role"),
-        pytest.param("member.yaml", STACK_CASES["exemptions"], id="member-stack"),
-    ],
+    ("name", "overrides"), one_case_each("single-account-exemptions", "member-exemptions", "exemptions")
 )
 def test_exempt_tag_key_grants_get_resources_alone(name: str, overrides: dict[str, str]) -> None:
     assert rule_grants(name, overrides) == RULE_ACTIONS - FINDINGS_ACTIONS
@@ -357,12 +358,7 @@ def test_exempt_tag_key_grants_get_resources_alone(name: str, overrides: dict[st
 
 
 @pytest.mark.parametrize(
-    ("name", "overrides"),
-    [
-        pytest.param("execution-role.yaml", EXECUTION_ROLE_CASES["single-account-no-oversized"], id="execution-role"),
-        pytest.param("member-role.yaml", MEMBER_ROLE_CASES["member-no-oversized"], id="member-role"),
-        pytest.param("member.yaml", STACK_CASES["no-oversized"], id="member-stack"),
-    ],
+    ("name", "overrides"), one_case_each("single-account-no-oversized", "member-no-oversized", "no-oversized")
 )
 def test_get_resource_config_history_only_with_oversized_notifications(name: str, overrides: dict[str, str]) -> None:
     """Only oversized change notifications read an item back: without them, no GetResourceConfigHistory."""

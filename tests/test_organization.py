@@ -38,10 +38,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
 import artifacts
+from acm_expiry.edge import new_session
 from acm_expiry.permissions import RULE_ACTIONS
 from acm_expiry_cli.sample_events import change_event, scheduled_event
 from tests.conftest import World, amazon_issued_record
@@ -71,8 +71,9 @@ def as_account(monkeypatch: pytest.MonkeyPatch, account: str) -> Iterator[None]:
 
 
 def client(service: str, region: str = HOME) -> Any:
-    """A moto client of the test's own (a session of its own: boto3's default session stays untouched)."""
-    return boto3.Session().client(service, region_name=region)
+    """A moto client of the test's own, past the doubles (a session of its own: boto3's default stays untouched;
+    made as the handler's are, with botocore's API models read once)."""
+    return new_session().client(service, region_name=region)
 
 
 def moto_deployable(template: dict[str, Any]) -> dict[str, Any]:
