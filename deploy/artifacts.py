@@ -98,21 +98,17 @@ def _shipped(path: Path) -> bool:
     return "__pycache__" not in path.parts and path.suffix != ".pyc"
 
 
-def pinned_wheels() -> dict[str, str]:
-    """``name==version`` -> SHA-256 of its wheel, from layer-requirements.txt."""
-    pins: dict[str, str] = {}
-    for line in LAYER_REQUIREMENTS.read_text().splitlines():
-        requirement, _, digest = line.partition(" --hash=sha256:")
-        if digest:
-            pins[requirement.strip()] = digest.strip()
-    return pins
+def pinned_hashes() -> set[str]:
+    """The SHA-256 of every wheel layer-requirements.txt pins."""
+    lines = LAYER_REQUIREMENTS.read_text().splitlines()
+    return {line.partition(" --hash=sha256:")[2].strip() for line in lines if " --hash=sha256:" in line}
 
 
 def fetch_wheels(cache: Path = WHEEL_CACHE) -> Path:
     """The pinned wheels in ``cache``, downloaded from the package index only when one is missing."""
     cache.mkdir(parents=True, exist_ok=True)
     present = {sha256(path) for path in cache.glob("*.whl")}
-    if not set(pinned_wheels().values()) <= present:
+    if not pinned_hashes() <= present:
         subprocess.run(
             [*PIP, "download", "--no-deps", "--require-hashes", "--only-binary=:all:", *TARGET_PLATFORM,
              f"--dest={cache}", "-r", str(LAYER_REQUIREMENTS)],
