@@ -1,0 +1,567 @@
+"""Every account of an organization, including the ones that join tomorrow (deploy/organization.yaml).
+
+The release (deploy/artifacts.py) is played against moto: artifact buckets and zips in the management
+account, then the rule StackSet that organization.yaml declares, with the properties it resolves to,
+is created in moto's CloudFormation, whose service-managed stack instances build deploy/member.yaml in
+every account of the target OU and Region. There the rule is invoked by Config events through the
+real handler.
+
+Where moto stops, the test does what AWS documents, no kinder:
+
+- moto's CloudFormation has no ``AWS::CloudFormation::StackSet`` (nor ``AWS::S3::BucketPolicy``): the
+  test creates the StackSet and its instances through moto's StackSets API from the resolved resource.
+- it has no ``AWS::Config::ConfigRule`` (and refuses a template whose outputs name one): the StackSet
+  gets member.yaml without the rule, and the test creates the rule from its resolved properties
+  through :func:`put_config_rule_as_config_does`, which refuses as Config does (no recorder:
+  NoAvailableConfigurationRecorderException; a function that may not be invoked:
+  InsufficientPermissionsException, judged before the rule, and so its ARN, exists).
+- it ignores ``AWS::Lambda::Function``'s ``Layers``: the test attaches the layer the template names.
+- StackSets' automatic deployment is not modelled: the test does what AWS documents it does when an
+  account joins a target OU (instances for it in the StackSet's Regions, with the StackSet's own
+  parameters), so what is proven is that nothing account-specific is needed.
+- bucket, function and role policies are stored, not enforced: tests/support/policy.py evaluates them
+  for the principal AWS documents as making each request.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import warnings
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import artifacts
+from acm_expiry.edge import new_session
+from acm_expiry.permissions import RULE_ACTIONS
+from acm_expiry_cli.sample_events import change_event, scheduled_event
+from tests.conftest import World, amazon_issued_record
+from tests.support.inventory import config_item
+from tests.support.policy import ALLOW, DENY, Request, decide
+from tests.support.templates import Resolver, active_resources, load
+
+MANAGEMENT = "123456789012"  # moto's default account: here the organization's management account
+REGIONS = ("us-east-1", "eu-west-1")
+HOME = REGIONS[0]
+FUNCTION_NAME = "RDK-Rule-Function-ACMExpiryRule"
+RULE_NAME = "ACMExpiryRule"
+# The role service-managed StackSets' CloudFormation runs as in a member account (what the
+# CloudFormationStackSetsOrgAdminServiceRolePolicy lets StackSets assume: role/stacksets-exec-*).
+CONFIG_SERVICE_ROLE = "aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+STACKSETS_ROLE = "stacksets-exec-0123456789abcdef0123456789abcdef"
+
+
+@contextmanager
+def as_account(monkeypatch: pytest.MonkeyPatch, account: str) -> Iterator[None]:
+    """moto answers as ``account`` (its MOTO_ACCOUNT_ID) inside the block."""
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", account)
+    try:
+        yield
+    finally:
+        monkeypatch.delenv("MOTO_ACCOUNT_ID")
+
+
+def client(service: str, region: str = HOME) -> Any:
+    """A moto client of the test's own, past the doubles (a session of its own: boto3's default stays untouched;
+    made as the handler's are, with botocore's API models read once)."""
+    return new_session().client(service, region_name=region)
+
+
+def moto_deployable(template: dict[str, Any]) -> dict[str, Any]:
+    """member.yaml less what moto's CloudFormation cannot create: the Config rule and outputs naming it."""
+    deployable = json.loads(json.dumps(template))
+    del deployable["Resources"]["Rule"]
+    deployable["Outputs"] = {k: v for k, v in deployable["Outputs"].items() if "Rule" not in json.dumps(v)}
+    return deployable
+
+
+def function_arn(account: str, region: str) -> str:
+    return f"arn:aws:lambda:{region}:{account}:function:{FUNCTION_NAME}"
+
+
+def rule_arn(account: str, region: str, rule_id: str) -> str:
+    return f"arn:aws:config:{region}:{account}:config-rule/{rule_id}"
+
+
+def may_invoke(policy: dict[str, Any], account: str, region: str, source_arn: str, source_account: str) -> bool:
+    """Whether Lambda lets config.amazonaws.com invoke the function for this rule (Config sends both keys)."""
+    request = Request(
+        "config.amazonaws.com",
+        "lambda:InvokeFunction",
+        function_arn(account, region),
+        {"AWS:SourceAccount": source_account, "AWS:SourceArn": source_arn},
+    )
+    return decide(policy, request) == ALLOW
+
+
+class ConfigRefused(Exception):
+    """PutConfigRule's answer when AWS Config refuses the rule (the error code is the message)."""
+
+
+def put_config_rule_as_config_does(account: str, region: str, rule: dict[str, Any]) -> dict[str, Any]:
+    """PutConfigRule with the checks AWS Config documents, then moto's own; the rule as Config describes it.
+
+    Config refuses a rule when no configuration recorder exists (NoAvailableConfigurationRecorderException)
+    and, for a custom Lambda rule, when it cannot invoke the function (InsufficientPermissionsException:
+    "Check the function ARN, and check the function's permissions"). The rule's ARN ends in an id Config
+    assigns only on creation, so the permission must admit a rule of this account and Region whatever its id.
+    """
+    config, functions = client("config", region), client("lambda", region)
+    if not config.describe_configuration_recorders()["ConfigurationRecorders"]:
+        raise ConfigRefused("NoAvailableConfigurationRecorderException")
+    policy = json.loads(functions.get_policy(FunctionName=rule["Source"]["SourceIdentifier"])["Policy"])
+    unborn = rule_arn(account, region, f"config-rule-{secrets.token_hex(3)}")
+    if not may_invoke(policy, account, region, unborn, account):
+        raise ConfigRefused("InsufficientPermissionsException")
+    request = {key: rule[key] for key in ("ConfigRuleName", "Description", "Scope", "Source")}
+    request["InputParameters"] = json.dumps(rule["InputParameters"])  # CloudFormation sends the map as JSON
+    config.put_config_rule(ConfigRule=request)
+    (created,) = config.describe_config_rules(ConfigRuleNames=[rule["ConfigRuleName"]])["ConfigRules"]
+    return dict(created)
+
+
+@dataclass
+class Rollout:
+    """The organization after a release: who got what."""
+
+    organization_id: str
+    ou: str
+    members: list[str]
+    outsider: str
+    dist: Path
+    stack_set: dict[str, Any]
+    rules: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def deploy_instances(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """What CloudFormation does for the StackSet's instances group, and the rule moto leaves out."""
+        cloudformation = client("cloudformation")
+        (group,) = self.stack_set["StackInstancesGroup"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # moto: "Tried to parse ... not supported"
+            cloudformation.create_stack_instances(
+                StackSetName=self.stack_set["StackSetName"],
+                DeploymentTargets=group["DeploymentTargets"],
+                Regions=group["Regions"],
+            )
+        instances = cloudformation.list_stack_instances(StackSetName=self.stack_set["StackSetName"])["Summaries"]
+        for instance in instances:
+            account, region = instance["Account"], instance["Region"]
+            if (account, region) not in self.rules:
+                with as_account(monkeypatch, account):
+                    self.rules[account, region] = complete_member_stack(account, region, self.stack_set)
+
+
+def complete_member_stack(account: str, region: str, stack_set: dict[str, Any]) -> dict[str, Any]:
+    """Finish, as CloudFormation would, what moto's CloudFormation left out of one member stack."""
+    functions = client("lambda", region)
+    (layer,) = functions.list_layers()["Layers"]
+    layer_arn = layer["LatestMatchingVersion"]["LayerVersionArn"]
+    template = load("member.yaml")
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack_set["Parameters"]}
+    resolver = Resolver(
+        template,
+        parameters,
+        pseudo={"AWS::AccountId": account, "AWS::Region": region},
+        known={"SdkLayer": layer_arn, "Function.Arn": function_arn(account, region)},
+    )
+    resources = {logical_id: props for logical_id, _, props in active_resources(template, resolver)}
+    functions.update_function_configuration(FunctionName=FUNCTION_NAME, Layers=resources["Function"]["Layers"])
+    # The organization's own prerequisite (deploy/README.md): a recorder recording ACM certificates.
+    client("config", region).put_configuration_recorder(
+        ConfigurationRecorder={
+            "name": "default",
+            "roleARN": f"arn:aws:iam::{account}:role/{CONFIG_SERVICE_ROLE}",
+            "recordingGroup": {"allSupported": False, "resourceTypes": ["AWS::ACM::Certificate"]},
+        }
+    )
+    return put_config_rule_as_config_does(account, region, resources["Rule"])
+
+
+@pytest.fixture
+def rollout(aws: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Rollout:
+    organizations = client("organizations")
+    organization_id = organizations.create_organization(FeatureSet="ALL")["Organization"]["Id"]
+    root = organizations.list_roots()["Roots"][0]["Id"]
+    ou = organizations.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]["Id"]
+
+    def new_account(name: str, parent: str) -> str:
+        status = organizations.create_account(Email=f"{name}@example.com", AccountName=name)["CreateAccountStatus"]
+        if parent != root:
+            organizations.move_account(AccountId=status["AccountId"], SourceParentId=root, DestinationParentId=parent)
+        return str(status["AccountId"])
+
+    members = [new_account("alpha", ou), new_account("beta", ou)]
+    outsider = new_account("sandbox", root)
+
+    # make package; a small stand-in for the layer (tests/test_layer.py checks the real one).
+    dist = tmp_path / "dist"
+    artifacts.build_function(dist)
+    with zipfile.ZipFile(dist / artifacts.LAYER_ZIP, "w") as layer:
+        layer.writestr("python/marker.py", "LAYER = True\n")
+    release = artifacts.Release(
+        account_id=MANAGEMENT,
+        organization_id=organization_id,
+        regions=REGIONS,
+        home_region=HOME,
+        layer=dist / artifacts.LAYER_ZIP,
+        function=dist / artifacts.FUNCTION_ZIP,
+        target_ous=ou,
+    )
+    # The release's steps 1-3 (its command lines are tests/test_release.py's business).
+    for region in REGIONS:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # moto: AWS::S3::BucketPolicy "not supported"
+            client("cloudformation", region).create_stack(
+                StackName=artifacts.ARTIFACTS_STACK,
+                TemplateBody=artifacts.ARTIFACTS_TEMPLATE.read_text(),
+                Parameters=[{"ParameterKey": "OrganizationId", "ParameterValue": organization_id}],
+            )
+        for path in (release.layer, release.function):
+            client("s3", region).put_object(
+                Bucket=artifacts.artifact_bucket(MANAGEMENT, region),
+                Key=artifacts.versioned_key(path),
+                Body=path.read_bytes(),
+            )
+    for template in (artifacts.MEMBER_TEMPLATE, artifacts.ALERTS_TEMPLATE):
+        client("s3").put_object(
+            Bucket=artifacts.artifact_bucket(MANAGEMENT, HOME),
+            Key=artifacts.versioned_key(template),
+            Body=template.read_bytes(),
+        )
+
+    # Step 4: organization.yaml with the release's parameters; its rule StackSet, as resolved.
+    organization_stack = release.commands()[-1]
+    overrides = dict(
+        item.split("=", 1) for item in organization_stack[organization_stack.index("--parameter-overrides") + 1 :]
+    )
+    template = load("organization.yaml")
+    resolver = Resolver(template, overrides, pseudo={"AWS::StackName": artifacts.ORGANIZATION_STACK})
+    stack_set = {logical_id: props for logical_id, _, props in active_resources(template, resolver)}["RuleStackSet"]
+    client("cloudformation").create_stack_set(
+        StackSetName=stack_set["StackSetName"],
+        TemplateBody=json.dumps(moto_deployable(load("member.yaml"))),
+        Parameters=stack_set["Parameters"],
+        PermissionModel=stack_set["PermissionModel"],
+        Capabilities=stack_set["Capabilities"],
+        AutoDeployment=stack_set["AutoDeployment"],
+    )
+    deployed = Rollout(organization_id, ou, members, outsider, dist, stack_set)
+    deployed.deploy_instances(monkeypatch)
+    return deployed
+
+
+# --- the rollout ------------------------------------------------------------------------------------
+
+
+def assert_has_the_rule(monkeypatch: pytest.MonkeyPatch, rollout: Rollout, account: str, region: str) -> None:
+    """The function (python3.12, 900 s, 256 MB, on the layer, our code), its permission and role, the rule."""
+    with as_account(monkeypatch, account):
+        functions = client("lambda", region)
+        configuration = functions.get_function(FunctionName=FUNCTION_NAME)["Configuration"]
+        assert (configuration["Runtime"], configuration["Handler"]) == ("python3.12", "ACMExpiryRule.lambda_handler")
+        assert (configuration["Timeout"], configuration["MemorySize"]) == (900, 256)
+        code = (rollout.dist / artifacts.FUNCTION_ZIP).read_bytes()
+        assert configuration["CodeSha256"] == base64.b64encode(hashlib.sha256(code).digest()).decode()
+        (layer,) = configuration["Layers"]
+        assert layer["Arn"].startswith(f"arn:aws:lambda:{region}:{account}:layer:")
+        policy = json.loads(functions.get_policy(FunctionName=FUNCTION_NAME)["Policy"])
+        assert len(policy["Statement"]) == 1  # one statement, whatever the number of accounts
+        groups = client("logs", region).describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{FUNCTION_NAME}")
+        assert [group["retentionInDays"] for group in groups["logGroups"]] == [365]
+    rule = rollout.rules[account, region]
+    assert rule["ConfigRuleName"] == RULE_NAME
+    assert rule["Source"]["SourceIdentifier"] == function_arn(account, region)
+    assert {detail["MessageType"] for detail in rule["Source"]["SourceDetails"]} == {
+        "ConfigurationItemChangeNotification",
+        "OversizedConfigurationItemChangeNotification",
+        "ScheduledNotification",
+    }
+    assert json.loads(rule["InputParameters"]) == {
+        "daysToExpiration": "30",
+        "securityHubFindings": "false",
+        "AssumeRoleMode": "false",
+    }
+
+
+def test_every_account_of_the_target_ou_gets_the_rule_in_every_region(
+    rollout: Rollout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert set(rollout.rules) == {(account, region) for account in rollout.members for region in REGIONS}
+    for account, region in rollout.rules:
+        assert_has_the_rule(monkeypatch, rollout, account, region)
+    with as_account(monkeypatch, rollout.outsider):  # an account outside the OUs gets nothing
+        assert client("lambda").list_functions()["Functions"] == []
+    assert client("lambda").list_functions()["Functions"] == []  # nor the management account (StackSets skip it)
+
+
+def test_an_account_that_joins_later_gets_everything_with_no_step(
+    rollout: Rollout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Automatic deployment: an account moved into a target OU gets instances in the StackSet's Regions with the
+    StackSet's own parameters. Nothing account-specific exists to give: member.yaml takes none."""
+    assert rollout.stack_set["AutoDeployment"] == {"Enabled": True, "RetainStacksOnAccountRemoval": False}
+    organizations = client("organizations")
+    root = organizations.list_roots()["Roots"][0]["Id"]
+    newcomer = organizations.create_account(Email="gamma@example.com", AccountName="gamma")["CreateAccountStatus"]
+    organizations.move_account(AccountId=newcomer["AccountId"], SourceParentId=root, DestinationParentId=rollout.ou)
+    rollout.deploy_instances(monkeypatch)
+    for region in REGIONS:
+        assert_has_the_rule(monkeypatch, rollout, newcomer["AccountId"], region)
+    member_parameters = load("member.yaml")["Parameters"]
+    assert not {name for name, spec in member_parameters.items() if "Default" not in spec} - {
+        p["ParameterKey"] for p in rollout.stack_set["Parameters"]
+    }
+
+
+def member_certificate(aws: World, account: str, region: str) -> dict[str, Any]:
+    """An in-use AMAZON_ISSUED certificate of ``account`` 12 days from expiry whose renewal is stuck."""
+    record = amazon_issued_record(aws.now, "stuck", {"RenewalStatus": "PENDING_VALIDATION"})
+    record["CertificateArn"] = f"arn:aws:acm:{region}:{account}:certificate/stuck"
+    aws.acm.source = lambda asked: [record] if asked == region else []
+    return record
+
+
+def as_config_sends(event: dict[str, Any], rule: dict[str, Any], account: str) -> dict[str, Any]:
+    """The event Config sends for this rule: its name, ARN, id and parameters, the account's ids."""
+    invoking = json.loads(event["invokingEvent"])
+    invoking.get("configurationItem", invoking)["awsAccountId"] = account
+    return {
+        **event,
+        "invokingEvent": json.dumps(invoking),
+        "ruleParameters": rule["InputParameters"],
+        "configRuleName": rule["ConfigRuleName"],
+        "configRuleArn": rule["ConfigRuleArn"],
+        "configRuleId": rule["ConfigRuleId"],
+        "accountId": account,
+        "executionRoleArn": f"arn:aws:iam::{account}:role/{CONFIG_SERVICE_ROLE}",
+    }
+
+
+def role_policy(rollout: Rollout, account: str, region: str) -> dict[str, Any]:
+    """The inline policy of the role the account's function in ``region`` runs as, as CloudFormation makes it
+    (moto keeps the document as the text of a Python dict, with AWS::NoValue left in as None)."""
+    template = load("member.yaml")
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in rollout.stack_set["Parameters"]}
+    resolver = Resolver(template, parameters, pseudo={"AWS::AccountId": account, "AWS::Region": region})
+    role = {logical_id: props for logical_id, _, props in active_resources(template, resolver)}["FunctionRole"]
+    (policy,) = role["Policies"]
+    return dict(policy["PolicyDocument"])
+
+
+def call_resource(operation: str, params: dict[str, Any], account: str, region: str, rule: dict[str, Any]) -> str:
+    """The resource IAM authorizes a call on: the certificate, the rule, or "*" for actions that name none."""
+    if operation == "acm.DescribeCertificate":
+        return str(params["CertificateArn"])
+    if operation == "config.GetComplianceDetailsByConfigRule":
+        return str(rule["ConfigRuleArn"])
+    return "*"
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_the_rule_is_invoked_by_config_events_end_to_end(
+    rollout: Rollout, aws: World, monkeypatch: pytest.MonkeyPatch, region: str
+) -> None:
+    """A change event and the daily run, as Config sends them for the rule the stack created: Lambda admits
+    them, the real handler judges the account's certificate, Config gets the verdict, and every call the handler
+    made is one the function's role allows."""
+    account = rollout.members[0]
+    rule = rollout.rules[account, region]
+    with as_account(monkeypatch, account):
+        policy = json.loads(client("lambda", region).get_policy(FunctionName=FUNCTION_NAME)["Policy"])
+    assert may_invoke(policy, account, region, rule["ConfigRuleArn"], account)
+    # Another account's rule (another member's, say) cannot invoke it.
+    other = rollout.members[1]
+    assert not may_invoke(policy, account, region, rule_arn(other, region, rule["ConfigRuleId"]), other)
+    assert not may_invoke(policy, account, region, rule_arn(account, "ap-south-1", rule["ConfigRuleId"]), account)
+
+    # Lambda runs the function with its own Region in AWS_REGION and AWS_DEFAULT_REGION.
+    monkeypatch.setenv("AWS_REGION", region)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", region)
+    certificate = member_certificate(aws, account, region)
+    configuration = {
+        "certificateArn": certificate["CertificateArn"],
+        "domainName": certificate["DomainName"],
+        "status": "ISSUED",
+        "type": "AMAZON_ISSUED",
+        "keyAlgorithm": "EC-prime256v1",
+        "inUseBy": ["arn:aws:elasticloadbalancing:listener/app"],
+        "renewalEligibility": "ELIGIBLE",
+        "notAfter": (aws.now + timedelta(days=12)).isoformat(),
+    }
+    change = as_config_sends(change_event(config_item(configuration, aws.now), aws.now), rule, account)
+    (evaluation,) = aws.run(change)
+    assert evaluation["ComplianceResourceId"] == certificate["CertificateArn"]
+    assert evaluation["ComplianceType"] == "NON_COMPLIANT"
+    assert evaluation["Annotation"].startswith("Expires in 12 days")
+
+    aws.run(as_config_sends(scheduled_event(aws.later(days=1)), rule, account))
+    assert [e["ComplianceType"] for e in aws.config.sent[-1:]] == ["NON_COMPLIANT"]
+
+    allowed_by_role = role_policy(rollout, account, region)
+    calls = {(operation, json.dumps(params, sort_keys=True, default=str)) for operation, params in aws.doubles.requests}
+    assert {operation for operation, _ in calls} >= {"acm.ListCertificates", "config.PutEvaluations"}
+    for operation, params in calls:
+        request = Request(
+            f"arn:aws:sts::{account}:assumed-role/function/{FUNCTION_NAME}",
+            RULE_ACTIONS[operation],
+            call_resource(operation, json.loads(params), account, region, rule),
+        )
+        assert decide(allowed_by_role, request, identity=True) == ALLOW, (operation, params)
+
+
+def test_config_refuses_a_permission_that_names_one_rule(rollout: Rollout, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Why member.yaml's permission names this account's rules and not the rule: a permission for one rule
+    ARN admits no rule yet to be created, and Config refuses the rule."""
+    account, region = rollout.members[0], HOME
+    with as_account(monkeypatch, account):
+        functions = client("lambda", region)
+        (statement,) = json.loads(functions.get_policy(FunctionName=FUNCTION_NAME)["Policy"])["Statement"]
+        functions.remove_permission(FunctionName=FUNCTION_NAME, StatementId=statement["Sid"])
+        functions.add_permission(
+            FunctionName=FUNCTION_NAME,
+            StatementId="one-rule",
+            Action="lambda:InvokeFunction",
+            Principal="config.amazonaws.com",
+            SourceAccount=account,
+            SourceArn=rule_arn(account, region, "config-rule-ab12cd"),
+        )
+        rule = {
+            "ConfigRuleName": "another",
+            "Description": "d",
+            "Scope": {"ComplianceResourceTypes": ["AWS::ACM::Certificate"]},
+            "Source": {
+                "Owner": "CUSTOM_LAMBDA",
+                "SourceIdentifier": function_arn(account, region),
+                "SourceDetails": [{"EventSource": "aws.config", "MessageType": "ConfigurationItemChangeNotification"}],
+            },
+            "InputParameters": {},
+        }
+        with pytest.raises(ConfigRefused, match="InsufficientPermissionsException"):
+            put_config_rule_as_config_does(account, region, rule)
+
+
+# --- who may read the artifacts --------------------------------------------------------------------
+
+
+def bucket_policy(organization_id: str, region: str) -> dict[str, Any]:
+    template = load("artifacts.yaml")
+    bucket = artifacts.artifact_bucket(MANAGEMENT, region)
+    resolver = Resolver(
+        template,
+        {"OrganizationId": organization_id},
+        pseudo={"AWS::AccountId": MANAGEMENT, "AWS::Region": region},
+        known={"ArtifactBucket": bucket, "ArtifactBucket.Arn": f"arn:aws:s3:::{bucket}"},
+    )
+    resources = {logical_id: props for logical_id, _, props in active_resources(template, resolver)}
+    assert resources["ArtifactBucket"]["BucketName"] == bucket  # the name member.yaml reads from
+    return dict(resources["ArtifactBucketPolicy"]["PolicyDocument"])
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_the_code_comes_from_an_artifact_bucket_in_the_functions_region_that_the_organization_reads(
+    rollout: Rollout, region: str
+) -> None:
+    """Lambda takes code from a bucket in the function's Region, fetched with the caller's credentials: in a
+    member account, the StackSets role CloudFormation runs as. The bucket policy admits it for the organization."""
+    bucket = artifacts.artifact_bucket(MANAGEMENT, region)
+    location = client("s3", region).get_bucket_location(Bucket=bucket)["LocationConstraint"]
+    assert (location or "us-east-1") == region
+    policy = bucket_policy(rollout.organization_id, region)
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in rollout.stack_set["Parameters"]}
+    for key in (parameters["FunctionKey"], parameters["LayerKey"]):
+        fetch = Request(
+            f"arn:aws:iam::{rollout.members[0]}:role/{STACKSETS_ROLE}",
+            "s3:GetObject",
+            f"arn:aws:s3:::{bucket}/{key}",
+            {"aws:PrincipalOrgID": rollout.organization_id, "aws:SecureTransport": "true"},
+        )
+        assert decide(policy, fetch) == ALLOW
+        stranger = fetch.principal.replace(rollout.members[0], "999999999999")
+        outside = {"aws:PrincipalOrgID": "o-someoneelse1", "aws:SecureTransport": "true"}
+        assert decide(policy, Request(stranger, fetch.action, fetch.resource, outside)) != ALLOW
+        plain_http = {**fetch.context, "aws:SecureTransport": "false"}
+        assert decide(policy, Request(fetch.principal, fetch.action, fetch.resource, plain_http)) == DENY
+        assert decide(policy, Request(fetch.principal, "s3:PutObject", fetch.resource, fetch.context)) != ALLOW
+    elsewhere = Request(fetch.principal, "s3:GetObject", f"arn:aws:s3:::{bucket}/private/notes.txt", fetch.context)
+    assert decide(policy, elsewhere) != ALLOW
+
+
+# --- the organization template ---------------------------------------------------------------------
+
+
+def organization_resources(overrides: dict[str, str]) -> dict[str, dict[str, Any]]:
+    template = load("organization.yaml")
+    required = {
+        "TargetOrganizationalUnitIds": "ou-ab12-cdef3456",
+        "TargetRegions": "us-east-1,eu-west-1",
+        "ArtifactBucketAccount": MANAGEMENT,
+        "FunctionKey": "acm-expiry/acm-expiry-function-0123456789abcdef.zip",
+        "LayerKey": "acm-expiry/acm-expiry-layer-0123456789abcdef.zip",
+        "MemberTemplateURL": "https://b.s3.us-east-1.amazonaws.com/acm-expiry/member-0123456789abcdef.yaml",
+        "AlertsTemplateURL": "https://b.s3.us-east-1.amazonaws.com/acm-expiry/alerts-0123456789abcdef.yaml",
+    }
+    resolver = Resolver(template, {**required, **overrides})
+    return {logical_id: props for logical_id, _, props in active_resources(template, resolver)}
+
+
+def test_both_stack_sets_are_service_managed_auto_deploying_and_target_the_same_accounts() -> None:
+    resources = organization_resources({})
+    assert set(resources) == {"RuleStackSet", "AlertsStackSet"}
+    for stack_set in resources.values():
+        assert stack_set["PermissionModel"] == "SERVICE_MANAGED"
+        assert stack_set["AutoDeployment"] == {"Enabled": True, "RetainStacksOnAccountRemoval": False}
+        assert stack_set["StackInstancesGroup"] == [
+            {
+                "DeploymentTargets": {"OrganizationalUnitIds": ["ou-ab12-cdef3456"]},
+                "Regions": ["us-east-1", "eu-west-1"],
+            }
+        ]
+        assert stack_set["CallAs"] == "SELF"
+    assert resources["RuleStackSet"]["Capabilities"] == ["CAPABILITY_IAM"]  # member.yaml's unnamed role
+    assert organization_resources({"CallAs": "DELEGATED_ADMIN"})["RuleStackSet"]["CallAs"] == "DELEGATED_ADMIN"
+    assert set(organization_resources({"Alerts": "false"})) == {"RuleStackSet"}
+
+
+def test_the_stack_sets_pass_only_parameters_their_templates_take() -> None:
+    resources = organization_resources({"AlertEmail": "ops@example.com"})
+    passed = {p["ParameterKey"] for p in resources["RuleStackSet"]["Parameters"]}
+    member = load("member.yaml")["Parameters"]
+    assert passed <= set(member)
+    assert {name for name, spec in member.items() if "Default" not in spec} <= passed
+    alerts = resources["AlertsStackSet"]["Parameters"]
+    assert alerts == [{"ParameterKey": "AlertEmail", "ParameterValue": "ops@example.com"}]
+    assert {p["ParameterKey"] for p in alerts} <= set(load("alerts.yaml")["Parameters"])
+    assert "Parameters" not in organization_resources({})["AlertsStackSet"]  # alerts.yaml's defaults
+
+
+def test_alerts_defaults_watch_the_rule_the_member_stack_creates() -> None:
+    """alerts.yaml goes out with its default parameters: they must cover member.yaml's rule and function."""
+    alerts, member = load("alerts.yaml")["Parameters"], load("member.yaml")["Parameters"]
+    if "ConfigRuleName" in alerts:  # the event rule matches names starting with it
+        assert str(member["ConfigRuleName"]["Default"]).startswith(str(alerts["ConfigRuleName"]["Default"]))
+    if "FunctionName" in alerts:
+        assert alerts["FunctionName"]["Default"] == member["FunctionName"]["Default"]
+
+
+def test_the_aggregator_covers_every_account_and_region_of_the_organization() -> None:
+    template = load("aggregator.yaml")
+    resources = {logical_id: props for logical_id, _, props in active_resources(template, Resolver(template, {}))}
+    aggregator = resources["Aggregator"]
+    assert aggregator["ConfigurationAggregatorName"] == "acm-expiry-organization"
+    assert aggregator["OrganizationAggregationSource"] == {
+        "RoleArn": "sample-AggregatorRole-Arn",
+        "AllAwsRegions": True,
+    }
+    role = resources["AggregatorRole"]
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "config.amazonaws.com"}
+    assert role["ManagedPolicyArns"] == ["arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations"]
