@@ -41,23 +41,22 @@ def table(now: datetime) -> list[tuple[dict[str, Any], set[str]]]:
     """(certificate, what the configuration item leaves out) for every verdict and advice row."""
     in_use = {"InUseBy": ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/x/1"]}
     eligible = in_use | {"RenewalEligibility": "ELIGIBLE"}
+
+    def failed(name: str, days: float, kind: str, reason: str) -> dict[str, Any]:
+        """An eligible certificate ACM failed to renew, for ``reason``."""
+        renewal = {"RenewalStatus": "FAILED", "RenewalStatusReason": reason}
+        return record(name, now, days, Type=kind, RenewalSummary=renewal, **eligible)
+
+    def days_ago(days: float) -> float:
+        return (now - timedelta(days=days)).timestamp()
+
     return [
         (record("imported-valid", now, 200), set()),
         (record("imported-soon", now, 6.5), set()),
         (record("imported-expired", now, -3.2), set()),
-        (record("revoked", now, 90, Status="REVOKED", RevokedAt=(now - timedelta(days=2)).timestamp()), set()),
+        (record("revoked", now, 90, Status="REVOKED", RevokedAt=days_ago(2)), set()),
         (record("pending", now, None, Status="PENDING_VALIDATION", Type="AMAZON_ISSUED"), set()),
-        (
-            record(
-                "amazon-caa",
-                now,
-                12,
-                Type="AMAZON_ISSUED",
-                RenewalSummary={"RenewalStatus": "FAILED", "RenewalStatusReason": "CAA_ERROR"},
-                **eligible,
-            ),
-            set(),
-        ),
+        (failed("amazon-caa", 12, "AMAZON_ISSUED", "CAA_ERROR"), set()),
         (
             record(
                 "amazon-dns",
@@ -70,17 +69,7 @@ def table(now: datetime) -> list[tuple[dict[str, Any], set[str]]]:
             set(),
         ),
         (record("amazon-unused", now, 20, Type="AMAZON_ISSUED"), set()),
-        (
-            record(
-                "private-ca-off",
-                now,
-                9,
-                Type="PRIVATE",
-                RenewalSummary={"RenewalStatus": "FAILED", "RenewalStatusReason": "PCA_INVALID_STATE"},
-                **eligible,
-            ),
-            set(),
-        ),
+        (failed("private-ca-off", 9, "PRIVATE", "PCA_INVALID_STATE"), set()),
         (record("private-unexported", now, 25, Type="PRIVATE"), set()),
         (
             record(
@@ -96,54 +85,14 @@ def table(now: datetime) -> list[tuple[dict[str, Any], set[str]]]:
         # The configuration item cannot decide: ACM is asked.
         (record("item-without-date", now, 15), {"notAfter"}),
         (record("item-with-unreadable-date", now, 300), {"notAfter:unreadable"}),
-        (
-            record(
-                "item-without-renewal",
-                now,
-                10,
-                Type="AMAZON_ISSUED",
-                RenewalSummary={"RenewalStatus": "FAILED", "RenewalStatusReason": "DOMAIN_NOT_ALLOWED"},
-                **eligible,
-            ),
-            {"renewalSummary"},
-        ),
-        (
-            record(
-                "private-item-without-renewal",
-                now,
-                10,
-                Type="PRIVATE",
-                RenewalSummary={"RenewalStatus": "FAILED", "RenewalStatusReason": "PCA_ACCESS_DENIED"},
-                **eligible,
-            ),
-            {"renewalSummary"},
-        ),
+        (failed("item-without-renewal", 10, "AMAZON_ISSUED", "DOMAIN_NOT_ALLOWED"), {"renewalSummary"}),
+        (failed("private-item-without-renewal", 10, "PRIVATE", "PCA_ACCESS_DENIED"), {"renewalSummary"}),
         # Config's resource schema for AWS::ACM::Certificate has renewalStatus but no renewalStatusReason.
-        (
-            record(
-                "item-without-reason",
-                now,
-                11,
-                Type="AMAZON_ISSUED",
-                RenewalSummary={"RenewalStatus": "FAILED", "RenewalStatusReason": "CAA_ERROR"},
-                **eligible,
-            ),
-            {"renewalStatusReason"},
-        ),
+        (failed("item-without-reason", 11, "AMAZON_ISSUED", "CAA_ERROR"), {"renewalStatusReason"}),
         # ... nor revokedAt.
-        (
-            record(
-                "revoked-item-without-date", now, 60, Status="REVOKED", RevokedAt=(now - timedelta(days=9)).timestamp()
-            ),
-            {"revokedAt"},
-        ),
+        (record("revoked-item-without-date", now, 60, Status="REVOKED", RevokedAt=days_ago(9)), {"revokedAt"}),
         # Revoked before ACM recorded an expiry date: still NON_COMPLIANT, on ACM's word.
-        (
-            record(
-                "revoked-without-expiry", now, None, Status="REVOKED", RevokedAt=(now - timedelta(days=4)).timestamp()
-            ),
-            set(),
-        ),
+        (record("revoked-without-expiry", now, None, Status="REVOKED", RevokedAt=days_ago(4)), set()),
     ]
 
 

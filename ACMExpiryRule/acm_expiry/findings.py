@@ -112,11 +112,15 @@ SHOWN_SKIPPED = 20  # records the log line names; its counts say how many in all
 
 
 class UnreportableCertificate(ValueError):
-    """A certificate ARN from which no valid finding can be built (not an ACM certificate ARN)."""
+    """A certificate from which no finding can be imported: not an ACM certificate ARN, or another account's."""
 
 
 class ForeignFinding(ValueError):
     """A finding under this rule's generator that this rule did not make."""
+
+    def __init__(self, finding_id: object, why: str) -> None:
+        super().__init__(f"finding {shown(finding_id)} {why}")
+        self.id = finding_id if isinstance(finding_id, str) else repr(finding_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,16 +266,15 @@ class KnownFinding:
         missing: the finding then differs from what the rule would write, and is written again.
         """
         if not isinstance(finding, Mapping):
-            raise ForeignFinding(f"a finding that is not an object ({type(finding).__name__})")
+            raise ForeignFinding(finding, "is not an object")
         identifier, product_arn = finding.get("Id"), finding.get("ProductArn")
         if not isinstance(identifier, str) or not isinstance(product_arn, str):
-            raise ForeignFinding(f"finding {shown(identifier)} has no string Id and ProductArn")
+            raise ForeignFinding(identifier, "has no Id and ProductArn strings")
         prefix = f"{rule_name}/"
         arn = identifier[len(prefix) :] if identifier.startswith(prefix) else None
         if arn is None or parse_certificate_arn(arn) is None:
             raise ForeignFinding(
-                f"finding {shown(identifier)} was not made by this rule: "
-                f"its Id is not {rule_name}/<ACM certificate ARN>"
+                identifier, f"was not made by this rule: its Id is not {rule_name}/<ACM certificate ARN>"
             )
         return cls(
             id=identifier,

@@ -51,7 +51,7 @@ def read_findings(securityhub: Any, rule_name: str, product: Product, ids: Seque
                 try:
                     read = KnownFinding.from_asff(finding, rule_name)
                 except ForeignFinding as error:
-                    foreign.append(Skipped(str(finding.get("Id")), str(error)))
+                    foreign.append(Skipped(error.id, str(error)))
                     continue
                 known[read.id] = read
     return FindingsRead(known, tuple(foreign))
