@@ -181,7 +181,7 @@ RESULTS = st.one_of(
 )
 
 
-@settings(max_examples=400, deadline=None, database=None)
+@settings(max_examples=200, deadline=None, database=None)
 @given(results=st.lists(RESULTS, max_size=8))
 def test_every_result_is_judged_or_named(results: list[str]) -> None:
     judged = judge_results(results, NOW, 30, exempt_tag="skip-me")

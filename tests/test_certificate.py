@@ -93,7 +93,7 @@ def test_seconds_and_milliseconds_are_told_apart_where_only_one_can_be_a_date(
         assert parse_timestamp("notAfter", str(value)) == read_as
 
 
-@settings(max_examples=500, deadline=None, database=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(
     st.one_of(
         st.integers(),

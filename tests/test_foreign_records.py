@@ -180,7 +180,7 @@ DATES = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(not_after=DATES, revoked_at=DATES, status=st.sampled_from(["ISSUED", "REVOKED", "EXPIRED"]))
 def test_any_dates_in_an_item_give_a_verdict_never_an_exception(
     aws: World, not_after: object, revoked_at: object, status: str
