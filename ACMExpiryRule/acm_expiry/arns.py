@@ -38,7 +38,7 @@ EXPECTED_RULE = "a Config rule ARN (arn:<partition>:config:<region>:<12-digit ac
 
 
 class NotACertificateArn(RuleError):
-    """A value was about to be sent to ACM (or Security Hub) as a certificate ARN, and is not one."""
+    """A value was about to be sent to AWS as a certificate ARN, and is not one."""
 
 
 @dataclass(frozen=True, slots=True)

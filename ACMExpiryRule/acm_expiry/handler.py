@@ -120,9 +120,14 @@ def publish_findings(run: RuleRun, checked: CheckedEvent, edge: AwsEdge, runtime
     complete = checked.message_type == SCHEDULED and not run.listing_gaps
     window = checked.parameters.days_to_expiration
     plan = plan_findings(
-        run.outcomes, read.known, rule_name=rule_name, product=product, window=window, now=runtime.now(),
+        run.outcomes,
+        read.known,
+        rule_name=rule_name,
+        product=product,
+        window=window,
+        now=runtime.now(),
         complete=complete,
-    )  # fmt: skip
+    )
     deliver("findings", plan.imports, import_findings(securityhub), runtime.sleep, batch_size=FINDINGS_BATCH)
     deliver(
         "finding updates",
