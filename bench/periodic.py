@@ -415,12 +415,13 @@ def seed_previous_findings(hub: Any, inventory: list[dict[str, Any]], then: date
     every age up to about that; a finding written yesterday for the first time is the youngest.
     """
     from acm_expiry.certificate import Certificate
-    from acm_expiry.findings import plan_findings
+    from acm_expiry.findings import Product, plan_findings
     from acm_expiry.outcome import Assessment
     from acm_expiry.verdict import judge
 
     outcomes = [Assessment(Certificate.from_acm(c), judge(Certificate.from_acm(c), then, DAYS)) for c in inventory]
-    imports = plan_findings(outcomes, {}, rule_name="ACMExpiryRule", window=DAYS, now=then).imports
+    product = Product("aws", REGION, "123456789012")
+    imports = plan_findings(outcomes, {}, rule_name="ACMExpiryRule", product=product, window=DAYS, now=then).imports
     for index, finding in enumerate(imports):
         updated = then - timedelta(days=66 * index / max(1, len(imports)))
         stamp = updated.strftime("%Y-%m-%dT%H:%M:%S.") + f"{updated.microsecond // 1000:03d}Z"

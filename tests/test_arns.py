@@ -52,3 +52,51 @@ def test_the_error_words_name_the_value_and_what_was_expected() -> None:
         "'i-0abc' is not an ACM certificate ARN (arn:<partition>:acm:<region>:<12-digit account>:certificate/<id>)"
     )
     assert "..." in describe_non_arn("x" * 500) and len(describe_non_arn("x" * 500)) < 200
+
+
+def test_a_value_about_to_be_sent_as_a_certificate_arn_is_refused_by_name() -> None:
+    from acm_expiry.arns import NotACertificateArn, certificate_arn
+    from acm_expiry.errors import RuleError
+
+    assert certificate_arn(f"arn:aws:acm:eu-west-1:123456789012:certificate/{UUID}", "X").region == "eu-west-1"
+    with pytest.raises(NotACertificateArn) as raised:
+        certificate_arn("i-0abc", "DescribeCertificate")
+    assert str(raised.value).startswith("DescribeCertificate: 'i-0abc' is not an ACM certificate ARN (arn:")
+    assert isinstance(raised.value, RuleError)  # not a ValueError: rdklib does not swallow it
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        (
+            "arn:aws:config:eu-west-1:123456789012:config-rule/config-rule-abc123",
+            ("aws", "eu-west-1", "123456789012", "config-rule-abc123"),
+        ),
+        (
+            "arn:aws-us-gov:config:us-gov-west-1:123456789012:config-rule/aws-service-rule/x.amazonaws.com/r-1",
+            ("aws-us-gov", "us-gov-west-1", "123456789012", "aws-service-rule/x.amazonaws.com/r-1"),
+        ),
+    ],
+)
+def test_config_rule_arns_are_read_into_their_parts(text: str, parts: tuple[str, str, str, str]) -> None:
+    from acm_expiry.arns import ConfigRuleArn, parse_config_rule_arn
+
+    assert parse_config_rule_arn(text) == ConfigRuleArn(*parts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "arn:aws:config:us-east-1:123456789012",  # no resource
+        "arn:aws:config:us-east-1:12345:config-rule/x",  # account not 12 digits
+        "arn:aws:config::123456789012:config-rule/x",  # no region: no product to write to
+        f"arn:aws:acm:us-east-1:123456789012:certificate/{UUID}",
+        "arn:aws:config:us-east-1:123456789012:config-rule/" + "x" * 256,
+        "",
+        None,
+    ],
+)
+def test_anything_else_is_not_a_config_rule_arn(text: object) -> None:
+    from acm_expiry.arns import parse_config_rule_arn
+
+    assert parse_config_rule_arn(text) is None

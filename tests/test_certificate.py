@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from acm_expiry.certificate import Certificate, MalformedCertificate, UnreadableTimestamp, parse_timestamp
 
@@ -39,6 +41,90 @@ def test_not_after_is_read_in_every_aws_form(value: object) -> None:
 def test_unreadable_not_after_raises_instead_of_guessing(value: object) -> None:
     with pytest.raises(UnreadableTimestamp, match="notAfter"):
         parse_timestamp("notAfter", value)
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("9999-12-31T23:59:59-01:00", "outside 1970-01-01 to 9999-12-31 in UTC"),  # 10000-01-01 in UTC
+        ("0001-01-01T00:00:00+01:00", "outside 1970-01-01 to 9999-12-31 in UTC"),  # year 0 in UTC
+        ("1969-12-31T23:59:59Z", "outside 1970-01-01 to 9999-12-31 in UTC"),
+        (10**400, "beyond 9999-12-31"),  # a JSON integer no float holds
+        (1e400, "beyond 9999-12-31"),  # json.loads reads 1e400 as infinity
+        ("1" + "0" * 400, "beyond 9999-12-31"),
+        (float("inf"), "beyond 9999-12-31"),
+        (10**20, "beyond 9999-12-31"),
+        (253_402_300_800_000, "beyond 9999-12-31"),
+        (datetime(9999, 12, 31, 23, 30, tzinfo=timezone(-timedelta(hours=1))), "outside 1970-01-01 to 9999-12-31"),
+        (datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1))), "outside 1970-01-01 to 9999-12-31"),
+    ],
+)
+def test_dates_out_of_range_are_unreadable_never_an_overflow(value: object, why: str) -> None:
+    with pytest.raises(UnreadableTimestamp, match=why) as raised:
+        parse_timestamp("notAfter", value)
+    assert len(str(raised.value)) < 200  # a 401-digit number is quoted clipped
+
+
+@pytest.mark.parametrize(
+    ("value", "read_as"),
+    [
+        # Below 2100-01-01 in seconds: seconds (as milliseconds: January or February 1970, no certificate's date).
+        (1_798_859_045, WHEN),
+        (4_102_444_799, datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC)),
+        # From 1978-01-12 in milliseconds (past 9999 in seconds): milliseconds.
+        (253_402_300_800, datetime(1978, 1, 11, 21, 31, 40, 800000, tzinfo=UTC)),
+        (1_798_859_045_000, WHEN),
+        (253_402_300_799_999, datetime(9999, 12, 31, 23, 59, 59, 999000, tzinfo=UTC)),
+        # Between: seconds after 2100 or milliseconds before 1978; refused, never guessed.
+        (4_102_444_800, None),
+        (63_072_000_000, None),  # 1972-01-01 in milliseconds, or the year 3968 in seconds
+        (99_999_999_999, None),  # 1973-03-03 in milliseconds (the old threshold read it as seconds)
+        (253_402_300_799, None),  # 9999-12-31T23:59:59 in seconds, or 1978-01-11 in milliseconds
+    ],
+)
+def test_seconds_and_milliseconds_are_told_apart_where_only_one_can_be_a_date(
+    value: int, read_as: datetime | None
+) -> None:
+    if read_as is None:
+        with pytest.raises(UnreadableTimestamp, match="seconds after 2100 or milliseconds before 1978"):
+            parse_timestamp("notAfter", value)
+    else:
+        assert parse_timestamp("notAfter", value) == read_as
+        assert parse_timestamp("notAfter", str(value)) == read_as
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    st.one_of(
+        st.integers(),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.text(max_size=40),
+        st.from_regex(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?([+-]\d{2}:\d{2}|Z)?", fullmatch=True),
+        st.datetimes(timezones=st.one_of(st.none(), st.timezones())),
+        st.none(),
+        st.booleans(),
+    )
+)
+def test_any_value_is_a_moment_from_1970_to_9999_or_unreadable(value: object) -> None:
+    """Whatever a configuration item, an aggregator row or an answer holds: never OverflowError, never a guess
+    outside the range every reader of the result can print and compare."""
+    try:
+        moment = parse_timestamp("notAfter", value)
+    except UnreadableTimestamp as error:
+        assert str(error).startswith("notAfter ") and len(str(error)) < 200
+        return
+    if moment is not None:
+        assert moment.tzinfo is UTC
+        assert datetime(1970, 1, 1, tzinfo=UTC) <= moment <= datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+
+
+def test_out_of_range_dates_in_an_item_are_unknown_so_acm_is_asked() -> None:
+    item = {
+        "resourceId": ARN,
+        "configuration": {"status": "REVOKED", "notAfter": 10**400, "revokedAt": "9999-12-31T23:59:59-01:00"},
+    }
+    certificate = Certificate.from_configuration_item(item)
+    assert (certificate.not_after, certificate.revoked_at) == (None, None)
 
 
 @pytest.mark.parametrize("value", [None, ""])

@@ -305,13 +305,19 @@ def asks_acm(spec: ChangeSpec, not_after: datetime | None, now: datetime) -> boo
         return False
     if not_after is None:
         return True
+    if configuration.status == "REVOKED" and not_after > now and not configuration.extra.get("revokedAt"):
+        return True  # the annotation names the revocation date, which Config's schema does not record
     renewal = configuration.extra.get("renewalSummary") or {}
     return (
         configuration.status not in ("EXPIRED", "REVOKED")
         and timedelta(0) < not_after - now <= spec.days.effective * DAY
         and configuration.type in ("AMAZON_ISSUED", "PRIVATE")
         and configuration.extra.get("renewalEligibility") != "INELIGIBLE"
-        and renewal.get("renewalStatus") is None
+        # unknown, or FAILED without the reason the advice names
+        and (
+            renewal.get("renewalStatus") is None
+            or (renewal["renewalStatus"] == "FAILED" and not renewal.get("renewalStatusReason"))
+        )
     )
 
 

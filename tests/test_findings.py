@@ -3,18 +3,21 @@ strict as AWS documents it (eventually consistent, workflow resets, paging; test
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from acm_expiry.certificate import Certificate
 from acm_expiry.errors import InvalidParameterError
-from acm_expiry.findings import KnownFinding, build_finding, plan_findings, refresh_due, title
+from acm_expiry.findings import KnownFinding, Product, build_finding, plan_findings, refresh_due, title
 from acm_expiry.outcome import Assessment, Removed
 from acm_expiry.verdict import judge
 from acm_expiry_cli.sample_events import change_event, scheduled_event
-from tests.conftest import World
+from tests.conftest import World, amazon_issued_record
 from tests.support.asff import asff_violations
 from tests.support.doubles import THROTTLING
 from tests.support.inventory import config_item, synthetic_inventory
@@ -22,6 +25,7 @@ from tests.support.inventory import config_item, synthetic_inventory
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 ARN = "arn:aws:acm:us-east-1:123456789012:certificate/abc"
 FINDINGS_ON = {"daysToExpiration": "30", "securityHubFindings": "true"}
+PRODUCT = Product("aws", "us-east-1", "123456789012")
 
 
 def finding(days: float | None, **fields: Any) -> dict[str, Any] | None:
@@ -30,8 +34,9 @@ def finding(days: float | None, **fields: Any) -> dict[str, Any] | None:
         ARN, "www.example.com", **({"status": "ISSUED", "type": "IMPORTED", "not_after": not_after} | fields)
     )
     return build_finding(
-        Assessment(certificate, judge(certificate, NOW, 30)), rule_name="ACMExpiryRule", window=30, now=NOW
-    )
+        Assessment(certificate, judge(certificate, NOW, 30)), rule_name="ACMExpiryRule", product=PRODUCT, window=30,
+        now=NOW,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -103,11 +108,13 @@ def assessed(days: float, name: str = "abc", at: datetime = NOW, **fields: Any) 
 
 
 def known_from(found: dict[str, Any], **changes: Any) -> KnownFinding:
-    return KnownFinding.from_asff(found | changes)
+    return KnownFinding.from_asff(found | changes, "ACMExpiryRule")
 
 
-def plan(outcomes: list[Any], known: list[KnownFinding], now: datetime = NOW) -> Any:
-    return plan_findings(outcomes, {k.id: k for k in known}, rule_name="ACMExpiryRule", window=30, now=now)
+def plan(outcomes: list[Any], known: list[KnownFinding], now: datetime = NOW, **options: Any) -> Any:
+    return plan_findings(
+        outcomes, {k.id: k for k in known}, rule_name="ACMExpiryRule", product=PRODUCT, window=30, now=now, **options
+    )
 
 
 def test_a_new_finding_is_imported() -> None:
@@ -530,7 +537,10 @@ def test_key_algorithms_asff_does_not_list_stay_in_product_fields(key_algorithm:
 def test_partitions_outside_asffs_list_are_left_out(partition: str, listed: bool) -> None:
     arn = f"arn:{partition}:acm:us-east-1:123456789012:certificate/abc"
     certificate = Certificate(arn, "x.example.com", status="ISSUED", type="IMPORTED", not_after=NOW + timedelta(days=3))
-    built = build_finding(Assessment(certificate, judge(certificate, NOW, 30)), rule_name="R", window=30, now=NOW)
+    product = Product(partition, "us-east-1", "123456789012")
+    built = build_finding(
+        Assessment(certificate, judge(certificate, NOW, 30)), rule_name="R", product=product, window=30, now=NOW
+    )
     assert built is not None
     (resource,) = built["Resources"]
     assert resource.get("Partition") == (partition if listed else None)
@@ -545,7 +555,9 @@ def test_an_account_that_is_not_12_digits_gets_no_finding(account: str) -> None:
     arn = f"arn:aws:acm:us-east-1:{account}:certificate/abc"
     certificate = Certificate(arn, "x.example.com", status="ISSUED", type="IMPORTED", not_after=NOW + timedelta(days=3))
     with pytest.raises(UnreportableCertificate, match="12-digit account"):
-        build_finding(Assessment(certificate, judge(certificate, NOW, 30)), rule_name="R", window=30, now=NOW)
+        build_finding(
+            Assessment(certificate, judge(certificate, NOW, 30)), rule_name="R", product=PRODUCT, window=30, now=NOW
+        )
 
 
 def test_unknown_acm_values_are_left_out_of_the_details() -> None:
@@ -590,3 +602,288 @@ def test_a_listing_with_gaps_archives_no_finding_it_did_not_judge(aws: World, mo
     aws.run(scheduled_event(aws.later(days=1), parameters=FINDINGS_ON))
     (found,) = [f for f in _all_findings(aws) if f["Resources"][0]["Id"] == hidden["CertificateArn"]]
     assert found["RecordState"] == "ACTIVE"
+
+
+# --- where findings go: the rule's account, the Security Hub client's Region (issue 17, point 4) -----------
+
+
+def imported_certificate(aws: World, name: str, days: float) -> dict[str, Any]:
+    return {
+        "CertificateArn": f"arn:aws:acm:us-east-1:123456789012:certificate/{name}",
+        "DomainName": f"{name}.example.com",
+        "Status": "ISSUED",
+        "Type": "IMPORTED",
+        "KeyAlgorithm": "EC_prime256v1",
+        "NotAfter": (aws.now + timedelta(days=days)).timestamp(),
+    }
+
+
+def test_a_rule_in_another_region_reads_and_writes_its_findings_under_one_product(
+    aws: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rule in eu-west-1 watching CloudFront's certificates in us-east-1 (ExecutionRoleRegion): over two
+    days its findings are updated, resolved and archived, never imported again as new."""
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")  # the function runs beside the rule
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    renewing, going, staying = (imported_certificate(aws, n, d) for n, d in (("renewing", 3), ("going", 20),
+                                                                            ("staying", 200)))  # fmt: skip
+    inventory = [renewing, going, staying]
+    aws.acm.source = lambda region: inventory if region == "us-east-1" else []
+
+    def day() -> dict[str, Any]:
+        event = scheduled_event(aws.now, parameters=FINDINGS_ON | {"ExecutionRoleRegion": "us-east-1"})
+        return event | {"configRuleArn": "arn:aws:config:eu-west-1:123456789012:config-rule/config-rule-abc123"}
+
+    aws.run(day())
+    assert aws.log_lines()[-1]["findings"] == {"read": 0, "new": 3}
+    product = "arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default"
+    assert {f["ProductArn"] for f in aws.security_hub.visible()} == {product}  # where the client calls
+
+    renewing["NotAfter"] = (aws.now + timedelta(days=395)).timestamp()
+    inventory.remove(going)
+    aws.run(day() | {"invokingEvent": scheduled_event(aws.later(days=1))["invokingEvent"]})
+    line = aws.log_lines()[-1]
+    assert "findingsError" not in line
+    assert line["findings"] == {"read": 3, "changed": 1, "resolved": 1, "archived": 1, "unchanged": 1}
+    found = {f["Resources"][0]["Id"]: f for f in aws.security_hub.visible()}
+    assert len(found) == len(aws.security_hub.visible()) == 3  # updated in place, none imported twice
+    assert found[renewing["CertificateArn"]]["Workflow"]["Status"] == "RESOLVED"
+    assert found[going["CertificateArn"]]["RecordState"] == "ARCHIVED"
+    assert found[staying["CertificateArn"]]["RecordState"] == "ACTIVE"
+    reads = aws.doubles.calls("securityhub.GetFindings")
+    assert {r["Filters"]["ProductArn"][0]["Value"] for r in reads} == {product}
+
+
+def test_the_double_refuses_findings_under_another_regions_product(aws: World) -> None:
+    (built,) = plan([assessed(5)], []).imports
+    elsewhere = built["ProductArn"].replace("us-east-1", "eu-west-1")
+    with pytest.raises(Exception, match=r"AccessDeniedException.*not authorized to perform: securityhub:BatchImport"):
+        aws.client("securityhub").batch_import_findings(Findings=[built | {"ProductArn": elsewhere}])
+    with pytest.raises(Exception, match="AccessDeniedException"):
+        aws.client("securityhub").batch_import_findings(Findings=[built | {"AwsAccountId": "999999999999"}])
+    # In its own Region it is taken, and seen only there.
+    aws.client("securityhub", "eu-west-1").batch_import_findings(Findings=[built | {"ProductArn": elsewhere}])
+    aws.security_hub.settle()
+    assert aws.client("securityhub").get_findings()["Findings"] == []
+    assert len(aws.client("securityhub", "eu-west-1").get_findings()["Findings"]) == 1
+
+
+def test_a_certificate_of_another_account_gets_no_finding_and_is_reported() -> None:
+    stranger = assessed(5, name="x")
+    foreign = replace(stranger, certificate=replace(stranger.certificate, arn=stranger.certificate.arn.replace(
+        "123456789012", "999999999999")))  # fmt: skip
+    result = plan([foreign, assessed(6)], [])
+    assert [f["Resources"][0]["Id"] for f in result.imports] == [ARN]
+    (skipped,) = result.skipped
+    assert skipped.id == "arn:aws:acm:us-east-1:999999999999:certificate/x"
+    assert "account 999999999999" in skipped.why and result.counts == {"new": 1, "skipped": 1}
+
+
+# --- findings the rule did not make (issue 17, point 5) ----------------------------------------------------
+
+PRODUCT_ARN = PRODUCT.arn
+
+
+def someone_elses(finding_id: str, **fields: Any) -> dict[str, Any]:
+    """A finding under this rule's generator and product that the rule did not write."""
+    return {
+        "SchemaVersion": "2018-10-08",
+        "Id": finding_id,
+        "ProductArn": PRODUCT_ARN,
+        "GeneratorId": "ACMExpiryRule",
+        "AwsAccountId": "123456789012",
+        "Types": ["Software and Configuration Checks"],
+        "CreatedAt": "2026-01-01T00:00:00.000Z",
+        "UpdatedAt": "2026-01-01T00:00:00.000Z",
+        "Severity": {"Label": "LOW"},
+        "Title": "imported by hand",
+        "Description": "not the rule's",
+        "RecordState": "ACTIVE",
+        "Resources": [{"Type": "Other", "Id": "x"}],
+    } | fields
+
+
+FOREIGN_IDS = [
+    "other-tool/finding-1",
+    "ACMExpiryRule/not-an-arn",
+    "ACMExpiryRule/arn:aws:acm:us-east-1:12345:certificate/short-account",  # no 12-digit account
+    "ACMExpiryRule",
+]
+
+
+def test_findings_the_rule_did_not_make_are_reported_and_left_alone(aws: World) -> None:
+    record = failing_certificate_with_a_finding(aws)  # one finding of ours, read and written as usual
+    for foreign_id in FOREIGN_IDS:
+        aws.security_hub.seed(someone_elses(foreign_id))
+    # Ours in form, but of a certificate in another account: no finding of it can be written here.
+    elsewhere = f"ACMExpiryRule/{ARN.replace('123456789012', '999999999999')}"
+    aws.security_hub.seed(someone_elses(elsewhere))
+    record["NotAfter"] = (aws.now + timedelta(days=2)).timestamp()
+    aws.doubles.requests.clear()
+    aws.run(scheduled_event(aws.later(days=1), parameters=FINDINGS_ON))  # a complete run: it archives orphans
+
+    line = aws.log_lines()[-1]
+    assert line["outcome"] == "ok" and "findingsError" not in line  # the findings step completed
+    assert line["findings"] | {"skippedRecords": None} == {
+        "read": 6, "changed": 1, "foreign": 4, "skipped": 1, "skippedRecords": None
+    }  # fmt: skip
+    reported = {r["id"]: r["why"] for r in line["findings"]["skippedRecords"]}
+    assert set(reported) == {*FOREIGN_IDS, elsewhere}
+    assert "was not made by this rule" in reported["other-tool/finding-1"]
+    assert "account 999999999999" in reported[elsewhere]
+    written = {f["Id"] for p in aws.doubles.calls("securityhub.BatchImportFindings") for f in p["Findings"]}
+    assert written == {f"ACMExpiryRule/{ARN}"}  # nothing foreign archived or overwritten
+    untouched = [f for f in aws.security_hub.visible() if f["Id"] != f"ACMExpiryRule/{ARN}"]
+    assert [(f["RecordState"], f["Title"]) for f in untouched] == [("ACTIVE", "imported by hand")] * 5
+
+
+JSON_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
+JSON_VALUES = st.recursive(
+    JSON_SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)  # fmt: skip
+CERTIFICATE_IDS = st.from_regex(r"[a-z0-9-]{1,12}", fullmatch=True)
+FINDING_IDS = st.one_of(
+    CERTIFICATE_IDS.map(lambda i: f"ACMExpiryRule/arn:aws:acm:us-east-1:123456789012:certificate/{i}"),
+    st.text(min_size=1, max_size=40).map(lambda t: f"ACMExpiryRule/{t}"),
+    st.text(min_size=1, max_size=40),
+)
+TEXTS = st.text(max_size=30)
+ASFF_TIMES = st.datetimes(datetime(2018, 1, 1), datetime(2030, 1, 1), timezones=st.just(UTC)).map(  # noqa: DTZ001
+    lambda d: f"{d:%Y-%m-%dT%H:%M:%S}.000Z"
+)  # some later than the run's clock: a stranger's
+# Fields as Security Hub returns them: of the types its API model gives (botocore parses the answer by it),
+# with any content: values outside ASFF's enums, dates that are not dates, a stranger's words.
+ODD_FIELDS = st.fixed_dictionaries(
+    {},
+    optional={
+        "Compliance": st.fixed_dictionaries({}, optional={"Status": st.sampled_from(["PASSED", "FAILED", "WARNING"])}),
+        "Severity": st.fixed_dictionaries({}, optional={"Label": st.sampled_from(["LOW", "HIGH", "CRITICAL"])}),
+        "Workflow": st.fixed_dictionaries({}, optional={"Status": st.sampled_from(["NEW", "RESOLVED", "SUPPRESSED"])}),
+        "Title": TEXTS,
+        "Description": TEXTS,
+        "CreatedAt": ASFF_TIMES,
+        "UpdatedAt": ASFF_TIMES,
+        "ProductFields": st.dictionaries(TEXTS, TEXTS, max_size=2),
+    },
+)
+
+
+def is_ours(finding_id: str) -> bool:
+    from acm_expiry.arns import is_certificate_arn
+
+    return finding_id.startswith("ACMExpiryRule/") and is_certificate_arn(finding_id.removeprefix("ACMExpiryRule/"))
+
+
+@settings(max_examples=60, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+@given(findings=st.lists(st.tuples(FINDING_IDS, ODD_FIELDS), max_size=12, unique_by=lambda f: f[0]))
+def test_any_findings_under_the_rules_generator_never_stop_the_findings_step(
+    aws: World, findings: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """Whatever GetFindings returns under the rule's generator: the run completes, every foreign finding is
+    reported, and none is written to; the rule's own findings, however odd their fields, are brought back to
+    what the rule says (or archived, their certificates being gone)."""
+    aws.security_hub.clear()
+    aws.logs.clear()
+    aws.doubles.requests.clear()
+    inventory = [imported_certificate(aws, "listed", 5)]
+    aws.acm.source = lambda region: inventory
+    for finding_id, fields in findings:
+        aws.security_hub.seed(someone_elses(finding_id) | fields)
+
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+
+    line = aws.log_lines()[-1]
+    assert line["outcome"] == "ok" and "findingsError" not in line
+    foreign = {i for i, _ in findings if not is_ours(i)}
+    assert line["findings"].get("foreign", 0) == len(foreign)
+    assert {r["id"] for r in line["findings"].get("skippedRecords", [])} == foreign
+    written = {f["Id"] for p in aws.doubles.calls("securityhub.BatchImportFindings") for f in p["Findings"]}
+    assert written.isdisjoint(foreign)
+    assert written >= {i for i, _ in findings if is_ours(i)}  # each of ours: rewritten or archived
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(finding=JSON_VALUES, outcome_days=st.lists(st.floats(-50, 500), max_size=3))
+def test_reading_and_planning_take_any_finding(finding: object, outcome_days: list[float]) -> None:
+    """KnownFinding.from_asff reads any JSON value as one of ours or a ForeignFinding, and a plan over what it
+    read never raises."""
+    from acm_expiry.findings import ForeignFinding
+
+    try:
+        known = [KnownFinding.from_asff(finding, "ACMExpiryRule")]
+    except ForeignFinding as error:
+        assert "finding" in str(error)
+        known = []
+    outcomes = [assessed(days, name=f"c{n}") for n, days in enumerate(outcome_days)]
+    plan(outcomes, known, complete=True)
+
+
+# --- behaviour no test guarded before (issue 17, point 8) ------------------------------------------------
+
+
+def scripted_update(aws: World, answers: list[str | None]) -> None:
+    """BatchUpdateFindings lists every identifier in UnprocessedFindings with the given code, one answer per
+    call (None: processed as AWS does)."""
+    script = iter(answers)
+    hub = aws.security_hub
+
+    def securityhub(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        code = next(script, None) if operation == "BatchUpdateFindings" else None
+        if code is None:
+            return hub(operation, params)
+        unprocessed = [
+            {"FindingIdentifier": identifier, "ErrorCode": code, "ErrorMessage": "try again"}
+            for identifier in params["FindingIdentifiers"]
+        ]
+        return {"ProcessedFindings": [], "UnprocessedFindings": unprocessed}
+
+    aws.doubles.serve("securityhub", securityhub)
+
+
+def test_a_resolve_security_hub_did_not_process_is_sent_again(aws: World) -> None:
+    record = failing_certificate_with_a_finding(aws)
+    record["NotAfter"] = (aws.now + timedelta(days=395)).timestamp()  # renewed: its finding is resolved
+    scripted_update(aws, ["InternalException", None])
+    aws.run(scheduled_event(aws.later(hours=6), parameters=FINDINGS_ON))
+    updates = aws.doubles.calls("securityhub.BatchUpdateFindings")
+    assert [[i["Id"] for i in u["FindingIdentifiers"]] for u in updates] == [[f"ACMExpiryRule/{ARN}"]] * 2
+    (after,) = _all_findings(aws)
+    assert after["Workflow"]["Status"] == "RESOLVED"
+    assert "findingsError" not in aws.log_lines()[-1] and aws.log_lines()[-1]["findings"]["resolved"] == 1
+
+
+def test_a_resolve_security_hub_never_processes_is_reported(aws: World) -> None:
+    record = failing_certificate_with_a_finding(aws)
+    record["NotAfter"] = (aws.now + timedelta(days=395)).timestamp()
+    scripted_update(aws, ["InternalException"] * 4)
+    aws.run(scheduled_event(aws.later(hours=6), parameters=FINDINGS_ON))
+    assert len(aws.doubles.calls("securityhub.BatchUpdateFindings")) == 4
+    line = aws.log_lines()[-1]
+    assert (line["outcome"], line["FindingsFailures"]) == ("ok", 1)
+    assert (line["findingsError"]["operation"], line["findingsError"]["code"]) == (
+        "BatchUpdateFindings",
+        "InternalException",
+    )
+    assert line["findingsError"]["message"] == (
+        f"1 finding updates were not recorded (1 InternalException, sent 4 times): ACMExpiryRule/{ARN}"
+    )
+
+
+def test_a_finding_whose_description_alone_changed_is_imported_again(aws: World) -> None:
+    """The same day, the same days left: ACM's renewal went from FAILED to PENDING_VALIDATION, and the finding's
+    advice with it."""
+    record = amazon_issued_record(aws.now, "renewing", {"RenewalStatus": "FAILED", "RenewalStatusReason": "CAA_ERROR"})
+    aws.acm.source = lambda region: [record]
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    (before,) = _all_findings(aws)
+    record["RenewalSummary"] = {"RenewalStatus": "PENDING_VALIDATION"}
+    aws.doubles.requests.clear()
+    aws.run(scheduled_event(aws.later(hours=1), parameters=FINDINGS_ON))
+    (after,) = _all_findings(aws)
+    assert (after["Title"], after["Severity"], after["Compliance"]) == (
+        before["Title"], before["Severity"], before["Compliance"]
+    )  # fmt: skip
+    assert "CAA record" in before["Description"] and "DNS validation CNAME" in after["Description"]
+    assert aws.log_lines()[-1]["findings"] == {"read": 1, "changed": 1}

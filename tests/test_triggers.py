@@ -2,8 +2,9 @@
 
 Each certificate is served by the ACM double (as DescribeCertificate tells it) and, for the change
 event, recorded by Config as a configuration item built from the same facts. Where the item cannot
-decide (no readable ``notAfter``, or no renewal status for a certificate ACM renews inside the
-window), the change path asks ACM exactly as the periodic path does.
+give the whole answer (no readable ``notAfter``; no renewal status, or FAILED without its reason,
+for a certificate ACM renews inside the window; a REVOKED certificate without ``revokedAt``, which
+Config's resource schema does not record), the change path asks ACM exactly as the periodic path does.
 """
 
 from __future__ import annotations
@@ -40,23 +41,22 @@ def table(now: datetime) -> list[tuple[dict[str, Any], set[str]]]:
     """(certificate, what the configuration item leaves out) for every verdict and advice row."""
     in_use = {"InUseBy": ["arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/x/1"]}
     eligible = in_use | {"RenewalEligibility": "ELIGIBLE"}
+
+    def failed(name: str, days: float, kind: str, reason: str) -> dict[str, Any]:
+        """An eligible certificate ACM failed to renew, for ``reason``."""
+        renewal = {"RenewalStatus": "FAILED", "RenewalStatusReason": reason}
+        return record(name, now, days, Type=kind, RenewalSummary=renewal, **eligible)
+
+    def days_ago(days: float) -> float:
+        return (now - timedelta(days=days)).timestamp()
+
     return [
         (record("imported-valid", now, 200), set()),
         (record("imported-soon", now, 6.5), set()),
         (record("imported-expired", now, -3.2), set()),
-        (record("revoked", now, 90, Status="REVOKED", RevokedAt=(now - timedelta(days=2)).timestamp()), set()),
+        (record("revoked", now, 90, Status="REVOKED", RevokedAt=days_ago(2)), set()),
         (record("pending", now, None, Status="PENDING_VALIDATION", Type="AMAZON_ISSUED"), set()),
-        (
-            record(
-                "amazon-caa",
-                now,
-                12,
-                Type="AMAZON_ISSUED",
-                RenewalSummary={"RenewalStatus": "FAILED", "RenewalStatusReason": "CAA_ERROR"},
-                **eligible,
-            ),
-            set(),
-        ),
+        (failed("amazon-caa", 12, "AMAZON_ISSUED", "CAA_ERROR"), set()),
         (
             record(
                 "amazon-dns",
@@ -69,17 +69,7 @@ def table(now: datetime) -> list[tuple[dict[str, Any], set[str]]]:
             set(),
         ),
         (record("amazon-unused", now, 20, Type="AMAZON_ISSUED"), set()),
-        (
-            record(
-                "private-ca-off",
-                now,
-                9,
-                Type="PRIVATE",
-                RenewalSummary={"RenewalStatus": "FAILED", "RenewalStatusReason": "PCA_INVALID_STATE"},
-                **eligible,
-            ),
-            set(),
-        ),
+        (failed("private-ca-off", 9, "PRIVATE", "PCA_INVALID_STATE"), set()),
         (record("private-unexported", now, 25, Type="PRIVATE"), set()),
         (
             record(
@@ -95,28 +85,14 @@ def table(now: datetime) -> list[tuple[dict[str, Any], set[str]]]:
         # The configuration item cannot decide: ACM is asked.
         (record("item-without-date", now, 15), {"notAfter"}),
         (record("item-with-unreadable-date", now, 300), {"notAfter:unreadable"}),
-        (
-            record(
-                "item-without-renewal",
-                now,
-                10,
-                Type="AMAZON_ISSUED",
-                RenewalSummary={"RenewalStatus": "FAILED", "RenewalStatusReason": "DOMAIN_NOT_ALLOWED"},
-                **eligible,
-            ),
-            {"renewalSummary"},
-        ),
-        (
-            record(
-                "private-item-without-renewal",
-                now,
-                10,
-                Type="PRIVATE",
-                RenewalSummary={"RenewalStatus": "FAILED", "RenewalStatusReason": "PCA_ACCESS_DENIED"},
-                **eligible,
-            ),
-            {"renewalSummary"},
-        ),
+        (failed("item-without-renewal", 10, "AMAZON_ISSUED", "DOMAIN_NOT_ALLOWED"), {"renewalSummary"}),
+        (failed("private-item-without-renewal", 10, "PRIVATE", "PCA_ACCESS_DENIED"), {"renewalSummary"}),
+        # Config's resource schema for AWS::ACM::Certificate has renewalStatus but no renewalStatusReason.
+        (failed("item-without-reason", 11, "AMAZON_ISSUED", "CAA_ERROR"), {"renewalStatusReason"}),
+        # ... nor revokedAt.
+        (record("revoked-item-without-date", now, 60, Status="REVOKED", RevokedAt=days_ago(9)), {"revokedAt"}),
+        # Revoked before ACM recorded an expiry date: still NON_COMPLIANT, on ACM's word.
+        (record("revoked-without-expiry", now, None, Status="REVOKED", RevokedAt=days_ago(4)), set()),
     ]
 
 
@@ -146,6 +122,8 @@ def configuration(described: dict[str, Any], left_out: set[str]) -> dict[str, An
         name, _, how = field.partition(":")
         if how == "unreadable":
             recorded[name] = "the end of next summer"
+        elif name == "renewalStatusReason":
+            recorded["renewalSummary"].pop(name)
         else:
             recorded.pop(name, None)
     return recorded
@@ -177,9 +155,20 @@ def test_change_events_and_the_periodic_run_send_identical_evaluations(aws: Worl
                    "export or associate", "Expired 3 days ago", "Revoked on", "PENDING_VALIDATION",
                    "grant ACM's service principal", "DOMAIN_NOT_ALLOWED", "outside the 30-day window"):  # fmt: skip
         assert phrase in words, phrase
+    assert "see the ACM console" not in words  # every FAILED renewal names its reason, whichever the trigger
+    # Both triggers agree on these because both asked ACM; and what they say is right.
+
+    def day(days_ago: int) -> str:
+        return f"{aws.now - timedelta(days=days_ago):%Y-%m-%d}"
+
+    assert change[ARN + "item-without-reason"][1].endswith("ACM renewal is FAILED (CAA_ERROR): a CAA record forbids "
+                                                            "Amazon to issue.")  # fmt: skip
+    assert change[ARN + "revoked-item-without-date"] == ("NON_COMPLIANT", f"Revoked on {day(9)}: replace it.")
+    assert change[ARN + "revoked-without-expiry"] == ("NON_COMPLIANT", f"Revoked on {day(4)}: replace it.")
     # ACM was asked only where the item could not decide.
     assert asked == {ARN + name for name in ("item-without-date", "item-with-unreadable-date", "item-without-renewal",
-                                            "private-item-without-renewal")}  # fmt: skip
+                                            "private-item-without-renewal", "item-without-reason",
+                                            "revoked-item-without-date", "revoked-without-expiry")}  # fmt: skip
 
 
 @pytest.mark.parametrize("status", ["ISSUED", "INACTIVE"])
@@ -201,3 +190,20 @@ def test_an_item_acm_no_longer_has_is_not_applicable(aws: World) -> None:
         "NOT_APPLICABLE",
         "Certificate no longer exists in ACM.",
     )
+
+
+def test_a_change_event_asks_acm_in_the_certificates_own_region(aws: World) -> None:
+    """With ExecutionRoleRegion pointing the rule's clients at us-east-1, an eu-west-1 certificate's item is
+    still completed by eu-west-1's ACM, not judged gone by us-east-1's."""
+    described = record("far", aws.now, 8) | {"CertificateArn": ARN.replace("us-east-1", "eu-west-1") + "far"}
+    asked: list[str] = []
+
+    def source(region: str) -> list[dict[str, Any]]:
+        asked.append(region)
+        return [described] if region == "eu-west-1" else []
+
+    aws.acm.source = source
+    item = config_item(configuration(described, {"notAfter"}), aws.now)
+    aws.run(change_event(item, aws.now, parameters={"ExecutionRoleRegion": "us-east-1"}))
+    (evaluation,) = aws.config.sent
+    assert evaluation["Annotation"].startswith("Expires in 8 days") and set(asked) == {"eu-west-1"}

@@ -8,6 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from acm_expiry.arns import certificate_arn
 from acm_expiry.certificate import Certificate
 from acm_expiry.edge import aws_call_error, pages
 from acm_expiry.limits import ACM_KEY_TYPES, KEY_PAIR_ORIGINS, LIST_CERTIFICATES_PAGE, N2_ROOT_HIERARCHIES
@@ -67,7 +68,12 @@ def list_certificates(acm: Any, plan: ListingPlan) -> Iterator[Certificate]:
 
 
 def describe_certificate(acm: Any, arn: str) -> Certificate | None:
-    """The certificate as DescribeCertificate tells it; ``None`` if it was deleted meanwhile."""
+    """The certificate as DescribeCertificate tells it; ``None`` if it was deleted meanwhile.
+
+    Anything but a certificate ARN is refused before it is sent (:class:`NotACertificateArn`, naming
+    the value), not left to botocore's unnamed ``ParamValidationError``.
+    """
+    certificate_arn(arn, "DescribeCertificate")
     try:
         answer = acm.describe_certificate(CertificateArn=arn)
     except ClientError as error:

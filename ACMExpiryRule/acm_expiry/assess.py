@@ -72,18 +72,27 @@ def assess_certificate(
 
 
 def needs_describe(certificate: Certificate, verdict: Verdict) -> bool:
-    """Whether only DescribeCertificate can decide the verdict or its advice.
+    """Whether only DescribeCertificate can decide the verdict or its annotation.
 
     - no expiry date on a certificate that is not "never issued" (an unreadable or missing
       ``notAfter`` in a configuration item; a summary from an SDK older than its date fields);
+    - a REVOKED certificate without its revocation date, which the annotation names (Config's
+      resource schema for AWS::ACM::Certificate has no ``revokedAt``);
     - a certificate ACM renews (AMAZON_ISSUED or PRIVATE, not INELIGIBLE) inside the window whose
-      renewal status is unknown: a ListCertificates summary never carries it, and it decides the advice.
+      renewal status is unknown (a ListCertificates summary never carries it), or FAILED without
+      its reason (Config's schema lists ``renewalStatus`` but not ``renewalStatusReason``): both
+      decide the advice.
     """
     if certificate.not_after is None and certificate.status not in NEVER_ISSUED_STATUSES:
         return True
+    if verdict.scenario is Scenario.REVOKED and certificate.revoked_at is None:
+        return True
+    renewal_unknown = certificate.renewal_status is None or (
+        certificate.renewal_status == "FAILED" and certificate.renewal_status_reason is None
+    )
     return (
         verdict.scenario is Scenario.EXPIRING
         and certificate.type in MANAGED_TYPES
         and certificate.renewal_eligibility != "INELIGIBLE"
-        and certificate.renewal_status is None
+        and renewal_unknown
     )

@@ -9,17 +9,21 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from acm_expiry.arns import shown
 
 
 class UnreadableTimestamp(Exception):
     """A timestamp field held a value we cannot read; the caller must not guess."""
 
-    def __init__(self, field: str, value: object) -> None:
-        super().__init__(f"{field} {value!r} is not an ISO-8601 timestamp nor epoch seconds/milliseconds")
+    def __init__(self, field: str, value: object, why: str = "") -> None:
+        why = why or "is not an ISO-8601 timestamp nor epoch seconds/milliseconds"
+        super().__init__(f"{field} {shown(value, 64)} {why}")
         self.field = field
         self.value = value
+        self.why = why
 
 
 class MalformedCertificate(Exception):
@@ -131,8 +135,18 @@ def normalize_key_algorithm(value: object) -> str | None:
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
-# Epoch values above this are milliseconds: 1e11 seconds is the year 5138.
-_MILLISECONDS_THRESHOLD = 10**11
+
+# The moments a timestamp the rule reads can hold: from the Unix epoch to the last second
+# ``datetime`` holds (RFC 5280's "no well-defined expiration" notAfter, 99991231235959Z).
+FIRST = datetime(1970, 1, 1, tzinfo=UTC)
+LAST = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+# Epoch numbers: seconds below SECONDS_BELOW (2100-01-01), milliseconds from MILLISECONDS_FROM
+# (the first number past 9999-12-31 in seconds: 1978-01-12 in milliseconds). The two readings of
+# one number cannot be told apart by its size alone, so each range is where only one of them can
+# be a certificate's date (see parse_timestamp); a number between them is refused.
+SECONDS_BELOW = 4_102_444_800
+MILLISECONDS_FROM = 253_402_300_800
+MILLISECONDS_TO = 253_402_300_799_999  # 9999-12-31T23:59:59.999
 
 
 def parse_timestamp(field: str, value: object) -> datetime | None:
@@ -140,12 +154,28 @@ def parse_timestamp(field: str, value: object) -> datetime | None:
 
     Accepts aware ``datetime`` (boto3), ISO-8601 with or without fraction and with ``Z`` or an
     offset (a missing offset means UTC, as all AWS timestamps are), and epoch seconds or
-    milliseconds as numbers or numeric strings. Anything else raises :class:`UnreadableTimestamp`.
+    milliseconds as numbers or numeric strings, for a moment from 1970-01-01 to 9999-12-31 UTC.
+    Anything else raises :class:`UnreadableTimestamp`, never ``OverflowError``.
+
+    Seconds or milliseconds? A number N read as seconds is the moment 1000 times as far from
+    1970 as N read as milliseconds, so size alone decides only where one reading cannot be a
+    date the rule meets:
+
+    - N < 4,102,444,800: seconds, up to 2100-01-01. As milliseconds these numbers would be
+      1970-01-01 to 1970-02-17, which no certificate, Config item or notification carries (ACM
+      refuses to import an expired certificate; it and Config began in the 2010s). So a
+      millisecond value of early 1970 is misread as seconds, and nothing can tell it apart.
+    - 4,102,444,800 <= N < 253,402,300,800: refused. Seconds after 2100 (a long-lived private
+      or self-signed certificate, up to 9999-12-31) or milliseconds of 1970-02-17 to 1978-01-12,
+      and nothing tells which: guessing either could make an expired certificate COMPLIANT. A
+      change event then asks ACM, as for any unreadable ``notAfter``.
+    - 253,402,300,800 <= N <= 253,402,300,799,999: milliseconds (no seconds value reaches past
+      9999), 1978-01-12 to 9999-12-31.
     """
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        return _in_range(field, value, value if value.tzinfo else value.replace(tzinfo=UTC))
     if isinstance(value, bool):
         raise UnreadableTimestamp(field, value)
     if isinstance(value, str):
@@ -157,16 +187,25 @@ def parse_timestamp(field: str, value: object) -> datetime | None:
         except ValueError:
             raise UnreadableTimestamp(field, value) from None
     elif isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float: no date
+            raise UnreadableTimestamp(field, value, "is beyond 9999-12-31") from None
     else:
         raise UnreadableTimestamp(field, value)
-    if number != number or number <= 0:  # NaN or before 1970: not a certificate's date
-        raise UnreadableTimestamp(field, value)
-    seconds = number / 1000 if number >= _MILLISECONDS_THRESHOLD else number
-    try:
-        return datetime.fromtimestamp(seconds, tz=UTC)
-    except (OverflowError, OSError, ValueError):
-        raise UnreadableTimestamp(field, value) from None
+    if number != number or number <= 0:  # NaN, 0 (a value left unset) or before 1970
+        raise UnreadableTimestamp(field, value, "is not a moment after 1970-01-01" if number <= 0 else "")
+    if number < SECONDS_BELOW:
+        since = timedelta(seconds=number)
+    elif number < MILLISECONDS_FROM:
+        raise UnreadableTimestamp(
+            field, value, "is epoch seconds after 2100 or milliseconds before 1978, and nothing tells which"
+        )
+    elif number <= MILLISECONDS_TO:
+        since = timedelta(milliseconds=number)
+    else:
+        raise UnreadableTimestamp(field, value, "is beyond 9999-12-31 in seconds and in milliseconds")
+    return _in_range(field, value, FIRST + since)
 
 
 def _parse_iso(field: str, original: str, text: str) -> datetime:
@@ -179,7 +218,18 @@ def _parse_iso(field: str, original: str, text: str) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise UnreadableTimestamp(field, original) from None
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return _in_range(field, original, parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
+
+
+def _in_range(field: str, original: object, moment: datetime) -> datetime:
+    """``moment`` in UTC, if it lies from 1970 to 9999 there (an offset can carry it past either end)."""
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        raise UnreadableTimestamp(field, original, "is outside 1970-01-01 to 9999-12-31 in UTC") from None
+    if not FIRST <= utc <= LAST:
+        raise UnreadableTimestamp(field, original, "is outside 1970-01-01 to 9999-12-31 in UTC")
+    return utc
 
 
 def _lenient_timestamp(field: str, value: object) -> datetime | None:

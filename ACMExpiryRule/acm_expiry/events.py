@@ -22,10 +22,19 @@ part                                       needed for
 ``invokingEvent.notificationCreationTime`` scheduled: the evaluations' ordering timestamp
 ``invokingEvent.configurationItem``        change: ``resourceType``, ``resourceId``,
                                            ``configurationItemStatus``, ``configurationItemCaptureTime``
-                                           (the ordering timestamp), and ``configuration`` unless deleted
+                                           (the ordering timestamp); for an ACM certificate also
+                                           ``configuration`` unless deleted, and ``resourceId`` its ARN
 ``invokingEvent.configurationItemSummary`` oversized: ``resourceType`` and ``resourceId`` (the item is read
                                            with GetResourceConfigHistory and then checked as above)
 =========================================  =============================================================
+
+Items that are not about an ACM certificate. Config's resource id of an ``AWS::ACM::Certificate`` is
+the certificate's ARN, so an item of that type whose ``resourceId`` (or ``configuration.certificateArn``)
+is anything else is malformed: no certificate stands behind it to judge or to ask ACM about, and any
+result recorded for it (even NOT_APPLICABLE) would be a result in Config that no certificate backs.
+An item of another resource type is rdklib's business: it is NOT_APPLICABLE, whatever its
+``configuration`` holds, as rdklib's ``is_applicable_resource_type`` has it, so only the fields
+rdklib reads are checked.
 """
 
 from __future__ import annotations
@@ -36,6 +45,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from acm_expiry import RESOURCE_TYPE
+from acm_expiry.arns import EXPECTED_RULE, describe_non_arn, parse_certificate_arn, parse_config_rule_arn, shown
 from acm_expiry.certificate import UnreadableTimestamp, parse_timestamp
 from acm_expiry.errors import InvalidParameterError, MalformedEventError
 from acm_expiry.parameters import RDKLIB_PARAMETERS, RuleParameters, parse_parameters
@@ -49,7 +60,8 @@ DELETED_STATUSES = frozenset({"ResourceDeleted", "ResourceDeletedNotRecorded", "
 ITEM_STATUSES = DELETED_STATUSES | {"OK", "ResourceDiscovered"}
 # Fields of an ACM item's ``configuration`` the rule reads, with the JSON types each may hold
 # (null always allowed). ``status`` is required: without it no row of the verdict table applies.
-# An unreadable ``notAfter`` *string* is left to the rule, which asks ACM; any other type is malformed.
+# An unreadable ``notAfter`` or ``revokedAt`` (a string, or a number out of range) is left to the rule,
+# which asks ACM; any other type is malformed.
 _TEXT = (str,)
 CONFIGURATION_FIELDS: dict[str, tuple[type, ...]] = {
     "certificateArn": _TEXT,
@@ -58,6 +70,7 @@ CONFIGURATION_FIELDS: dict[str, tuple[type, ...]] = {
     "keyAlgorithm": _TEXT,
     "renewalEligibility": _TEXT,
     "notAfter": (str, int, float),
+    "revokedAt": (str, int, float),
     "inUseBy": (list,),
     "renewalSummary": (Mapping,),
 }
@@ -79,7 +92,7 @@ def check_event(event: object) -> CheckedEvent:
     """Validate a Config rule event; raise :class:`MalformedEventError` (or :class:`InvalidParameterError`)
     naming the first fault."""
     if not isinstance(event, Mapping):
-        raise MalformedEventError(f"event must be a JSON object, got {_kind(event)}")
+        raise MalformedEventError(f"event must be a JSON object, got {kind_of(event)}")
     invoking_event = _json_object(event, "invokingEvent", required=True)
     rule_parameters = _json_object(event, "ruleParameters", required=False)
     for name in RDKLIB_PARAMETERS & rule_parameters.keys():
@@ -100,7 +113,7 @@ def check_event(event: object) -> CheckedEvent:
                 "or ExecutionRoleName (a role to assume in each account)"
             )
     if not isinstance(event.get("eventLeftScope", False), bool):
-        raise MalformedEventError(f"event.eventLeftScope must be true or false, got {_kind(event['eventLeftScope'])}")
+        raise MalformedEventError(f"event.eventLeftScope must be true or false, got {kind_of(event['eventLeftScope'])}")
 
     message_type = invoking_event.get("messageType")
     if message_type not in MESSAGE_TYPES:
@@ -114,8 +127,8 @@ def check_event(event: object) -> CheckedEvent:
         rule_name = event["configRuleName"]  # for the log line only
     if parameters.security_hub_findings:
         rule_arn = _string(event, "configRuleArn", "event")
-        if len(rule_arn.split(":")) < 6 or not rule_arn.startswith("arn:"):
-            raise MalformedEventError(f"event.configRuleArn {rule_arn!r} is not a Config rule ARN")
+        if parse_config_rule_arn(rule_arn) is None:
+            raise MalformedEventError(f"event.configRuleArn {describe_non_arn(rule_arn, EXPECTED_RULE)}")
     if message_type == SCHEDULED:
         # The evaluations' OrderingTimestamp: botocore refuses to send anything unreadable.
         _timestamp(invoking_event, "notificationCreationTime", "invokingEvent")
@@ -124,9 +137,12 @@ def check_event(event: object) -> CheckedEvent:
     else:
         summary = invoking_event.get("configurationItemSummary")
         if not isinstance(summary, Mapping):
-            raise MalformedEventError(f"invokingEvent.configurationItemSummary must be an object, got {_kind(summary)}")
+            raise MalformedEventError(
+                f"invokingEvent.configurationItemSummary must be an object, got {kind_of(summary)}"
+            )
         for key in ("resourceType", "resourceId"):
             _string(summary, key, "invokingEvent.configurationItemSummary")
+        _certificate_id(summary, "invokingEvent.configurationItemSummary")
     return CheckedEvent(
         message_type=str(message_type),
         invoking_event=dict(invoking_event),
@@ -149,11 +165,15 @@ def without_empty_rdklib_parameters(event: dict[str, Any], checked: CheckedEvent
 
 
 def check_configuration_item(item: object, where: str) -> Mapping[str, Any]:
-    """A configuration item has what rdklib and the rule read; deleted ones need no configuration."""
+    """A configuration item has what rdklib and the rule read; deleted ones need no configuration.
+
+    Only an ACM certificate's item is read beyond what rdklib reads (see the module's docstring).
+    """
     if not isinstance(item, Mapping):
-        raise MalformedEventError(f"{where} must be an object, got {_kind(item)}")
+        raise MalformedEventError(f"{where} must be an object, got {kind_of(item)}")
     for key in ("resourceType", "resourceId"):
         _string(item, key, where)
+    arn = _certificate_id(item, where)
     # A change evaluation's OrderingTimestamp. A string in notifications; a datetime once boto3
     # has parsed GetResourceConfigHistory.
     _timestamp(item, "configurationItemCaptureTime", where)
@@ -162,19 +182,36 @@ def check_configuration_item(item: object, where: str) -> Mapping[str, Any]:
         raise MalformedEventError(
             f"{where}.configurationItemStatus {status!r} is not one of {', '.join(sorted(ITEM_STATUSES))}"
         )
-    if status in DELETED_STATUSES:
+    if status in DELETED_STATUSES or arn is None:
         return item
     configuration = item.get("configuration")
     if not isinstance(configuration, Mapping):
         raise MalformedEventError(
-            f"{where}.configuration must be an object for a {status} item, got {_kind(configuration)}"
+            f"{where}.configuration must be an object for a {status} item, got {kind_of(configuration)}"
         )
-    _check_configuration(configuration, f"{where}.configuration")
+    check_configuration(configuration, f"{where}.configuration")
+    named = configuration.get("certificateArn")
+    if named is not None and named != arn:
+        raise MalformedEventError(
+            f"{where}.configuration.certificateArn {shown(named, 160)} is not the item's resourceId {shown(arn, 160)}: "
+            "the item must be about one certificate"
+        )
     return item
 
 
-def _check_configuration(configuration: Mapping[str, Any], where: str) -> None:
-    """The fields the verdict and its annotation are built from hold what ACM would put there."""
+def _certificate_id(item: Mapping[str, Any], where: str) -> str | None:
+    """An ACM certificate's ``resourceId``, which must be its ARN; None for an item of another type."""
+    if item["resourceType"] != RESOURCE_TYPE:
+        return None
+    resource_id = item["resourceId"]
+    if parse_certificate_arn(resource_id) is None:
+        raise MalformedEventError(f"{where}.resourceId of an {RESOURCE_TYPE}: {describe_non_arn(resource_id)}")
+    return str(resource_id)
+
+
+def check_configuration(configuration: Mapping[str, Any], where: str) -> None:
+    """The fields of an ACM certificate's recorded ``configuration`` that the verdict and its annotation
+    are built from hold what ACM would put there (change events and aggregator rows alike)."""
     _string(configuration, "status", where)
     for key, types in CONFIGURATION_FIELDS.items():
         _optional(configuration, key, types, where)
@@ -191,13 +228,13 @@ def _json_object(event: Mapping[str, Any], key: str, *, required: bool) -> dict[
         return {}
     raw = event[key]
     if not isinstance(raw, str):
-        raise MalformedEventError(f"event.{key} must be a JSON string, got {_kind(raw)}")
+        raise MalformedEventError(f"event.{key} must be a JSON string, got {kind_of(raw)}")
     try:
         value = json.loads(raw)
     except json.JSONDecodeError as error:
         raise MalformedEventError(f"event.{key} is not valid JSON: {error.msg} at position {error.pos}") from None
     if not isinstance(value, dict):
-        raise MalformedEventError(f"event.{key} must hold a JSON object, got {_kind(value)}")
+        raise MalformedEventError(f"event.{key} must hold a JSON object, got {kind_of(value)}")
     return value
 
 
@@ -206,7 +243,7 @@ def _string(container: Mapping[str, Any], key: str, where: str) -> str:
     if not isinstance(value, str) or not value:
         if key not in container:
             raise MalformedEventError(f"{where}.{key} is missing")
-        raise MalformedEventError(f"{where}.{key} must be a non-empty string, got {_kind(value)}")
+        raise MalformedEventError(f"{where}.{key} must be a non-empty string, got {kind_of(value)}")
     return value
 
 
@@ -214,12 +251,13 @@ def _timestamp(container: Mapping[str, Any], key: str, where: str) -> None:
     if isinstance(container.get(key), datetime):
         return
     text = _string(container, key, where)
+    why = "is not an ISO-8601 timestamp"
     try:
         readable = parse_timestamp(key, text) is not None and not _is_number(text)
-    except UnreadableTimestamp:
-        readable = False
+    except UnreadableTimestamp as error:
+        readable, why = False, error.why
     if not readable:
-        raise MalformedEventError(f"{where}.{key} {text[:64]!r} is not an ISO-8601 timestamp")
+        raise MalformedEventError(f"{where}.{key} {shown(text, 64)} {why}")
 
 
 def _is_number(text: str) -> bool:
@@ -235,7 +273,7 @@ def _optional(container: Mapping[str, Any], key: str, types: tuple[type, ...], w
     if value is None or (isinstance(value, types) and not isinstance(value, bool)):
         return
     expected = " or ".join(dict.fromkeys(_TYPE_NAMES[t] for t in types))
-    raise MalformedEventError(f"{where}.{key} must be {expected} (or null), got {_kind(value)}")
+    raise MalformedEventError(f"{where}.{key} must be {expected} (or null), got {kind_of(value)}")
 
 
 _TYPE_NAMES: dict[type, str] = {
@@ -247,7 +285,8 @@ _TYPE_NAMES: dict[type, str] = {
 }
 
 
-def _kind(value: object) -> str:
+def kind_of(value: object) -> str:
+    """A JSON value's kind, in the words of an error message ("an object", "null")."""
     if value is None:
         return "null"
     names = {

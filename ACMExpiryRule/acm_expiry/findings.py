@@ -27,12 +27,25 @@ from day to day. Workflow belongs to BatchUpdateFindings once a finding exists: 
 still NEW or NOTIFIED (a renewed certificate's) is resolved in the same run; one somebody
 SUPPRESSED is left alone.
 
+Where findings go: Security Hub takes a provider's findings only under the product ARN of the
+Region it is called in (``arn:<partition>:securityhub:<that region>:<account>:product/<account>/default``),
+from the account the findings name in ``AwsAccountId`` (API reference, BatchImportFindings; a
+product ARN of another Region is refused as access denied, as Prowler and Cloud Custodian found:
+prowler-cloud/prowler#618, cloud-custodian/cloud-custodian#3975). So one :class:`Product` per run,
+the Config rule's account and partition in the Region of the Security Hub client, is where findings
+are read, imported and updated, whichever Region the certificates are in (``ExecutionRoleRegion``
+can point the rule at another). A certificate of another account gets no finding (it is skipped and
+reported).
+
+Foreign findings: a finding under this rule's generator whose Id the rule did not make (not
+``<rule name>/<ACM certificate ARN>``) is someone else's. It is reported and left alone: never
+archived, resolved or overwritten.
+
 Pure: no boto3, no clock.
 """
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -41,7 +54,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from acm_expiry import RESOURCE_TYPE
+from acm_expiry.arns import (
+    EXPECTED_RULE,
+    CertificateArn,
+    clip,
+    describe_non_arn,
+    parse_certificate_arn,
+    parse_config_rule_arn,
+    shown,
+)
 from acm_expiry.certificate import Certificate
+from acm_expiry.errors import MalformedEventError
 from acm_expiry.outcome import Assessment, Outcome, Removed
 from acm_expiry.verdict import Scenario, Verdict, advise, what_to_do
 
@@ -85,11 +108,51 @@ ASFF_RENEWAL_REASONS = frozenset(
         "OTHER",
     }
 )
-ACCOUNT_ID = re.compile(r"^\d{12}$")  # AwsAccountId: exactly 12 characters, an account id's digits
+SHOWN_SKIPPED = 20  # records the log line names; its counts say how many in all
 
 
 class UnreportableCertificate(ValueError):
-    """A certificate ARN from which no valid finding can be built (its account is not 12 digits)."""
+    """A certificate from which no finding can be imported: not an ACM certificate ARN, or another account's."""
+
+
+class ForeignFinding(ValueError):
+    """A finding under this rule's generator that this rule did not make."""
+
+    def __init__(self, finding_id: object, why: str) -> None:
+        super().__init__(f"finding {shown(finding_id)} {why}")
+        self.id = finding_id if isinstance(finding_id, str) else repr(finding_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A record the findings step left alone, and why: for the log line."""
+
+    id: str  # a finding's Id, or a certificate's ARN
+    why: str
+
+    def shown(self) -> dict[str, str]:
+        return {"id": clip(self.id, 160), "why": self.why}
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """The account's own Security Hub product in one Region: where this rule's findings are read and written."""
+
+    partition: str
+    region: str
+    account: str
+
+    @property
+    def arn(self) -> str:
+        return f"arn:{self.partition}:securityhub:{self.region}:{self.account}:product/{self.account}/default"
+
+    @classmethod
+    def of_rule(cls, config_rule_arn: str, region: str) -> Product:
+        """The product of the Config rule's account and partition in ``region``, where Security Hub is called."""
+        rule = parse_config_rule_arn(config_rule_arn)
+        if rule is None:
+            raise MalformedEventError(f"event.configRuleArn {describe_non_arn(config_rule_arn, EXPECTED_RULE)}")
+        return cls(rule.partition, region, rule.account)
 
 
 def severity(verdict: Verdict) -> str | None:
@@ -109,21 +172,25 @@ def finding_id(rule_name: str, certificate_arn: str) -> str:
 
 
 def build_finding(
-    assessment: Assessment, *, rule_name: str, window: int, now: datetime, created_at: str | None = None
+    assessment: Assessment,
+    *,
+    rule_name: str,
+    product: Product,
+    window: int,
+    now: datetime,
+    created_at: str | None = None,
 ) -> dict[str, Any] | None:
-    """One ASFF finding for a judged certificate; None for one never issued or exempt.
+    """One ASFF finding for a judged certificate, in ``product``; None for one never issued or exempt.
 
     ``created_at``: the finding's CreatedAt when it already exists (an update keeps it).
-    Raises :class:`UnreportableCertificate` for an ARN without a 12-digit account.
+    Raises :class:`UnreportableCertificate` for anything but an ACM certificate ARN of the product's account.
     """
     certificate, verdict = assessment.certificate, assessment.verdict
     label = severity(verdict)
     if label is None:
         return None
     passed = verdict.scenario is Scenario.VALID
-    envelope = _envelope(certificate.arn, rule_name, now)
-    if created_at:
-        envelope["CreatedAt"] = created_at
+    envelope = _envelope(certificate.arn, rule_name, product, now, created_at)
     return envelope | {
         "Severity": {"Label": label},
         # Security Hub takes later changes of severity and types from a provider only here.
@@ -144,25 +211,24 @@ def build_finding(
         | ({} if verdict.days_left is None else {"acm-expiry/DaysLeft": str(verdict.days_left)})
         | ({"acm-expiry/KeyAlgorithm": certificate.key_algorithm} if certificate.key_algorithm else {}),
         "Resources": [
-            _resource(certificate.arn) | {"Details": {"AwsCertificateManagerCertificate": _details(assessment)}}
+            _resource(certificate.arn, product)
+            | {"Details": {"AwsCertificateManagerCertificate": _details(assessment)}}
         ],
     }
 
 
 def archived_finding(
-    certificate_arn: str, *, rule_name: str, now: datetime, why: str, created_at: str | None = None
+    certificate_arn: str, *, rule_name: str, product: Product, now: datetime, why: str, created_at: str | None = None
 ) -> dict[str, Any]:
     """The finding of a certificate this rule no longer judges, archived so it leaves the active view."""
-    envelope = _envelope(certificate_arn, rule_name, now)
-    if created_at:
-        envelope["CreatedAt"] = created_at
+    envelope = _envelope(certificate_arn, rule_name, product, now, created_at)
     return envelope | {
         "Severity": {"Label": "INFORMATIONAL"},
         "FindingProviderFields": {"Severity": {"Label": "INFORMATIONAL"}, "Types": [FINDING_TYPE]},
         "Title": "ACM certificate no longer judged by this rule",
         "Description": why,
         "RecordState": "ARCHIVED",
-        "Resources": [_resource(certificate_arn)],
+        "Resources": [_resource(certificate_arn, product)],
     }
 
 
@@ -182,6 +248,7 @@ class KnownFinding:
 
     id: str
     product_arn: str
+    certificate_arn: str
     compliance: str | None
     severity: str | None
     title: str
@@ -191,18 +258,43 @@ class KnownFinding:
     workflow: str | None
 
     @classmethod
-    def from_asff(cls, finding: Mapping[str, Any]) -> KnownFinding:
+    def from_asff(cls, finding: object, rule_name: str) -> KnownFinding:
+        """Read one finding GetFindings returned under this rule's generator and product.
+
+        Raises :class:`ForeignFinding` when this rule did not make it: its Id is not
+        ``<rule name>/<ACM certificate ARN>``. A field of odd type in one of ours is read as
+        missing: the finding then differs from what the rule would write, and is written again.
+        """
+        if not isinstance(finding, Mapping):
+            raise ForeignFinding(finding, "is not an object")
+        identifier, product_arn = finding.get("Id"), finding.get("ProductArn")
+        if not isinstance(identifier, str) or not isinstance(product_arn, str):
+            raise ForeignFinding(identifier, "has no Id and ProductArn strings")
+        prefix = f"{rule_name}/"
+        arn = identifier[len(prefix) :] if identifier.startswith(prefix) else None
+        if arn is None or parse_certificate_arn(arn) is None:
+            raise ForeignFinding(
+                identifier, f"was not made by this rule: its Id is not {rule_name}/<ACM certificate ARN>"
+            )
         return cls(
-            id=str(finding["Id"]),
-            product_arn=str(finding["ProductArn"]),
-            compliance=(finding.get("Compliance") or {}).get("Status"),
-            severity=(finding.get("Severity") or {}).get("Label"),
-            title=str(finding.get("Title", "")),
-            description=str(finding.get("Description", "")),
-            created_at=str(finding.get("CreatedAt", "")),
-            updated_at=_read_asff_time(str(finding.get("UpdatedAt", ""))),
-            workflow=(finding.get("Workflow") or {}).get("Status"),
+            id=identifier,
+            product_arn=product_arn,
+            certificate_arn=arn,
+            compliance=_text_at(finding, "Compliance", "Status"),
+            severity=_text_at(finding, "Severity", "Label"),
+            title=_text_at(finding, "Title") or "",
+            description=_text_at(finding, "Description") or "",
+            created_at=_text_at(finding, "CreatedAt") or "",
+            updated_at=_read_asff_time(_text_at(finding, "UpdatedAt") or ""),
+            workflow=_text_at(finding, "Workflow", "Status"),
         )
+
+
+def _text_at(finding: Mapping[str, Any], *path: str) -> str | None:
+    node: object = finding
+    for key in path:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return node if isinstance(node, str) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +304,7 @@ class FindingsPlan:
     imports: tuple[dict[str, Any], ...] = ()
     resolve: tuple[dict[str, str], ...] = ()  # {"Id", "ProductArn"} of passing findings still NEW or NOTIFIED
     counts: Mapping[str, int] = field(default_factory=dict)  # new, changed, refreshed, archived, unchanged, ...
-    skipped: tuple[str, ...] = ()  # certificates no valid finding can be built for
+    skipped: tuple[Skipped, ...] = ()  # certificates no valid finding can be built for
 
 
 def plan_findings(
@@ -220,21 +312,36 @@ def plan_findings(
     known: Mapping[str, KnownFinding],
     *,
     rule_name: str,
+    product: Product,
     window: int,
     now: datetime,
     complete: bool = False,
 ) -> FindingsPlan:
     """From the findings read at the start of the run and this run's outcomes, what to write.
 
-    ``complete``: the outcomes cover every certificate in the region (a periodic run whose listing
-    lifted every filter). Then a finding read that matches none of them is archived too: its
-    certificate is gone, and the run that saw it go did not archive it (Security Hub was failing
-    that day, say), so no later run would.
+    ``known``: this rule's findings in ``product`` (foreign ones already left out, see
+    :meth:`KnownFinding.from_asff`). ``complete``: the outcomes cover every certificate in the
+    region (a periodic run whose listing lifted every filter). Then a finding read that matches
+    none of them is archived too: its certificate is gone, and the run that saw it go did not
+    archive it (Security Hub was failing that day, say), so no later run would.
     """
     imports: list[dict[str, Any]] = []
     resolve: list[dict[str, str]] = []
-    skipped: list[str] = []
+    skipped: list[Skipped] = []
     counts: Counter[str] = Counter()
+
+    def archive(arn: str, existing: KnownFinding, why: str) -> None:
+        try:
+            imports.append(
+                archived_finding(
+                    arn, rule_name=rule_name, product=product, now=now, why=why, created_at=existing.created_at
+                )
+            )
+        except UnreportableCertificate as error:
+            skipped.append(Skipped(existing.id, str(error)))
+            return
+        counts["archived"] += 1
+
     outcomes = list(outcomes)
     for outcome in outcomes:
         if isinstance(outcome, Removed) and outcome.resource_type != RESOURCE_TYPE:
@@ -243,16 +350,15 @@ def plan_findings(
         existing = known.get(finding_id(rule_name, arn))
         if isinstance(outcome, Removed) or outcome.verdict.scenario is Scenario.EXEMPT:
             if existing is not None:  # only findings that exist are archived
-                why = _gone(outcome) if isinstance(outcome, Removed) else outcome.verdict.annotation
-                archived = archived_finding(arn, rule_name=rule_name, now=now, why=why, created_at=existing.created_at)
-                imports.append(archived)
-                counts["archived"] += 1
+                archive(arn, existing, _gone(outcome) if isinstance(outcome, Removed) else outcome.verdict.annotation)
             continue
         try:
             created = existing.created_at if existing else None
-            desired = build_finding(outcome, rule_name=rule_name, window=window, now=now, created_at=created)
-        except UnreportableCertificate:
-            skipped.append(arn)
+            desired = build_finding(
+                outcome, rule_name=rule_name, product=product, window=window, now=now, created_at=created
+            )
+        except UnreportableCertificate as error:
+            skipped.append(Skipped(arn, str(error)))
             continue
         if desired is None:  # never issued: no finding, and one that exists is left as it is
             continue
@@ -272,13 +378,12 @@ def plan_findings(
             resolve.append({"Id": existing.id, "ProductArn": existing.product_arn})
             counts["resolved"] += 1
     if complete:
-        judged = {finding_id(rule_name, arn) for arn in (_arn(o) for o in outcomes)}
+        judged = {finding_id(rule_name, _arn(o)) for o in outcomes}
         for orphan in sorted(set(known) - judged):
-            arn = orphan.removeprefix(f"{rule_name}/")
-            why = "No longer in ACM: the certificate was not among those listed."
-            created = known[orphan].created_at
-            imports.append(archived_finding(arn, rule_name=rule_name, now=now, why=why, created_at=created))
-            counts["archived"] += 1
+            existing = known[orphan]
+            archive(existing.certificate_arn, existing, "No longer in ACM: the certificate was not among those listed.")
+    if skipped:
+        counts["skipped"] = len(skipped)
     return FindingsPlan(tuple(imports), tuple(resolve), dict(counts), tuple(skipped))
 
 
@@ -290,17 +395,6 @@ def refresh_due(existing: KnownFinding, now: datetime) -> bool:
     """Whether an unchanged finding must be imported again before Security Hub ages it out."""
     spread = timedelta(days=zlib.crc32(existing.id.encode()) % REFRESH_SPREAD_DAYS)
     return now - existing.updated_at >= REFRESH_AFTER + spread
-
-
-def product_arn(partition: str, region: str, account: str) -> str:
-    """The account's own Security Hub product, where a provider imports its findings."""
-    return f"arn:{partition}:securityhub:{region}:{account}:product/{account}/default"
-
-
-def product_arn_of_rule(config_rule_arn: str) -> str:
-    """The product of the Config rule's account and region (``arn:aws:config:REGION:ACCOUNT:config-rule/ID``)."""
-    parts = config_rule_arn.split(":")
-    return product_arn(parts[1], parts[3], parts[4])
 
 
 def scope_ids(rule_name: str, outcomes: Sequence[Outcome]) -> list[str]:
@@ -388,34 +482,50 @@ def _documented(value: str | None, documented: frozenset[str]) -> str | None:
     return value if value in documented else None
 
 
-def _envelope(certificate_arn: str, rule_name: str, now: datetime) -> dict[str, Any]:
-    """The fields every finding of this rule carries, in the certificate's own account and region."""
-    partition, _, region, account = _arn_parts(certificate_arn)
+def _envelope(
+    certificate_arn: str, rule_name: str, product: Product, now: datetime, created_at: str | None
+) -> dict[str, Any]:
+    """The fields every finding of this rule carries: in ``product``, about the certificate's account.
+
+    ``created_at``, an existing finding's, is kept if it is a time no later than ``now`` (ASFF wants
+    UpdatedAt no earlier than CreatedAt); otherwise the finding is dated now.
+    """
+    account = _reportable(certificate_arn, product).account
     timestamp = _asff_time(now)
+    kept = created_at and datetime.min.replace(tzinfo=UTC) < _read_asff_time(created_at) <= now
     return {
         "SchemaVersion": "2018-10-08",
         "Id": finding_id(rule_name, certificate_arn),
-        "ProductArn": product_arn(partition, region, account),
+        "ProductArn": product.arn,
         "GeneratorId": rule_name,
         "AwsAccountId": account,
         "Types": [FINDING_TYPE],
-        "CreatedAt": timestamp,
+        "CreatedAt": created_at if kept else timestamp,
         "UpdatedAt": timestamp,
     }
 
 
-def _resource(certificate_arn: str) -> dict[str, Any]:
-    partition, _, region, _ = _arn_parts(certificate_arn)
-    resource = {"Type": ASFF_RESOURCE_TYPE, "Id": certificate_arn, "Region": region}
-    return resource | ({"Partition": partition} if partition in ASFF_PARTITIONS else {})
+def _resource(certificate_arn: str, product: Product) -> dict[str, Any]:
+    arn = _reportable(certificate_arn, product)
+    resource = {"Type": ASFF_RESOURCE_TYPE, "Id": certificate_arn, "Region": arn.region}
+    return resource | ({"Partition": arn.partition} if arn.partition in ASFF_PARTITIONS else {})
 
 
-def _arn_parts(certificate_arn: str) -> tuple[str, str, str, str]:
-    """Partition, service, region and account of an ACM ARN; raises if the account is not 12 digits."""
-    parts = certificate_arn.split(":")
-    if len(parts) < 6 or not ACCOUNT_ID.match(parts[4]):
-        raise UnreportableCertificate(f"{certificate_arn!r} names no 12-digit account: no finding can be built")
-    return parts[1], parts[2], parts[3], parts[4]
+def _reportable(certificate_arn: str, product: Product) -> CertificateArn:
+    """The certificate's ARN, read; :class:`UnreportableCertificate` if it is none, or is another account's.
+
+    BatchImportFindings takes a finding only from the account its ``AwsAccountId`` names, and the
+    product is the rule's account's.
+    """
+    arn = parse_certificate_arn(certificate_arn)
+    if arn is None:
+        raise UnreportableCertificate(f"{describe_non_arn(certificate_arn)}: no finding can be built")
+    if arn.account != product.account:
+        raise UnreportableCertificate(
+            f"the certificate is in account {arn.account}; "
+            f"the rule's findings go to account {product.account}'s product"
+        )
+    return arn
 
 
 def _asff_time(moment: datetime) -> str:

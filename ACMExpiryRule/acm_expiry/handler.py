@@ -39,13 +39,13 @@ from acm_expiry.delivery import deliver, import_findings, update_workflow
 from acm_expiry.edge import AwsEdge, Clock, Deadline, new_session
 from acm_expiry.errors import AwsCallError, DeadlineReached, DeliveryError, RuleError
 from acm_expiry.events import OVERSIZED, SCHEDULED, CheckedEvent, check_event, without_empty_rdklib_parameters
-from acm_expiry.findings import plan_findings, product_arn_of_rule, scope_ids
+from acm_expiry.findings import SHOWN_SKIPPED, plan_findings, scope_ids
 from acm_expiry.limits import FINDINGS_BATCH
 from acm_expiry.metrics import Invocation, embedded, invocation_metrics
 from acm_expiry.outcome import Assessment
 from acm_expiry.oversized import inflate
 from acm_expiry.rule import ACMExpiryRule, utc_now
-from acm_expiry.securityhub import read_findings
+from acm_expiry.securityhub import product_of, read_findings
 
 RULE_NAME = "ACMExpiryRule"
 
@@ -136,22 +136,37 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
         runtime.log(json.dumps(line, sort_keys=True))
 
 
-def publish_findings(run: RuleRun, checked: CheckedEvent, edge: AwsEdge, runtime: Runtime) -> dict[str, int]:
-    """Read this rule's findings once, then write only what changed; what was written, by kind."""
+def publish_findings(run: RuleRun, checked: CheckedEvent, edge: AwsEdge, runtime: Runtime) -> dict[str, Any]:
+    """Read this rule's findings once, then write only what changed; what was written, by kind, and
+    the records left alone (foreign findings, certificates no finding can be built for), by id and why."""
     rule_name, rule_arn = str(checked.config_rule_name), str(checked.config_rule_arn)
     securityhub = edge.client("securityhub")
+    product = product_of(securityhub, rule_arn)  # read and written under the same product
     scope = None if checked.message_type == SCHEDULED else scope_ids(rule_name, run.outcomes)
-    known = read_findings(securityhub, rule_name, product_arn_of_rule(rule_arn), scope)
+    read = read_findings(securityhub, rule_name, product, scope)
     # A periodic run whose listing lifted every filter saw every certificate: a finding it did not
     # judge belongs to a certificate that is gone.
     complete = checked.message_type == SCHEDULED and not run.listing_gaps
     window = checked.parameters.days_to_expiration
-    plan = plan_findings(run.outcomes, known, rule_name=rule_name, window=window, now=runtime.now(), complete=complete)
+    plan = plan_findings(
+        run.outcomes,
+        read.known,
+        rule_name=rule_name,
+        product=product,
+        window=window,
+        now=runtime.now(),
+        complete=complete,
+    )
     deliver("findings", plan.imports, import_findings(securityhub), edge.wait, batch_size=FINDINGS_BATCH)
     deliver(
         "finding updates", plan.resolve, update_workflow(securityhub, "RESOLVED"), edge.wait, batch_size=FINDINGS_BATCH
     )
-    return {"read": len(known), **plan.counts, **({"skipped": len(plan.skipped)} if plan.skipped else {})}
+    left_alone = read.foreign + plan.skipped
+    return (
+        {"read": len(read.known) + len(read.foreign), **plan.counts}
+        | ({"foreign": len(read.foreign)} if read.foreign else {})
+        | ({"skippedRecords": [s.shown() for s in left_alone[:SHOWN_SKIPPED]]} if left_alone else {})
+    )
 
 
 def _failure(error: Exception) -> dict[str, str]:

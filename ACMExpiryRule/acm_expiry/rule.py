@@ -17,6 +17,7 @@ from rdklib import ComplianceType, ConfigRule, Evaluation
 
 from acm_expiry import RESOURCE_TYPE
 from acm_expiry.acm import ListingPlan, describe_certificate
+from acm_expiry.arns import certificate_arn
 from acm_expiry.assess import NO_EXEMPTIONS, Exemptions, assess_certificate, assess_region
 from acm_expiry.certificate import Certificate, MalformedCertificate
 from acm_expiry.errors import MalformedEventError
@@ -95,20 +96,27 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
         configuration_item: Mapping[str, Any],
         valid_rule_parameters: RuleParameters,
     ) -> RuleEvaluations:
-        """Judge from the configuration item; ask ACM only where the item cannot decide, as the periodic run does."""
+        """Judge from the configuration item; ask ACM only where the item cannot decide, as the periodic run does.
+
+        The item is checked first: an ACM certificate's item whose resourceId is not its ARN is
+        refused (:class:`MalformedEventError`), never judged. ACM and the Tagging API are asked in
+        the certificate's own region, which is not the clients' when ``ExecutionRoleRegion`` points
+        the rule elsewhere.
+        """
         check_configuration_item(configuration_item, "configuration item")
         try:
             certificate = Certificate.from_configuration_item(configuration_item)
         except MalformedCertificate as error:
             raise MalformedEventError(str(error)) from None
+        region = certificate_arn(certificate.arn, "configuration item").region
         key = valid_rule_parameters.exempt_tag_key
         if key is not None:
-            value = _exempt_tag(configuration_item, certificate.arn, key, client_factory)
+            value = _exempt_tag(configuration_item, certificate.arn, key, client_factory, region)
             if value is not None:
                 return RuleEvaluations([RuleEvaluation(Assessment(certificate, exempt(key, value)))])
 
         def describe(arn: str) -> Certificate | None:
-            return describe_certificate(client_factory.build_client("acm"), arn)
+            return describe_certificate(client_factory.build_client("acm", region), arn)
 
         assessment = assess_certificate(certificate, self.now(), valid_rule_parameters.days_to_expiration, describe)
         outcome: Outcome = assessment or Removed(certificate.arn, RESOURCE_TYPE, GONE_FROM_ACM)
@@ -159,7 +167,7 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
         return outcomes
 
 
-def _exempt_tag(item: Mapping[str, Any], arn: str, key: str, client_factory: Any) -> str | None:
+def _exempt_tag(item: Mapping[str, Any], arn: str, key: str, client_factory: Any, region: str) -> str | None:
     """The exemption tag's value, from the configuration item's tags, or else from the Tagging API.
 
     The item's tags are read first. Whether Config records every ACM certificate's tags in its
@@ -171,7 +179,7 @@ def _exempt_tag(item: Mapping[str, Any], arn: str, key: str, client_factory: Any
         raise MalformedEventError(f"configurationItem.tags must be an object, got {type(tags).__name__}")
     if tags and key in tags:
         return str(tags[key] if tags[key] is not None else "")
-    return tag_value(client_factory.build_client("resourcegroupstaggingapi"), arn, key)
+    return tag_value(client_factory.build_client("resourcegroupstaggingapi", region), arn, key)
 
 
 def resource_id(outcome: Outcome) -> str:

@@ -207,18 +207,17 @@ def _scan_aggregator(
     report(f"querying Config aggregator {name} in {edge.region}")
     try:
         config = edge.client("config")
-        documents = list(aggregator.read(config, name, expression))
-        recorded = [aggregator.judge_recorded(d, now, days, exempt_tag) for d in documents]
+        judged = aggregator.judge_results(aggregator.read(config, name, expression), now, days, exempt_tag)
     except AwsCallError as error:
         if error.code == "NoSuchConfigurationAggregatorException":
             raise ScanError(f"no Config aggregator {name!r} in {edge.region} (the aggregator's region)") from None
         raise _scan_error(str(edge.region), error) from None
-    except aggregator.AggregatorQueryError as error:
-        raise ScanError(str(error)) from None
     except (BotoCoreError, ValueError) as error:
         raise ScanError(f"cannot create an AWS client: {error}") from None
-    report(f"{len(recorded)} certificate(s) recorded")
-    rows = [row(r.assessment, r.region, r.account) for r in recorded]
+    for rejected in judged.rejected:  # one line each, whatever the result held
+        print(f"acm-expiry scan: warning: {_one_line(str(rejected))}", file=err)
+    report(f"{len(judged.recorded)} certificate(s) recorded")
+    rows = [row(r.assessment, r.region, r.account) for r in judged.recorded]
     narrowed = [f"accounts {', '.join(options.accounts)}"] if options.accounts else []
     narrowed += [f"regions {', '.join(options.regions)}"] if options.regions else []
     return Scanned(rows, f"Config aggregator {name}" + (f" ({'; '.join(narrowed)})" if narrowed else ""))

@@ -11,6 +11,14 @@
   BatchUpdateFindings does not change UpdatedAt.
 - **Limits**: 1..100 findings per import and identifiers per update; GetFindings ``MaxResults``
   1..100, paged with ``NextToken``; at most 10 filter attributes with up to 20 values each.
+- **Regional, one product per Region and account**: a finding is identified by its Id and
+  ProductArn, and lives in its product's Region. BatchImportFindings takes findings only under the
+  product ARN of the Region it is called in and of the calling account, with ``AwsAccountId`` that
+  account (API reference: "the identifier of the account that you are calling BatchImportFindings
+  from needs to be the same as the AwsAccountId attribute"); anything else refuses the whole call
+  with ``AccessDeniedException``, as the field reports (prowler-cloud/prowler#618,
+  cloud-custodian/cloud-custodian#3975). GetFindings and BatchUpdateFindings see only the findings
+  of the Region they are called in (cross-Region aggregation is not modelled).
 - **Not enabled**: every call answers ``InvalidAccessException``.
 - **ASFF**: every imported finding is checked against ASFF's documented values
   (:func:`tests.support.asff.asff_violations`); the ``aws`` fixture fails a test that imported
@@ -34,21 +42,23 @@ NOT_ENABLED = AwsError(
 
 
 class FakeSecurityHub:
-    def __init__(self) -> None:
+    def __init__(self, account: str = "123456789012") -> None:
+        self.account = account  # the caller's: moto's default account
         self.enabled = True
-        self.findings: dict[str, dict[str, Any]] = {}  # what GetFindings sees
+        self.findings: dict[tuple[str, str], dict[str, Any]] = {}  # (ProductArn, Id) -> what GetFindings sees
         self.pending: list[dict[str, Any]] = []  # imported, not yet visible
         self.violations: list[tuple[str, list[str]]] = []
 
     def __call__(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         if not self.enabled:
             raise NOT_ENABLED
+        region = params.get("_region", "us-east-1")
         if operation == "BatchImportFindings":
-            return self.batch_import_findings(params.get("Findings", []))
+            return self.batch_import_findings(params.get("Findings", []), region)
         if operation == "BatchUpdateFindings":
-            return self.batch_update_findings(params.get("FindingIdentifiers", []), params.get("Workflow"))
+            return self.batch_update_findings(params.get("FindingIdentifiers", []), params.get("Workflow"), region)
         if operation == "GetFindings":
-            return self.get_findings(params)
+            return self.get_findings(params, region)
         raise PassThrough()
 
     # --- the test's controls ------------------------------------------------------------------------
@@ -64,17 +74,33 @@ class FakeSecurityHub:
         self.pending.clear()
 
     def seed(self, finding: dict[str, Any]) -> None:
-        """Put a finding in place as if it had been imported and settled long ago."""
-        self.findings[finding["Id"]] = copy.deepcopy(finding) | {"Workflow": finding.get("Workflow", {"Status": "NEW"})}
+        """Put a finding in place as if it had been imported and settled long ago (in its product's Region)."""
+        workflow = {"Workflow": finding.get("Workflow", {"Status": "NEW"})}
+        self.findings[_key(finding)] = copy.deepcopy(finding) | workflow
 
-    def visible(self) -> list[dict[str, Any]]:
-        return list(self.findings.values())
+    def visible(self, region: str | None = None) -> list[dict[str, Any]]:
+        """Every settled finding, or those of one Region."""
+        return [f for f in self.findings.values() if region is None or _region_of(f["ProductArn"]) == region]
 
     # --- the API ------------------------------------------------------------------------------------
 
-    def batch_import_findings(self, findings: list[dict[str, Any]]) -> dict[str, Any]:
+    def batch_import_findings(self, findings: list[dict[str, Any]], region: str = "us-east-1") -> dict[str, Any]:
         if not 1 <= len(findings) <= 100:
             raise AwsError("InvalidInputException", "Findings must hold 1 to 100 findings")
+        own = f"product/{self.account}/default"
+        for finding in findings:
+            product = str(finding.get("ProductArn"))
+            if not (_region_of(product) == region and product.endswith(f":{self.account}:{own}")):
+                raise AwsError(
+                    "AccessDeniedException",
+                    f"User: arn:aws:sts::{self.account}:assumed-role/rule/fn is not authorized to perform: "
+                    f"securityhub:BatchImportFindings on resource: {product}",
+                )
+            if finding.get("AwsAccountId") != self.account:
+                raise AwsError(
+                    "AccessDeniedException",
+                    f"Account {self.account} may not import findings for account {finding.get('AwsAccountId')}",
+                )
         for finding in findings:
             problems = asff_violations(finding)
             if problems:
@@ -83,14 +109,14 @@ class FakeSecurityHub:
         return {"FailedCount": 0, "SuccessCount": len(findings), "FailedFindings": []}
 
     def batch_update_findings(
-        self, identifiers: list[dict[str, str]], workflow: dict[str, str] | None
+        self, identifiers: list[dict[str, str]], workflow: dict[str, str] | None, region: str = "us-east-1"
     ) -> dict[str, Any]:
         if not 1 <= len(identifiers) <= 100:
             raise AwsError("InvalidInputException", "FindingIdentifiers must hold 1 to 100 identifiers")
         processed, unprocessed = [], []
         for identifier in identifiers:
-            existing = self.findings.get(identifier["Id"])
-            if existing is None or existing.get("ProductArn") != identifier["ProductArn"]:
+            existing = self.findings.get(_key(identifier))
+            if existing is None or _region_of(identifier["ProductArn"]) != region:
                 unprocessed.append(
                     {
                         "FindingIdentifier": identifier,
@@ -116,7 +142,7 @@ class FakeSecurityHub:
         "SeverityLabel": ("Severity", "Label"),
     }
 
-    def get_findings(self, params: dict[str, Any]) -> dict[str, Any]:
+    def get_findings(self, params: dict[str, Any], region: str = "us-east-1") -> dict[str, Any]:
         max_results = params.get("MaxResults", 100)
         if not 1 <= max_results <= 100:
             raise AwsError("InvalidInputException", "MaxResults must be between 1 and 100")
@@ -135,7 +161,7 @@ class FakeSecurityHub:
 
         matching = [
             finding
-            for finding in self.findings.values()
+            for finding in self.visible(region)
             if all(
                 any(c["Comparison"] == "EQUALS" and value(finding, self.FILTER_PATHS[name]) == c["Value"] for c in cs)
                 for name, cs in filters.items()
@@ -148,9 +174,9 @@ class FakeSecurityHub:
         return answer
 
     def _apply(self, finding: dict[str, Any]) -> None:
-        existing = self.findings.get(finding["Id"])
+        existing = self.findings.get(_key(finding))
         if existing is None:
-            self.findings[finding["Id"]] = finding | {"Workflow": finding.get("Workflow") or {"Status": "NEW"}}
+            self.findings[_key(finding)] = finding | {"Workflow": finding.get("Workflow") or {"Status": "NEW"}}
             return
         if _time(finding["UpdatedAt"]) <= _time(existing["UpdatedAt"]):
             return  # an update no later than what is stored is ignored
@@ -161,7 +187,17 @@ class FakeSecurityHub:
         unarchived = existing.get("RecordState") == "ARCHIVED" and finding.get("RecordState", "ACTIVE") == "ACTIVE"
         if (left_passed or unarchived) and workflow.get("Status") in ("NOTIFIED", "RESOLVED"):
             workflow = {"Status": "NEW"}
-        self.findings[finding["Id"]] = {k: v for k, v in finding.items() if k != "Workflow"} | {"Workflow": workflow}
+        self.findings[_key(finding)] = {k: v for k, v in finding.items() if k != "Workflow"} | {"Workflow": workflow}
+
+
+def _key(finding: dict[str, Any]) -> tuple[str, str]:
+    """A finding's identity in Security Hub: its product and its Id (BatchUpdateFindings' FindingIdentifier)."""
+    return str(finding["ProductArn"]), str(finding["Id"])
+
+
+def _region_of(product_arn: str) -> str:
+    parts = product_arn.split(":")
+    return parts[3] if len(parts) > 3 else ""
 
 
 def _time(text: str) -> datetime:
