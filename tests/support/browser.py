@@ -1,4 +1,4 @@
-"""Debian's chromium, headless: screenshots, PDFs and the DOM after the page's own script ran.
+"""Debian's chromium, headless: screenshots, PDFs, and pages whose scripts report what they saw.
 
 Used by ``tests/test_report_browser.py`` (skipped where no chromium is installed) and by
 ``make report-preview``. Every run gets a fresh profile and no network: ``--disable-background-networking``
@@ -36,7 +36,7 @@ def find_chromium() -> str | None:
     return None
 
 
-def _run(chromium: str, *arguments: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run(chromium: str, *arguments: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         return subprocess.run(
             [chromium, *FLAGS, f"--user-data-dir={profile}", *arguments],
@@ -49,7 +49,7 @@ def _run(chromium: str, *arguments: str, timeout: float = 120) -> subprocess.Com
 
 def screenshot(chromium: str, page: Path, out: Path, width: int, height: int) -> Path:
     """The page at ``width`` CSS pixels, ``height`` tall (chromium shoots the window, not the whole page)."""
-    _run(chromium, f"--window-size={width},{height}", f"--screenshot={out}", page.as_uri())
+    run(chromium, f"--window-size={width},{height}", f"--screenshot={out}", page.as_uri())
     return out
 
 
@@ -65,15 +65,10 @@ def pdf(chromium: str, page: Path, out: Path, paper: str) -> Path:
     copy = out.with_suffix(f".{paper}.html")
     copy.write_text(text.replace("</head>", f"<style>@page {{ size: {paper} landscape; }}</style>\n</head>", 1))
     try:
-        _run(chromium, "--no-pdf-header-footer", f"--print-to-pdf={out}", copy.as_uri())
+        run(chromium, "--no-pdf-header-footer", f"--print-to-pdf={out}", copy.as_uri())
     finally:
         copy.unlink()
     return out
-
-
-def dump_dom(chromium: str, page: Path) -> str:
-    """The DOM once the page's scripts have run (``--dump-dom``), serialized as HTML."""
-    return _run(chromium, "--virtual-time-budget=5000", "--dump-dom", page.as_uri()).stdout
 
 
 def pdf_page_count(document: bytes) -> int:
