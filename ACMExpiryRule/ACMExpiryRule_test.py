@@ -26,7 +26,7 @@ NO_TESTS_COLLECTED = 5  # pytest's exit status
 class ACMExpiryRuleTest(unittest.TestCase):
     def test_the_rules_pytest_suite_passes(self) -> None:
         if not (ROOT / "tests").is_dir():
-            self.fail(f"no tests/ next to {Path(__file__).parent}: run rdk test-local from a checkout of the repository")
+            self.fail(f"no tests/ next to {Path(__file__).parent}: run rdk test-local in a checkout of the repository")
         if importlib.util.find_spec("pytest") is None:
             self.fail(f"pytest is not installed for {sys.executable}: pip install -r requirements.txt")
         result = subprocess.run(

@@ -18,11 +18,11 @@ certificate can move the cursor, recolour, hide or reorder what a terminal or pa
     (domains, ARNs, regions) after a ``.``, ``:``, ``/``, ``-``, ``_`` or ``@``, prose at spaces.
     DOMAIN wraps beyond :data:`DOMAIN_MAX` characters; NOTE gets what is left of ``width`` (120
     by default) and wraps in it; when that is under :data:`NOTE_MIN`, the names give up room down
-    to their floors. Were even the floors too wide for ``width`` (not so at 120 for real
-    regions: an ACCOUNT column and 14-character region names fit), lines would be longer than ``width``
-    rather than lose anything. ``wide=True``
-    adds KEY, IN USE and ARN and shows the whole annotation, in :data:`WIDE_WIDTH` columns. Then
-    a blank line and one summary line (the summary alone when there are no rows)::
+    to their floors. Were even the floors too wide for ``width`` (never at 120 with region names
+    of up to 14 characters, an ACCOUNT column included), lines would be longer than ``width``
+    rather than lose anything. ``wide=True`` adds KEY, IN USE and the whole ARN, and writes each
+    row's whole annotation on the lines under it from the DOMAIN column, in :data:`WIDE_WIDTH`
+    columns. Then a blank line and one summary line (the summary alone when there are no rows)::
 
         20 certificate(s) in 3 region(s) of 2 account(s), 30-day window: 9 COMPLIANT, ...
 
