@@ -68,6 +68,9 @@ DRIVER = """
   seen.daysDescending = keys("Days");
   click("Domain");
   seen.domains = keys("Domain");
+  click("Verdict");
+  seen.verdicts = keys("Verdict");
+  seen.firstByVerdict = table.tBodies[0].rows[0].className;
   var arn = table.tBodies[0].rows[0].cells[column("ARN")];
   getSelection().selectAllChildren(arn);
   seen.copied = getSelection().toString();
@@ -142,6 +145,8 @@ def test_the_script_sorts_by_a_heading_both_ways_missing_values_last(page: Path)
     assert seen["daysDescending"] == [str(d) for d in reversed(numbers)] + missing
     assert seen["ariaSort"] == "ascending"
     assert seen["domains"] == sorted(seen["domains"], key=str.lower) or seen["domains"] == sorted(seen["domains"])
+    # By verdict: expired first, then NON_COMPLIANT, COMPLIANT, NOT_APPLICABLE, each by days left.
+    assert seen["verdicts"] == sorted(seen["verdicts"]) and seen["firstByVerdict"] == "expired"
 
 
 def test_copying_the_arn_cell_copies_the_whole_arn(page: Path) -> None:

@@ -257,12 +257,12 @@ def html(report: Report) -> str:
 
 
 def title(report: Report) -> str:
-    """ "ACM certificate expiry: " and the scope: whose certificates, where."""
+    """The page's title: whose and where ("account 123456789012 in us-east-1", "3 accounts in 5 regions")."""
     named = accounts(report.all_rows)
     places = regions(report)
     where = ", ".join(places) if len(places) <= 3 else f"{len(places)} regions"
     who = f"account {named[0]}" if len(named) == 1 else f"{len(named)} accounts" if named else "no certificates"
-    return printable(f"ACM certificate expiry: {who}" + (f" in {where}" if places else ""))
+    return f"ACM certificate expiry: {who}" + (f" in {where}" if places else "")
 
 
 def _e(value: object) -> str:
@@ -499,7 +499,7 @@ class _HtmlColumn:
     heading: str
     cell: Callable[[Row, datetime], str]  # the cell's inner HTML, escaped
     css: str = ""  # the cells' class
-    sort: Callable[[Row], str] | None = None  # data-sort, where the text does not sort right
+    sort: Callable[[Row, datetime], str] | None = None  # data-sort, where the text does not sort right
     number: bool = False  # sorts as a number
 
 
@@ -523,7 +523,7 @@ def _days(row: Row) -> str:
     return MISSING if row.days_left is None else str(row.days_left)
 
 
-def _days_sort(row: Row) -> str:
+def _days_sort(row: Row, _: datetime) -> str:
     return "" if row.days_left is None else str(row.days_left)  # empty: sorts last
 
 
@@ -534,10 +534,12 @@ def _arn(row: Row, _: datetime) -> str:
     return f'<span class="short" aria-hidden="true">{_e(short)}</span><span class="full">{_e(row.arn)}</span>'
 
 
-def _severity(row: Row) -> str:
+_RANKS = {"NON_COMPLIANT": "1", "COMPLIANT": "2", "NOT_APPLICABLE": "3"}
+
+
+def _severity(row: Row, scanned_at: datetime) -> str:
     """Sorts expired first, then NON_COMPLIANT, COMPLIANT, NOT_APPLICABLE, each by days left."""
-    rank = "0" if row.days_left is not None and row.days_left < 1 and row.verdict == "NON_COMPLIANT" else {
-        "NON_COMPLIANT": "1", "COMPLIANT": "2", "NOT_APPLICABLE": "3"}[row.verdict]  # fmt: skip
+    rank = "0" if is_expired(row, scanned_at) else _RANKS[row.verdict]
     return rank + ("9" * 8 if row.days_left is None else str(row.days_left + 10**7).zfill(8))
 
 
@@ -545,13 +547,13 @@ _COLUMNS = (
     _HtmlColumn("Domain", _domain, "domain"),
     _HtmlColumn("Verdict", _verdict, "verdict", sort=_severity),
     _HtmlColumn("Days", lambda row, _: _e(_days(row)), "num", sort=_days_sort, number=True),
-    _HtmlColumn("Expires", _expires, "nowrap", sort=lambda row: iso(row.expires) if row.expires else ""),
+    _HtmlColumn("Expires", _expires, "nowrap", sort=lambda row, _: iso(row.expires) if row.expires else ""),
     _HtmlColumn("Note", lambda row, _: _words(note(row.annotation)) or MISSING, "annotation"),
     _HtmlColumn("Type", lambda row, _: _e(row.type or MISSING), "nowrap"),
     _HtmlColumn("Key", lambda row, _: _e(row.key_algorithm or MISSING), "nowrap"),
     _HtmlColumn("In use", lambda row, _: {True: "yes", False: "no", None: MISSING}[row.in_use], "nowrap"),
     _HtmlColumn("Region", lambda row, _: _e(row.region), "nowrap"),
-    _HtmlColumn("ARN", _arn, "arn", sort=lambda row: row.arn),
+    _HtmlColumn("ARN", _arn, "arn", sort=lambda row, _: row.arn),
 )
 
 # The whole value on hover, where the cell shows part of it.
@@ -622,7 +624,7 @@ def _row(row: Row, scanned_at: datetime) -> str:
         attributes = f' class="{column.css}"' if column.css else ""
         attributes += f' data-label="{_e(column.heading)}"'
         if column.sort is not None:
-            attributes += f' data-sort="{_e(column.sort(row))}"'
+            attributes += f' data-sort="{_e(column.sort(row, scanned_at))}"'
         if column.heading in _TOOLTIPS:
             attributes += f' title="{_e(_TOOLTIPS[column.heading](row))}"'
         cells.append(f"<td{attributes}>{column.cell(row, scanned_at)}</td>")
