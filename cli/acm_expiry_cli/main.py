@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any, NoReturn
 
 from acm_expiry_cli.report import FORMATS
@@ -12,14 +14,35 @@ from acm_expiry_cli.report import FORMATS
 # Exit 2 means "something is NON_COMPLIANT" for `scan`, so usage errors exit 1 like every other
 # error (argparse's own default is 2).
 EXIT_USAGE = 1
+DISTRIBUTION = "acm-expiry-rule"
 
+SCAN_DESCRIPTION = """\
+Judge every ACM certificate with the rule's own code, in this account's regions (ACM directly) or in \
+every account and region of an AWS Config aggregator. Read-only: nothing is sent to AWS Config or Security Hub."""
 SCAN_EPILOG = """\
-exit status: 0 when no certificate is NON_COMPLIANT, 2 when one is, 1 on error.
-Credentials, region and endpoint come from the usual places: --profile or AWS_PROFILE,
-AWS_REGION / AWS_DEFAULT_REGION or the profile's region, AWS_ENDPOINT_URL.
-Permissions: acm:ListCertificates and acm:DescribeCertificate; tag:GetResources with --exempt-tag;
-ec2:DescribeRegions with --all-regions; config:SelectAggregateResourceConfig with --aggregator.
-"""
+Exit status: 0 when no certificate is NON_COMPLIANT, 2 when one is, 1 on error.
+
+Credentials, region and endpoint come from the usual places: --profile or AWS_PROFILE, AWS_REGION / \
+AWS_DEFAULT_REGION or the profile's region, AWS_ENDPOINT_URL.
+
+Permissions: acm:ListCertificates and acm:DescribeCertificate; tag:GetResources with --exempt-tag; \
+ec2:DescribeRegions with --all-regions; config:SelectAggregateResourceConfig with --aggregator."""
+FORMAT_HELP = (
+    "table (default): for a terminal, 120 columns, long domains and notes wrapped; "
+    "csv: for spreadsheets, one row per certificate, cells a spreadsheet would run as formulas made text; "
+    "json: for programs, exact values and a summary; "
+    "html: one self-contained page to hand over (timeline, sorting, print and phone layouts)"
+)
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Wraps descriptions and epilogs paragraph by paragraph, to the terminal's width (argparse joins them)."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n\n".join(
+            textwrap.fill(paragraph, width, initial_indent=indent, subsequent_indent=indent)
+            for paragraph in text.split("\n\n")
+        )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,20 +50,30 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def package_version() -> str:
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="acm-expiry", description=__doc__)
+    parser = _Parser(prog="acm-expiry", description=__doc__, formatter_class=_Formatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("demo", help="run the real Lambda handler on a built-in inventory, against moto")
+    commands.add_parser(
+        "demo",
+        help="run the real Lambda handler on a built-in inventory, against moto (no AWS account)",
+        description="Run the rule's Lambda handler on certificates made in moto, offline, and show what Config "
+        "receives. Needs the demo extra: pip install 'acm-expiry-rule[demo]'.",
+        formatter_class=_Formatter,
+    )
     scan = commands.add_parser(
         "scan",
         help="judge every certificate as the rule does (read-only), in one account or an organization",
-        description=(
-            "Judge every ACM certificate with the rule's own code, in this account's regions (ACM directly) or "
-            "in every account and region of an AWS Config aggregator. Read-only: nothing is sent to AWS Config "
-            "or Security Hub."
-        ),
+        description=SCAN_DESCRIPTION,
         epilog=SCAN_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_Formatter,
     )
     scan.add_argument("--profile", help="AWS profile to use (default: AWS_PROFILE, then the default profile)")
     where = scan.add_argument_group("where")
@@ -50,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="REGION",
         help="region to scan (repeatable); with --aggregator, only certificates in it "
-        "(default: the profile's region, AWS_REGION or AWS_DEFAULT_REGION)",
+        "(default: AWS_REGION, AWS_DEFAULT_REGION or the profile's region)",
     )
     where.add_argument(
         "--all-regions", action="store_true", help="every region enabled in the account (EC2 DescribeRegions)"
@@ -76,11 +109,17 @@ def build_parser() -> argparse.ArgumentParser:
     judge.add_argument(
         "--exempt-tag",
         metavar="KEY",
-        help="certificates carrying this tag key are NOT_APPLICABLE, as with the rule's exemptTagKey",
+        help="certificates carrying this tag key are NOT_APPLICABLE, as with the rule's exemptTagKey "
+        "(empty: no exemptions, as there)",
     )
     output = scan.add_argument_group("output")
-    output.add_argument("--format", dest="output_format", choices=FORMATS, default="table")
-    output.add_argument("--wide", action="store_true", help="table: add key, in-use and ARN; do not cut annotations")
+    output.add_argument("--format", dest="output_format", choices=FORMATS, default="table", help=FORMAT_HELP)
+    output.add_argument(
+        "--wide",
+        action="store_true",
+        help="table: add key, in-use and ARN columns and each whole annotation (200 columns); "
+        "an error with csv, json and html, which always carry every field",
+    )
     output.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
     output.add_argument("--only-noncompliant", action="store_true", help="show only NON_COMPLIANT certificates")
     return parser

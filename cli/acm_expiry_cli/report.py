@@ -3,61 +3,61 @@
 Pure rendering: no AWS, no clock, no randomness, so the same report always renders to the same
 text. Every format ends with a newline; write it as is (``out.write(render(...))``).
 
+Values that come from AWS (domain names, ARNs, tags quoted in annotations, whatever an
+aggregator row holds) are untrusted: ACM imports a certificate with any subject, and an
+organization scan reads accounts you do not control. So every text format shows them through
+:func:`printable`, which writes each control, format (bidi overrides, zero-width characters),
+separator or unassigned character as a visible escape (``\\x1b``, ``\\u202e``): nothing from a
+certificate can move the cursor, recolour, hide or reorder what a terminal or page shows.
+
 ``table``
     For a terminal. Columns: ACCOUNT (only when the rows span more than one account), REGION,
-    DOMAIN, TYPE, EXPIRES (the date), DAYS, VERDICT, ANNOTATION; missing values print ``-``. Every
-    line of the table fits ``width`` columns (120 by default): domains are clipped with "…" to
-    :data:`DOMAIN_MAX` characters, and the annotation, last, gets what is left of the line and is
-    clipped with "…" (when that is less than :data:`ANNOTATION_MIN`, domains give up room down to
-    :data:`DOMAIN_MIN`; were even the other columns too wide, whole lines would be clipped). With
-    ``wide=True`` the KEY, IN USE and ARN columns are added and nothing is clipped. Then a blank
-    line and one summary line, never clipped (the summary alone when there are no rows)::
+    DOMAIN, TYPE, EXPIRES (the date), DAYS, VERDICT, NOTE (the annotation without the sentence
+    the date, days and verdict columns already say: the advice); missing values print ``-``.
+    Nothing is cut: a cell too long for its column wraps onto the next lines of the row, names
+    (domains, ARNs, regions) after a ``.``, ``:``, ``/``, ``-``, ``_`` or ``@``, prose at spaces.
+    DOMAIN wraps beyond :data:`DOMAIN_MAX` characters; NOTE gets what is left of ``width`` (120
+    by default) and wraps in it; when that is under :data:`NOTE_MIN`, the names give up room down
+    to their floors. Were even the floors too wide for ``width`` (never at 120 with region names
+    of up to 14 characters, an ACCOUNT column included), lines would be longer than ``width``
+    rather than lose anything. ``wide=True`` adds KEY, IN USE and the whole ARN, and writes each
+    row's whole annotation on the lines under it from the DOMAIN column, in :data:`WIDE_WIDTH`
+    columns. Then a blank line and one summary line (the summary alone when there are no rows)::
 
         20 certificate(s) in 3 region(s) of 2 account(s), 30-day window: 9 COMPLIANT, ...
 
     (R counts distinct region names; "of A account(s)" only appears for more than one account.)
 
 ``csv``
-    RFC 4180: "\\r\\n" line ends, fields quoted only when needed, one header row
-    (:data:`CSV_FIELDS`), one record per row, full values. ``expires`` is
+    RFC 4180: "\\r\\n" line ends, one header row (:data:`CSV_FIELDS`), one record per row.
+    ``days_left`` is a bare integer (negative once expired), so a spreadsheet reads it as a
+    number; every other cell is quoted text, shown through :func:`printable`, and a text cell a
+    spreadsheet would run as a formula (its first character, or first after spaces, is ``=``,
+    ``+``, ``-`` or ``@``; a leading TAB, CR or NUL cannot remain after :func:`printable`) gets a
+    leading ``'``, as OWASP recommends (:func:`spreadsheet_text`). ``expires`` is
     ``YYYY-MM-DDTHH:MM:SSZ``, ``in_use`` is ``true``/``false``; missing values are empty cells.
 
 ``json``
     One object: ``window``, ``scannedAt``, ``source``, ``rows`` (objects with the CSV's fields in
     camelCase, ``null`` for missing values) and ``summary``: ``certificates``, the count of each
     verdict, and ``byAccountRegion``, those counts per (account, region) sorted by account then
-    region. Indented by 2; ASCII only ("…" is written ``\\u2026``).
+    region. Values are exact (JSON escapes control characters itself); ASCII only, indented by 2.
 
 ``html``
-    One self-contained page: inline ``<style>``, no script, no external resource. A heading with
-    the source and the scan time; a summary (counts by verdict, the window, what the timeline
-    leaves out); an inline SVG timeline; a table of every row with every column, values in full.
-    Every value is HTML-escaped.
-
-    The timeline covers exactly the :data:`TIMELINE_DAYS` (90) days after ``scanned_at`` in
-    :data:`TIMELINE_WEEKS` (13) bars: bar k (``data-week="k"``, 0-based) counts the certificates
-    whose ``expires - scanned_at`` lies in [7k, 7k + 7) days, and the 13th bar (k = 12) is the
-    short one, days [84, 90). Each bar stacks a NON_COMPLIANT and a COMPLIANT segment; each
-    segment is a ``<rect>`` with ``data-week``, ``data-verdict`` and ``data-count`` and a
-    ``<title>`` tooltip (no rect for an empty segment). Not in the timeline, but counted in the
-    summary: NOT_APPLICABLE rows (never issued, or exempt), rows without an expiry date, expired
-    rows (``expires <= scanned_at`` or ``days_left < 1``), and rows expiring 90 days or more after
-    ``scanned_at`` ("N expire later than 90 days").
+    One self-contained page, for people: see :mod:`acm_expiry_cli.html_report`.
 """
 
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import re
 import textwrap
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Literal
+from datetime import UTC, datetime
 
 FORMATS = ("table", "csv", "json", "html")
 # acm_expiry.verdict.Compliance's values, in its order (this module needs nothing but the standard library).
@@ -76,15 +76,13 @@ CSV_FIELDS = (
     "annotation",
 )
 DEFAULT_WIDTH = 120
-DOMAIN_MAX = 24  # the table's DOMAIN column, unless wide
-DOMAIN_MIN = 16  # ... when it gives room to the annotation
-ANNOTATION_MIN = 20  # the room the annotation should get before domains are clipped further
-ELLIPSIS = "…"
+WIDE_WIDTH = 200  # --wide: the ARN and the whole annotation, still short of most screens' full width
+DOMAIN_MAX = 30  # the DOMAIN column wraps longer names
+DOMAIN_MIN = 16  # ... and narrows down to this to give the NOTE room
+NOTE_MIN = 23  # the room the NOTE should get before names narrow
 MISSING = "-"
-TIMELINE_DAYS = 90
-TIMELINE_WEEKS = 13  # 12 weeks of 7 days, then one of 6: exactly TIMELINE_DAYS
-WEEK = timedelta(days=7)
-HORIZON = timedelta(days=TIMELINE_DAYS)
+# Spreadsheets run a cell that starts with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = frozenset("=+-@\t\r\n\0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +109,7 @@ class Report:
     window: int  # daysToExpiration
     scanned_at: datetime  # timezone-aware UTC
     rows: tuple[Row, ...]  # what the report shows
-    source: str  # e.g. "ACM in 123456789012: us-east-1, eu-west-1" or "Config aggregator org-agg"
+    source: str  # e.g. "ACM in account 123456789012: us-east-1, eu-west-1" or "Config aggregator org-agg"
     regions: tuple[str, ...] = ()  # every region scanned, certificates or not (default: the rows')
     scanned: tuple[Row, ...] | None = None  # every row of the scan, when ``rows`` shows only some
 
@@ -121,14 +119,15 @@ class Report:
         return self.rows if self.scanned is None else self.scanned
 
 
-def render(report: Report, output_format: str, *, wide: bool = False, width: int = DEFAULT_WIDTH) -> str:
+def render(report: Report, output_format: str, *, wide: bool = False, width: int | None = None) -> str:
     """The report in one of :data:`FORMATS`; ``wide`` and ``width`` only matter to ``table``.
 
-    Raises :class:`ValueError` for an unknown format, a width under 1, a naive datetime or an
-    unknown verdict.
+    ``width`` defaults to :data:`DEFAULT_WIDTH`, or :data:`WIDE_WIDTH` when ``wide``. Raises
+    :class:`ValueError` for an unknown format, a width under 1, a naive datetime or an unknown verdict.
     """
     if output_format not in FORMATS:
         raise ValueError(f"unknown report format {output_format!r}: expected one of {', '.join(FORMATS)}")
+    width = width if width is not None else WIDE_WIDTH if wide else DEFAULT_WIDTH
     if width < 1:
         raise ValueError(f"width must be at least 1, not {width}")
     _check(report)
@@ -138,7 +137,9 @@ def render(report: Report, output_format: str, *, wide: bool = False, width: int
         return _csv(report)
     if output_format == "json":
         return _json(report)
-    return _html(report)
+    from acm_expiry_cli.html_report import html  # only this format needs the page's style and script
+
+    return html(report)
 
 
 def _check(report: Report) -> None:
@@ -151,43 +152,102 @@ def _check(report: Report) -> None:
             raise ValueError(f"{row.arn}: unknown verdict {row.verdict!r}")
 
 
+# Untrusted text ------------------------------------------------------------------------------
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a terminal, spreadsheet or page could act on written as an escape.
+
+    Escaped: control characters (C0, DEL, C1: ESC starts terminal sequences, CR overwrites a line,
+    NUL cuts strings), format characters (bidi overrides and isolates, zero-width characters),
+    line and paragraph separators, other spaces than U+0020, surrogates, private-use and unassigned
+    code points: everything ``str.isprintable`` refuses. ``\\x1b`` for code points under 256,
+    ``\\u202e`` or ``\\U000e0001`` above. Printable text is returned as it is.
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() or char == " " else _escape(char) for char in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def one_line(text: str) -> str:
+    """A message for stderr: whitespace runs made one space, then :func:`printable`."""
+    return printable(" ".join(text.split()))
+
+
+def spreadsheet_text(value: str) -> str:
+    """A text cell no spreadsheet runs as a formula: :func:`printable`, then a leading ``'`` where needed.
+
+    The quote goes before a value whose first character, or first after spaces (which some
+    importers trim), is one of :data:`FORMULA_STARTS`. Excel and LibreOffice show such a cell as
+    text, the quote visible; the value itself is unchanged after it.
+    """
+    text = printable(value)
+    if text[:1] in FORMULA_STARTS or text.lstrip(" ")[:1] in FORMULA_STARTS:
+        return "'" + text
+    return text
+
+
 # Shared pieces -------------------------------------------------------------------------------
 
 
-def _iso(moment: datetime) -> str:
+def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _date(moment: datetime) -> str:
+def date(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d")
 
 
-def _minute(moment: datetime) -> str:
+def minute(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _plural(count: int, noun: str) -> str:
+def plural(count: int, noun: str) -> str:
     return f"{count} {noun}(s)"
 
 
-def _verdict_counts(rows: Iterable[Row]) -> dict[str, int]:
+def verdict_counts(rows: Iterable[Row]) -> dict[str, int]:
     counts = Counter(row.verdict for row in rows)
     return {verdict: counts[verdict] for verdict in VERDICTS}
 
 
-def _accounts(report: Report) -> list[str]:
-    return sorted({row.account for row in report.all_rows})
+def counts_text(rows: Iterable[Row]) -> str:
+    return ", ".join(f"{count} {verdict}" for verdict, count in verdict_counts(rows).items())
 
 
-def _scope(report: Report) -> str:
+def accounts(rows: Iterable[Row]) -> list[str]:
+    return sorted({row.account for row in rows})
+
+
+def regions(report: Report) -> list[str]:
+    """Every region scanned, with certificates or not, sorted."""
+    return sorted(set(report.regions) | {row.region for row in report.all_rows})
+
+
+def scope(report: Report) -> str:
     """The summary's "N certificate(s) in R region(s)", plus " of A account(s)" when there are several."""
-    regions = len(set(report.regions) | {row.region for row in report.all_rows})
-    accounts = len(_accounts(report))
-    scope = f"{_plural(len(report.all_rows), 'certificate')} in {_plural(regions, 'region')}"
-    return scope + (f" of {_plural(accounts, 'account')}" if accounts > 1 else "")
+    count = len(accounts(report.all_rows))
+    where = f"{plural(len(report.all_rows), 'certificate')} in {plural(len(regions(report)), 'region')}"
+    return where + (f" of {plural(count, 'account')}" if count > 1 else "")
+
+
+def is_expired(row: Row, scanned_at: datetime) -> bool:
+    """Whether the certificate had expired when scanned (its date is past, or its days left under 1)."""
+    if row.verdict != "NON_COMPLIANT":
+        return False
+    return (row.expires is not None and row.expires <= scanned_at) or (row.days_left is not None and row.days_left < 1)
 
 
 # table ---------------------------------------------------------------------------------------
+
+_NAME_BREAK = re.compile(r".+?(?:[.:/@_-]|$)")  # a name's pieces, each ending after a separator
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,28 +255,38 @@ class _Column:
     heading: str
     value: Callable[[Row], str | int | bool | None]
     right: bool = False  # right-aligned (numbers)
+    floor: int | None = None  # the narrowest it wraps to; None: values we write, never wrapped
+    cap: int | None = None  # the widest it grows before wrapping; None: its longest value
+    prose: bool = False  # wraps at spaces; otherwise a name, wrapped after separators
 
 
-_ACCOUNT = _Column("ACCOUNT", lambda row: row.account)
-_REGION = _Column("REGION", lambda row: row.region)
-_DOMAIN = _Column("DOMAIN", lambda row: row.domain)
-_TYPE = _Column("TYPE", lambda row: row.type)
-_KEY = _Column("KEY", lambda row: row.key_algorithm)
+_ACCOUNT = _Column("ACCOUNT", lambda row: row.account, floor=12)
+_REGION = _Column("REGION", lambda row: row.region, floor=14)
+_DOMAIN = _Column("DOMAIN", lambda row: row.domain, floor=DOMAIN_MIN, cap=DOMAIN_MAX)
+_TYPE = _Column("TYPE", lambda row: row.type, floor=13)
+_KEY = _Column("KEY", lambda row: row.key_algorithm, floor=13)
 _IN_USE = _Column("IN USE", lambda row: row.in_use)
-_EXPIRES = _Column("EXPIRES", lambda row: _date(row.expires) if row.expires else None)
+_EXPIRES = _Column("EXPIRES", lambda row: date(row.expires) if row.expires else None)
 _DAYS = _Column("DAYS", lambda row: row.days_left, right=True)
 _VERDICT = _Column("VERDICT", lambda row: row.verdict)
-_ARN = _Column("ARN", lambda row: row.arn)
-_ANNOTATION = _Column("ANNOTATION", lambda row: row.annotation)
+_ARN = _Column("ARN", lambda row: row.arn, floor=24)
 # The annotation's first sentence for a dated certificate repeats the EXPIRES, DAYS and VERDICT
 # columns ("Expires in 6 days (2026-12-08), within the 30-day window."; a COMPLIANT one "Expires on
-# 2027-03-28, outside the 30-day window."); the narrow table shows what follows it, the advice,
-# and wraps it rather than cutting it.
+# 2027-03-28, outside the 30-day window."); the narrow table shows what follows it, the advice.
 _SAID_BY_COLUMNS = re.compile(
     r"^Expires (?:in \d+ days \(\d{4}-\d{2}-\d{2}\)|within a day \(\d{4}-\d{2}-\d{2}\)|on \d{4}-\d{2}-\d{2}), "
     r"(?:within|outside) the \d+-day window\.\s*"
 )
-_NOTE = _Column("NOTE", lambda row: _SAID_BY_COLUMNS.sub("", row.annotation) or None)
+_NOTE = _Column("NOTE", lambda row: note(row.annotation) or None, floor=NOTE_MIN, prose=True)
+
+
+def note(annotation: str) -> str:
+    """The annotation without the sentence a report's expiry, days and verdict columns already say: the advice."""
+    return _SAID_BY_COLUMNS.sub("", annotation)
+
+
+# Which columns give up room first when the line is too long: the prose, then the longest names.
+_SHRINK_ORDER = (_NOTE, _DOMAIN, _ARN, _KEY, _TYPE, _REGION, _ACCOUNT)
 
 
 def _table(report: Report, wide: bool, width: int) -> str:
@@ -224,49 +294,35 @@ def _table(report: Report, wide: bool, width: int) -> str:
     if lines:
         lines.append("")
     shown = f"; {len(report.rows)} shown" if len(report.rows) != len(report.all_rows) else ""
-    lines.append(f"{_scope(report)}, {report.window}-day window: {_counts_text(report.all_rows)}{shown}")
+    lines.append(f"{scope(report)}, {report.window}-day window: {counts_text(report.all_rows)}{shown}")
     return "\n".join(lines) + "\n"
 
 
-def _counts_text(rows: Iterable[Row]) -> str:
-    return ", ".join(f"{count} {verdict}" for verdict, count in _verdict_counts(rows).items())
-
-
 def _table_columns(report: Report, wide: bool) -> list[_Column]:
-    columns = [_ACCOUNT] if len(_accounts(report)) > 1 else []
+    columns = [_ACCOUNT] if len(accounts(report.all_rows)) > 1 else []
     columns += [_REGION, _DOMAIN, _TYPE]
     if wide:
         columns += [_KEY, _IN_USE]
     columns += [_EXPIRES, _DAYS, _VERDICT]
-    if wide:
-        return [*columns, _ARN, _ANNOTATION]
-    return [*columns, _NOTE]
+    return [*columns, _ARN] if wide else [*columns, _NOTE]
 
 
 def _table_lines(report: Report, wide: bool, width: int) -> list[str]:
+    """Headings, dashes, then each row's lines; wide, each row's whole annotation below it, from the DOMAIN column."""
     columns = _table_columns(report, wide)
     cells = [[_cell(column.value(row)) for column in columns] for row in report.rows]
-    widths = _widths(columns, cells)
-    if wide:
-        lines = [_line([column.heading for column in columns], columns, widths)]
-        lines.append("  ".join("-" * size for size in widths))
-        return lines + [_line(line, columns, widths) for line in cells]
-    domain = columns.index(_DOMAIN)
-    _clip_column(cells, widths, domain, DOMAIN_MAX)
-    room = width - _prefix_width(widths)
-    if room < ANNOTATION_MIN:
-        floor = max(DOMAIN_MIN, len(_DOMAIN.heading))
-        room += _clip_column(cells, widths, domain, max(floor, widths[domain] - (ANNOTATION_MIN - room)))
-    room = max(room, len(_NOTE.heading))
-    widths[-1] = min(widths[-1], room)
-    indent = " " * _prefix_width(widths)
+    widths = _layout(columns, cells, width)
+    indent = sum(size + 2 for size in widths[: columns.index(_DOMAIN)])
     lines = [_line([column.heading for column in columns], columns, widths)]
     lines.append("  ".join("-" * size for size in widths))
-    for line in cells:
-        pieces = textwrap.wrap(line[-1], room, break_on_hyphens=False) or [MISSING]
-        lines.append(_line([*line[:-1], pieces[0]], columns, widths))
-        lines += [indent + piece for piece in pieces[1:]]
-    return [_clip(line, width) for line in lines]  # a no-op unless width is very small
+    for row, line in zip(report.rows, cells, strict=True):
+        pieces = [_wrap(cell, column, size) for cell, column, size in zip(line, columns, widths, strict=True)]
+        for index in range(max(len(piece) for piece in pieces)):
+            lines.append(_line([p[index] if index < len(p) else "" for p in pieces], columns, widths))
+        if wide:
+            below = textwrap.wrap(_cell(row.annotation), max(width - indent, NOTE_MIN), break_on_hyphens=False)
+            lines += [" " * indent + piece for piece in below or [MISSING]]
+    return lines
 
 
 def _cell(value: str | int | bool | None) -> str:
@@ -274,33 +330,48 @@ def _cell(value: str | int | bool | None) -> str:
         return MISSING
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return " ".join(str(value).split()) or MISSING  # one line, whatever the value holds
+    return " ".join(printable(str(value)).split()) or MISSING
 
 
-def _widths(columns: Sequence[_Column], cells: Sequence[Sequence[str]]) -> list[int]:
-    return [max([len(column.heading), *(len(line[index]) for line in cells)]) for index, column in enumerate(columns)]
+def _layout(columns: Sequence[_Column], cells: Sequence[Sequence[str]], width: int) -> list[int]:
+    """Each column's width: its longest value (up to its cap), narrowed in :data:`_SHRINK_ORDER` to fit ``width``."""
+    widths = []
+    for index, column in enumerate(columns):
+        longest = max([len(column.heading), *(len(line[index]) for line in cells)])
+        widths.append(min(longest, column.cap) if column.cap else longest)
+    excess = sum(widths) + 2 * (len(widths) - 1) - width
+    for column in _SHRINK_ORDER:
+        if excess <= 0:
+            break
+        if column in columns and column.floor is not None:
+            index = columns.index(column)
+            give = min(excess, widths[index] - max(column.floor, len(column.heading)))
+            if give > 0:
+                widths[index] -= give
+                excess -= give
+    return widths
 
 
-def _prefix_width(widths: Sequence[int]) -> int:
-    """Where the last column starts: every other column and its two-space gap."""
-    return sum(widths[:-1]) + 2 * (len(widths) - 1)
-
-
-def _clip_column(cells: list[list[str]], widths: list[int], index: int, limit: int) -> int:
-    """Clip a column's cells to ``limit`` characters; returns the room that freed."""
-    for line in cells:
-        line[index] = _clip(line[index], limit)
-    before = widths[index]
-    widths[index] = min(before, max(limit, 0))
-    return before - widths[index]
-
-
-def _clip(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    if limit < 1:
-        return ""
-    return text[: limit - 1].rstrip() + ELLIPSIS
+def _wrap(cell: str, column: _Column, width: int) -> list[str]:
+    """The cell's lines in a column ``width`` wide; their characters are exactly the cell's (prose: its words)."""
+    if len(cell) <= width:
+        return [cell]
+    if column.prose:
+        return textwrap.wrap(cell, width, break_on_hyphens=False)
+    lines = [""]
+    for piece in _NAME_BREAK.findall(cell):
+        while piece:
+            room = width - len(lines[-1])
+            if len(piece) <= room:
+                lines[-1] += piece
+                piece = ""
+            elif lines[-1] and len(piece) <= width:
+                lines.append("")
+            else:  # longer than a whole line: cut it where the line ends
+                lines[-1] += piece[:room]
+                piece = piece[room:]
+                lines.append("")
+    return [line for line in lines if line]
 
 
 def _line(values: Sequence[str], columns: Sequence[_Column], widths: Sequence[int]) -> str:
@@ -316,14 +387,16 @@ def _line(values: Sequence[str], columns: Sequence[_Column], widths: Sequence[in
 
 def _csv(report: Report) -> str:
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    # QUOTE_NONNUMERIC: every text cell quoted (a ';' in one cannot start a new cell where ';'
+    # separates), the one number bare.
+    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(CSV_FIELDS)
     writer.writerows(_csv_row(row) for row in report.rows)
     return buffer.getvalue()
 
 
-def _csv_row(row: Row) -> list[str]:
-    return [
+def _csv_row(row: Row) -> list[str | int]:
+    text = [
         row.account,
         row.region,
         row.arn,
@@ -331,17 +404,17 @@ def _csv_row(row: Row) -> list[str]:
         row.type or "",
         row.key_algorithm or "",
         "" if row.in_use is None else str(row.in_use).lower(),
-        _iso(row.expires) if row.expires else "",
-        "" if row.days_left is None else str(row.days_left),
-        row.verdict,
-        row.annotation,
+        iso(row.expires) if row.expires else "",
     ]
+    after = [row.verdict, row.annotation]
+    days: list[str | int] = ["" if row.days_left is None else row.days_left]
+    return [*map(spreadsheet_text, text), *days, *map(spreadsheet_text, after)]
 
 
 def _json(report: Report) -> str:
     document = {
         "window": report.window,
-        "scannedAt": _iso(report.scanned_at),
+        "scannedAt": iso(report.scanned_at),
         "source": report.source,
         "rows": [_json_row(row) for row in report.rows],
         "summary": summary(report),
@@ -358,7 +431,7 @@ def _json_row(row: Row) -> dict[str, str | int | bool | None]:
         "type": row.type,
         "keyAlgorithm": row.key_algorithm,
         "inUse": row.in_use,
-        "expires": _iso(row.expires) if row.expires else None,
+        "expires": iso(row.expires) if row.expires else None,
         "daysLeft": row.days_left,
         "verdict": row.verdict,
         "annotation": row.annotation,
@@ -374,281 +447,14 @@ def summary(report: Report) -> dict[str, object]:
     places: dict[tuple[str, str], list[Row]] = {}
     for row in report.all_rows:
         places.setdefault((row.account, row.region), []).append(row)
-    accounts = _accounts(report)
-    if len(accounts) <= 1:
+    named = accounts(report.all_rows)
+    if len(named) <= 1:
         for region in report.regions:
-            places.setdefault((accounts[0] if accounts else "", region), [])
+            places.setdefault((named[0] if named else "", region), [])
     by_place = [
-        {"account": account, "region": region, **_verdict_counts(rows)}
+        {"account": account, "region": region, **verdict_counts(rows)}
         for (account, region), rows in sorted(places.items())
     ]
     rows = report.all_rows
     shown = {"shown": len(report.rows)} if report.scanned is not None else {}
-    return {"certificates": len(rows), **_verdict_counts(rows), **shown, "byAccountRegion": by_place}
-
-
-# html ----------------------------------------------------------------------------------------
-
-type _Place = int | Literal["not_applicable", "undated", "expired", "later"]
-STACK = ("NON_COMPLIANT", "COMPLIANT")  # the timeline's segments, bottom up
-FILLS = {"NON_COMPLIANT": "#d55e00", "COMPLIANT": "#009e73", "NOT_APPLICABLE": "#999999"}  # Okabe-Ito
-# The SVG's geometry, in user units.
-SLOT = 72  # one week's bar and its gap
-BAR = 48
-LEFT, TOP, PLOT_HEIGHT = 44, 20, 180
-BASELINE = TOP + PLOT_HEIGHT
-SVG_WIDTH = LEFT + TIMELINE_WEEKS * SLOT + 12
-SVG_HEIGHT = BASELINE + 56
-
-_STYLE = """\
-body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1b1b1b; background: #fff; }
-h1 { font-size: 1.4rem; margin-bottom: .25rem; }
-h2 { font-size: 1.1rem; margin-top: 1.5rem; }
-.scanned { color: #555; margin-top: 0; }
-.summary li { margin: .1rem 0; }
-.NON_COMPLIANT { color: #a33c00; font-weight: 600; }
-.COMPLIANT { color: #00664a; }
-.NOT_APPLICABLE { color: #666; }
-svg { max-width: 100%; height: auto; font: 11px system-ui, sans-serif; }
-svg .grid { stroke: #ddd; }
-svg .axis { stroke: #333; }
-.note { color: #555; font-size: .9rem; }
-table { border-collapse: collapse; font-size: .85rem; }
-th, td { border: 1px solid #ccc; padding: .25rem .5rem; text-align: left; vertical-align: top; }
-th { background: #f2f2f2; }
-td.num { text-align: right; }
-td.long { overflow-wrap: anywhere; max-width: 28rem; }"""
-
-
-@dataclass(frozen=True, slots=True)
-class _Timeline:
-    counts: Counter[tuple[int, str]]  # (week, verdict) -> certificates; 0 when absent
-    left_out: Counter[str]  # not_applicable, undated, expired, later -> certificates; 0 when absent
-
-
-def _place(row: Row, scanned_at: datetime) -> _Place:
-    """The week a row's expiry falls in, or why it is not in the timeline."""
-    if row.verdict == "NOT_APPLICABLE":
-        return "not_applicable"
-    if row.expires is None:
-        return "undated"
-    left = row.expires - scanned_at
-    if left <= timedelta(0) or (row.days_left is not None and row.days_left < 1):
-        return "expired"
-    if left >= HORIZON:
-        return "later"
-    return left // WEEK
-
-
-def _timeline(report: Report) -> _Timeline:
-    counts: Counter[tuple[int, str]] = Counter()
-    left_out: Counter[str] = Counter()
-    for row in report.rows:
-        place = _place(row, report.scanned_at)
-        if isinstance(place, int):
-            counts[(place, row.verdict)] += 1
-        else:
-            left_out[place] += 1
-    return _Timeline(counts, left_out)
-
-
-def _week_span(scanned_at: datetime, week: int) -> tuple[datetime, datetime]:
-    start = scanned_at + week * WEEK
-    return start, min(start + WEEK, scanned_at + HORIZON)
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _html(report: Report) -> str:
-    timeline = _timeline(report)
-    title = f"ACM certificate expiry: {report.source}"
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)} ({_e(_minute(report.scanned_at))})</title>",
-        f"<style>\n{_STYLE}\n</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{_e(title)}</h1>",
-        f'<p class="scanned">Scanned <time datetime="{_iso(report.scanned_at)}">'
-        f"{_e(_minute(report.scanned_at))}</time></p>",
-        *_html_summary(report, timeline),
-        *_html_timeline(report, timeline),
-        *_html_table(report),
-        "</body>",
-        "</html>",
-    ]
-    return "\n".join(parts) + "\n"
-
-
-def _html_summary(report: Report, timeline: _Timeline) -> list[str]:
-    counts = _verdict_counts(report.all_rows)
-    items = [
-        f"{_e(_scope(report))}, {report.window}-day window (daysToExpiration)",
-        *(f'<span class="{verdict}">{counts[verdict]} {verdict}</span>' for verdict in VERDICTS),
-        f"expired: {timeline.left_out['expired']}",
-        f"{timeline.left_out['later']} expire later than {TIMELINE_DAYS} days",
-    ]
-    return [
-        '<section class="summary">',
-        "<h2>Summary</h2>",
-        "<ul>",
-        *(f"<li>{item}</li>" for item in items),
-        "</ul>",
-        "</section>",
-    ]
-
-
-def _html_timeline(report: Report, timeline: _Timeline) -> list[str]:
-    left_out = timeline.left_out
-    note = (
-        f"Bars count the COMPLIANT and NON_COMPLIANT certificates expiring in each week after the scan "
-        f"({TIMELINE_WEEKS} bars for exactly {TIMELINE_DAYS} days: the last bar covers days 84 to 89). "
-        f"Not shown: {left_out['expired']} expired, {left_out['not_applicable']} NOT_APPLICABLE "
-        f"(never issued or exempt), {left_out['undated']} without an expiry date, "
-        f"{left_out['later']} expiring later than {TIMELINE_DAYS} days."
-    )
-    return [
-        '<section class="timeline">',
-        f"<h2>Expiries in the next {TIMELINE_DAYS} days, by week</h2>",
-        *_svg(report, timeline),
-        f'<p class="note">{_e(note)}</p>',
-        "</section>",
-    ]
-
-
-def _svg(report: Report, timeline: _Timeline) -> list[str]:
-    totals = [sum(timeline.counts[(week, verdict)] for verdict in STACK) for week in range(TIMELINE_WEEKS)]
-    top = max(totals)
-    scale = PLOT_HEIGHT / max(top, 1)
-    parts = [
-        f'<svg viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}" width="{SVG_WIDTH}" height="{SVG_HEIGHT}" '
-        'role="img" aria-labelledby="timeline-title">',
-        f'<title id="timeline-title">Certificates expiring in the next {TIMELINE_DAYS} days, by week</title>',
-        *_y_axis(top, scale),
-    ]
-    for week in range(TIMELINE_WEEKS):
-        parts += _week_bar(report.scanned_at, week, timeline.counts, scale)
-    if top == 0:
-        parts.append(
-            f'<text x="{LEFT + TIMELINE_WEEKS * SLOT // 2}" y="{TOP + PLOT_HEIGHT // 2}" text-anchor="middle">'
-            f"No certificate expires in the next {TIMELINE_DAYS} days</text>"
-        )
-    parts += _legend()
-    parts.append("</svg>")
-    return parts
-
-
-def _y_axis(top: int, scale: float) -> list[str]:
-    step = next(step for step in _steps() if top <= 5 * step)
-    right = LEFT + TIMELINE_WEEKS * SLOT
-    parts = []
-    for tick in range(0, top + 1, step):
-        y = _n(BASELINE - tick * scale)
-        parts.append(f'<line class="grid" x1="{LEFT}" y1="{y}" x2="{right}" y2="{y}"/>')
-        parts.append(f'<text x="{LEFT - 6}" y="{y}" dy="4" text-anchor="end">{tick}</text>')
-    parts.append(f'<line class="axis" x1="{LEFT}" y1="{BASELINE}" x2="{right}" y2="{BASELINE}"/>')
-    return parts
-
-
-def _steps() -> Iterable[int]:
-    """1, 2, 5, 10, 20, 50, ...: the y axis's tick steps."""
-    magnitude = 1
-    while True:
-        yield from (magnitude, 2 * magnitude, 5 * magnitude)
-        magnitude *= 10
-
-
-def _week_bar(scanned_at: datetime, week: int, counts: Mapping[tuple[int, str], int], scale: float) -> list[str]:
-    start, end = _week_span(scanned_at, week)
-    x = LEFT + week * SLOT + (SLOT - BAR) // 2
-    parts = []
-    stacked = 0
-    for verdict in STACK:
-        count = counts.get((week, verdict), 0)
-        if not count:
-            continue
-        y = BASELINE - (stacked + count) * scale
-        tooltip = f"{count} {verdict}: expiring from {_minute(start)} to before {_minute(end)}"
-        parts.append(
-            f'<rect x="{x}" y="{_n(y)}" width="{BAR}" height="{_n(count * scale)}" fill="{FILLS[verdict]}" '
-            f'data-week="{week}" data-verdict="{verdict}" data-count="{count}">'
-            f"<title>{_e(tooltip)}</title></rect>"
-        )
-        stacked += count
-    if stacked:
-        top = _n(BASELINE - stacked * scale - 4)
-        parts.append(f'<text x="{x + BAR // 2}" y="{top}" text-anchor="middle">{stacked}</text>')
-    label_x = LEFT + week * SLOT + SLOT // 2
-    parts.append(f'<text x="{label_x}" y="{BASELINE + 16}" text-anchor="middle">{_date(start)}</text>')
-    return parts
-
-
-def _legend() -> list[str]:
-    y = BASELINE + 36
-    parts = []
-    x = LEFT
-    for verdict in STACK:
-        parts.append(f'<rect class="swatch" x="{x}" y="{y}" width="12" height="12" fill="{FILLS[verdict]}"/>')
-        parts.append(f'<text x="{x + 18}" y="{y + 10}">{verdict}</text>')
-        x += 140
-    parts.append(f'<text x="{x}" y="{y + 10}">Labels: the first day of each week (UTC)</text>')
-    return parts
-
-
-def _n(value: float) -> str:
-    """A coordinate, to a tenth of a unit."""
-    return f"{value:.1f}"
-
-
-@dataclass(frozen=True, slots=True)
-class _HtmlColumn:
-    heading: str
-    text: Callable[[Row], str]
-    css: str = ""  # the cells' class
-    by_verdict: bool = False  # the cells' class also names the row's verdict
-
-
-_HTML_COLUMNS = (
-    _HtmlColumn("Account", lambda row: row.account),
-    _HtmlColumn("Region", lambda row: row.region),
-    _HtmlColumn("Domain", lambda row: row.domain, "long"),
-    _HtmlColumn("Type", lambda row: row.type or MISSING),
-    _HtmlColumn("Key", lambda row: row.key_algorithm or MISSING),
-    _HtmlColumn("In use", lambda row: _cell(row.in_use)),
-    _HtmlColumn("Expires", lambda row: _iso(row.expires) if row.expires else MISSING),
-    _HtmlColumn("Days", lambda row: MISSING if row.days_left is None else str(row.days_left), "num"),
-    _HtmlColumn("Verdict", lambda row: row.verdict, by_verdict=True),
-    _HtmlColumn("ARN", lambda row: row.arn, "long"),
-    _HtmlColumn("Annotation", lambda row: row.annotation, "long"),
-)
-
-
-def _html_table(report: Report) -> list[str]:
-    head = "".join(f"<th>{_e(column.heading)}</th>" for column in _HTML_COLUMNS)
-    return [
-        '<section class="certificates">',
-        "<h2>Certificates</h2>",
-        "<table>",
-        f"<thead><tr>{head}</tr></thead>",
-        "<tbody>",
-        *(_html_row(row) for row in report.rows),
-        "</tbody>",
-        "</table>",
-        "</section>",
-    ]
-
-
-def _html_row(row: Row) -> str:
-    """Values in full, escaped; ``-`` for what is missing."""
-    cells = []
-    for column in _HTML_COLUMNS:
-        classes = " ".join(name for name in (column.css, row.verdict if column.by_verdict else "") if name)
-        attribute = f' class="{classes}"' if classes else ""
-        cells.append(f"<td{attribute}>{_e(column.text(row))}</td>")
-    return f"<tr>{''.join(cells)}</tr>"
+    return {"certificates": len(rows), **verdict_counts(rows), **shown, "byAccountRegion": by_place}

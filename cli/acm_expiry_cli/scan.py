@@ -33,6 +33,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
 from acm_expiry.acm import ListingPlan
+from acm_expiry.arns import parse_certificate_arn
 from acm_expiry.assess import NO_EXEMPTIONS, Exemptions, assess_region
 from acm_expiry.certificate import MalformedCertificate, UnreadableTimestamp
 from acm_expiry.edge import AwsEdge, call, new_session
@@ -42,7 +43,7 @@ from acm_expiry.parameters import MAX_DAYS, MIN_DAYS, parse_days_to_expiration, 
 from acm_expiry.tags import tagged_certificates
 from acm_expiry.verdict import Compliance
 from acm_expiry_cli import aggregator
-from acm_expiry_cli.report import Report, Row, render
+from acm_expiry_cli.report import Report, Row, one_line, render
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -95,7 +96,7 @@ def run_scan(
         scanned_at = now()
         scanned = scan(options, days, exempt_tag, scanned_at, err, new_session)
     except ScanError as error:
-        print(f"acm-expiry scan: error: {_one_line(str(error))}", file=err)
+        say(err, f"error: {error}")
         return EXIT_ERROR
     every = tuple(sorted(scanned.rows, key=_sort_key))
     non_compliant = any(row.verdict == Compliance.NON_COMPLIANT for row in every)
@@ -110,9 +111,9 @@ def run_scan(
         try:
             Path(options.output).write_text(text, encoding="utf-8", newline="")
         except OSError as error:
-            print(f"acm-expiry scan: error: cannot write {options.output}: {error.strerror}", file=err)
+            say(err, f"error: cannot write {options.output}: {error.strerror}")
             return EXIT_ERROR
-        print(f"acm-expiry scan: {len(rows)} row(s) written to {options.output}", file=err)
+        say(err, f"{len(rows)} row(s) written to {options.output}")
         return status
     try:
         out.write(text)
@@ -135,7 +136,10 @@ def scan(
     session = _session(options.profile, new_session)
     _credentials(session, options.profile)
     if options.aggregator:  # in the aggregator's region, found as a direct scan finds its own
-        return _scan_aggregator(AwsEdge(session, region=_home_region(session)), options, days, exempt_tag, now, err)
+        home = _home_region(session)
+        _check_known([home], known_regions(session, "config"), "Config")
+        _check_known(options.regions, known_regions(session), "ACM")  # before they narrow the query to nothing
+        return _scan_aggregator(AwsEdge(session, region=home), options, days, exempt_tag, now, err)
     edge = AwsEdge(session, region=default_region(session))
     regions = _regions(session, edge, options)
     return _scan_acm(edge, regions, days, exempt_tag, now, err)
@@ -156,7 +160,7 @@ def scan_regions(
         raise ScanError(f"cannot create an AWS client: {error}") from None
     plan = ListingPlan.for_client(clients[regions[0]])  # the SDK's model: the same in every region
     for gap in plan.gaps:
-        print(f"acm-expiry scan: warning: {gap}; upgrade boto3 to see them", file=err)
+        say(err, f"warning: {gap}; upgrade boto3 to see them")
     report = _progress(err) or (lambda _: None)
     report(f"scanning {len(regions)} region(s): {', '.join(regions)}")
 
@@ -191,7 +195,7 @@ def _scan_acm(
     results = scan_regions(edge, regions, days, exempt_tag, now, err)
     rows = [row(assessment, region) for region, assessments in results.items() for assessment in assessments]
     accounts = sorted({r.account for r in rows})
-    where = f" in {', '.join(accounts)}" if accounts else ""
+    where = f" in account {', '.join(accounts)}" if accounts else ""
     return Scanned(rows, f"ACM{where}: {', '.join(regions)}", tuple(regions))
 
 
@@ -215,19 +219,27 @@ def _scan_aggregator(
     except (BotoCoreError, ValueError) as error:
         raise ScanError(f"cannot create an AWS client: {error}") from None
     for rejected in judged.rejected:  # one line each, whatever the result held
-        print(f"acm-expiry scan: warning: {_one_line(str(rejected))}", file=err)
+        say(err, f"warning: {rejected}")
     report(f"{len(judged.recorded)} certificate(s) recorded")
     rows = [row(r.assessment, r.region, r.account) for r in judged.recorded]
     narrowed = [f"accounts {', '.join(options.accounts)}"] if options.accounts else []
     narrowed += [f"regions {', '.join(options.regions)}"] if options.regions else []
-    return Scanned(rows, f"Config aggregator {name}" + (f" ({'; '.join(narrowed)})" if narrowed else ""))
+    source = f"Config aggregator {name}" + (f" ({'; '.join(narrowed)})" if narrowed else "")
+    if not rows:  # an organization without a single certificate is rare; a scan that reads nothing is not
+        say(
+            err,
+            f"warning: {source} in {edge.region} holds no ACM certificate: check that the accounts' configuration "
+            "recorders record AWS::ACM::Certificate, that the aggregator covers those accounts and regions, "
+            "and any --account or --region",
+        )
+    return Scanned(rows, source)
 
 
 def row(assessment: Assessment, region: str, account: str | None = None) -> Row:
     """A report row: the certificate's facts and the rule's verdict, in the rule's words and numbers."""
     certificate, verdict = assessment.certificate, assessment.verdict
     return Row(
-        account=account or _account_of(certificate.arn),
+        account=account or _account_of(certificate.arn),  # a direct scan's rows: the ARN names the account
         region=region,
         arn=certificate.arn,
         domain=certificate.domain_name,
@@ -242,8 +254,8 @@ def row(assessment: Assessment, region: str, account: str | None = None) -> Row:
 
 
 def _account_of(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 4 else ""
+    parsed = parse_certificate_arn(arn)
+    return parsed.account if parsed else ""
 
 
 def _sort_key(row: Row) -> tuple[bool, int, str, str, str, str]:
@@ -258,6 +270,8 @@ def _check_options(options: ScanOptions) -> None:
         raise ScanError("--all-regions is for a direct scan; an aggregator scan covers every region it collects")
     if options.all_regions and options.regions:
         raise ScanError("give either --region or --all-regions, not both")
+    if options.wide and options.output_format != "table":
+        raise ScanError(f"--wide is for the table; --format {options.output_format} always carries every field")
 
 
 def _days(value: str | None) -> int:
@@ -270,15 +284,11 @@ def _days(value: str | None) -> int:
 
 
 def _exempt_tag(value: str | None) -> str | None:
-    if value is None:
-        return None
+    """The tag key, or None: absent or empty means no exemptions, as for the rule's exemptTagKey."""
     try:
-        key = parse_tag_key("--exempt-tag", value)
+        return parse_tag_key("--exempt-tag", value)
     except InvalidParameterError as error:
         raise ScanError(str(error).replace("Rule parameter ", "")) from None
-    if key is None:
-        raise ScanError("--exempt-tag needs a tag key")
-    return key
 
 
 def _session(profile: str | None, new_session: NewSession) -> boto3.Session:
@@ -318,13 +328,25 @@ def default_region(session: boto3.Session) -> str | None:
     return os.environ.get("AWS_REGION") or session.region_name or None
 
 
-def known_regions(session: boto3.Session) -> set[str]:
-    """Every region botocore knows ACM in, across partitions (aws, aws-cn, aws-us-gov, ...)."""
+def known_regions(session: boto3.Session, service: str = "acm") -> set[str]:
+    """Every region botocore knows ``service`` in, across partitions (aws, aws-cn, aws-us-gov, ...)."""
     return {
         region
         for partition in session.get_available_partitions()
-        for region in session.get_available_regions("acm", partition_name=partition)
+        for region in session.get_available_regions(service, partition_name=partition)
     }
+
+
+def _check_known(regions: Sequence[str], known: set[str], service: str) -> None:
+    """Refuse a region botocore knows no ``service`` endpoint in (a typo, most likely), naming the closest."""
+    for region in regions:
+        if region not in known:
+            close = difflib.get_close_matches(region, sorted(known), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise ScanError(
+                f"unknown region {region!r}: botocore knows no {service} endpoint there{hint}; "
+                "if the region is new, upgrade boto3"
+            )
 
 
 def enabled_regions(edge: AwsEdge, region: str) -> list[str]:
@@ -348,14 +370,7 @@ def _regions(session: boto3.Session, edge: AwsEdge, options: ScanOptions) -> lis
             raise ScanError(f"DescribeRegions in {home} returned no region where ACM is available")
         return regions
     regions = list(dict.fromkeys(options.regions)) or [_home_region(session)]  # repeated --region: scan once
-    for region in regions:
-        if region not in known:
-            close = difflib.get_close_matches(region, sorted(known), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            raise ScanError(
-                f"unknown region {region!r}: botocore knows no ACM endpoint there{hint}; "
-                "if the region is new, upgrade boto3"
-            )
+    _check_known(regions, known, "ACM")
     return regions
 
 
@@ -392,10 +407,14 @@ def _progress(err: TextIO) -> Callable[[str], None] | None:
         return None
 
     def report(message: str) -> None:
-        print(f"acm-expiry scan: {message}", file=err, flush=True)
+        say(err, message)
 
     return report
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+def say(err: TextIO, message: str) -> None:
+    """One line on stderr: ``acm-expiry scan: message``, on one line, nothing in it a terminal acts on.
+
+    Messages quote values from AWS (error messages, names, whatever an aggregator row holds).
+    """
+    print(f"acm-expiry scan: {one_line(message)}", file=err, flush=True)
