@@ -7,7 +7,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench template clean pycache
+.PHONY: demo test lint bench bench-peers template clean pycache
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || test -n "$(PYTHON)" || { echo "make: python3.12 not found; install Python 3.12 or pass PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -29,6 +29,33 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/periodic.py
+
+# `make bench-peers`: the real Prowler and Cloud Custodian beside `acm-expiry scan` and the rule's handler
+# (bench/peers.py). Each peer is pinned and gets its own virtualenv under build/, named after its pin so
+# that a new pin installs afresh. PEERS_PYTHON builds them: both install and run on Python 3.12.
+PEERS_PYTHON ?= $(PYTHON)
+PROWLER_PIN := prowler==5.46.0
+CUSTODIAN_PIN := c7n==0.9.53
+PROWLER := build/peers/$(subst ==,-,$(PROWLER_PIN))
+CUSTODIAN := build/peers/$(subst ==,-,$(CUSTODIAN_PIN))
+
+# $(1): the virtualenv, $(2): the pin. Bytecode is written at install, as a user's pip install does.
+define install_peer
+	@test -n "$(PEERS_PYTHON)" || { echo "make: python3.12 not found; pass PEERS_PYTHON=/path/to/python" >&2; exit 1; }
+	rm -rf $(1)
+	$(PEERS_PYTHON) -m venv $(1)
+	env -u PYTHONDONTWRITEBYTECODE $(1)/bin/python -m pip install --quiet --disable-pip-version-check "$(2)"
+	@touch $(1)/.installed
+endef
+
+$(PROWLER)/.installed:
+	$(call install_peer,$(PROWLER),$(PROWLER_PIN))
+
+$(CUSTODIAN)/.installed:
+	$(call install_peer,$(CUSTODIAN),$(CUSTODIAN_PIN))
+
+bench-peers: $(STAMP) $(PROWLER)/.installed $(CUSTODIAN)/.installed
+	$(BIN)/python -m bench.peers --prowler $(PROWLER)/bin/prowler --custodian $(CUSTODIAN)/bin/custodian
 
 # `rdk deploy` zips ACMExpiryRule/ whole: run this first if Python ran the rule outside make.
 pycache:
