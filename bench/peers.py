@@ -47,6 +47,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import threading
@@ -261,7 +262,7 @@ def prowler_verdicts(workdir: Path, entries: list[Entry]) -> dict[str, str | Non
     verdicts: dict[str, str | None] = {}
     for finding in findings:
         arn = finding["resources"][0]["uid"]
-        if finding.get("status") == "Suppressed" or finding.get("unmapped", {}).get("muted"):
+        if finding.get("status") == "Suppressed":  # muted: Prowler keeps the FAIL/PASS beside it
             verdicts[arn] = NOT_APPLICABLE
         else:
             verdicts[arn] = NON_COMPLIANT if finding["status_code"] == "FAIL" else COMPLIANT
@@ -439,18 +440,18 @@ def wait_until_expired(facts: Sequence[Fact]) -> float:
 
 @dataclass
 class Run:
-    """One tool's run: what it said, what it cost."""
+    """One tool's runs: what it said, what it cost. Calls and verdicts are the first run's (the others must
+    agree, or ``consistent`` is False); the time is the median of the runs, the memory their peak."""
 
     tool: Tool
     version: str
     command: list[str]
-    exit_code: int
-    wall_seconds: float
-    peak_rss_mib: float
+    measured: list[Measured]
     calls: dict[str, int]
     adjusted: list[str]
     verdicts: dict[str, str | None]
     expected: dict[str, str]
+    consistent: bool = True
     right: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -459,6 +460,18 @@ class Run:
             for arn, want in self.expected.items()
             if is_right(want, self.verdicts.get(arn), flags_only=self.tool.flags_only)
         ]
+
+    @property
+    def wall_seconds(self) -> float:
+        return statistics.median(m.wall_seconds for m in self.measured)
+
+    @property
+    def cpu_seconds(self) -> float:
+        return statistics.median(m.cpu_seconds for m in self.measured)
+
+    @property
+    def peak_rss_mib(self) -> float:
+        return max(m.peak_rss_mib for m in self.measured)
 
     @property
     def total_calls(self) -> int:
@@ -470,9 +483,19 @@ class Run:
             "label": self.tool.label,
             "version": self.version,
             "command": self.command,
-            "exitCode": self.exit_code,
+            "exitCodes": [m.exit_code for m in self.measured],
             "wallSeconds": round(self.wall_seconds, 3),
+            "cpuSeconds": round(self.cpu_seconds, 3),
             "peakRssMiB": round(self.peak_rss_mib, 1),
+            "eachRun": [
+                {
+                    "wallSeconds": round(m.wall_seconds, 3),
+                    "cpuSeconds": round(m.cpu_seconds, 3),
+                    "peakRssMiB": round(m.peak_rss_mib, 1),
+                }
+                for m in self.measured
+            ],
+            "sameCallsAndVerdictsEachRun": self.consistent,
             "awsCalls": self.total_calls,
             "callsByOperation": self.calls,
             "answersAdjusted": self.adjusted,
@@ -507,9 +530,19 @@ def tool_environment(endpoint: str, home: Path, *, ours: bool) -> dict[str, str]
     return environment
 
 
-def timed(command: list[str], environment: Mapping[str, str], workdir: Path) -> tuple[int, float, float]:
-    """Run ``command`` as a whole process: exit code, wall seconds, peak RSS in MiB (``wait4``'s ru_maxrss:
-    the largest of the process and the children it waited for)."""
+@dataclass(frozen=True)
+class Measured:
+    """One whole process: its exit code, wall time, CPU time (user + system) and peak RSS (``wait4``'s
+    ru_maxrss: the largest of the process and the children it waited for)."""
+
+    exit_code: int
+    wall_seconds: float
+    cpu_seconds: float
+    peak_rss_mib: float
+
+
+def timed(command: list[str], environment: Mapping[str, str], workdir: Path) -> Measured:
+    """Run ``command`` as a whole process, its output in ``workdir``; what it took."""
     with (workdir / "stdout.txt").open("wb") as out, (workdir / "stderr.txt").open("wb") as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=err, env=dict(environment), cwd=ROOT)
@@ -521,38 +554,45 @@ def timed(command: list[str], environment: Mapping[str, str], workdir: Path) -> 
             timer.cancel()
         wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
-    return process.returncode, wall, usage.ru_maxrss / 1024  # Linux: KiB
+    return Measured(process.returncode, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)  # KiB
 
 
-def run_tool(tool: Tool, paths: Paths, log: RequestLog, facts: Sequence[Fact], workdir: Path, version: str) -> Run:
-    if workdir.exists():
-        shutil.rmtree(workdir)
-    workdir.mkdir(parents=True)
-    (workdir / "home").mkdir()
-    tool.prepare(workdir, facts)
-    command = tool.command(paths, workdir)
-    environment = tool_environment(log.url, workdir / "home", ours=tool.key in ("scan", "handler"))
+def run_tool(
+    tool: Tool, paths: Paths, log: RequestLog, facts: Sequence[Fact], workdir: Path, version: str, repeat: int
+) -> Run:
+    """Run ``tool`` ``repeat`` times, each from a clean working directory (no cache carried over)."""
     before = {f.arn: expected_verdict(f, datetime.now(UTC)) for f in facts}
-    mark = log.mark()
-    exit_code, wall, peak = timed(command, environment, workdir)
-    entries = log.since(mark)
+    runs: list[tuple[Measured, list[Entry], dict[str, str | None]]] = []
+    command: list[str] = []
+    for _ in range(repeat):
+        if workdir.exists():
+            shutil.rmtree(workdir)
+        (workdir / "home").mkdir(parents=True)
+        tool.prepare(workdir, facts)
+        command = tool.command(paths, workdir)
+        environment = tool_environment(log.url, workdir / "home", ours=tool.key in ("scan", "handler"))
+        mark = log.mark()
+        measured = timed(command, environment, workdir)
+        entries = log.since(mark)
+        if measured.exit_code not in _ACCEPTED_EXIT.get(tool.key, (0,)):
+            stderr = (workdir / "stderr.txt").read_text(encoding="utf-8", errors="replace")[-3000:]
+            fail(f"{tool.label} exited {measured.exit_code}:\n{stderr}")
+        runs.append((measured, entries, tool.verdicts(workdir, entries)))
     after = {f.arn: expected_verdict(f, datetime.now(UTC)) for f in facts}
     if before != after:
         fail(f"{tool.label}: an expected verdict changed while it ran; the inventory is too close to an edge")
-    if exit_code not in _ACCEPTED_EXIT.get(tool.key, (0,)):
-        stderr = (workdir / "stderr.txt").read_text(encoding="utf-8", errors="replace")[-3000:]
-        fail(f"{tool.label} exited {exit_code}:\n{stderr}")
+    _, entries, verdicts = runs[0]
+    calls = count_calls(entries)
     return Run(
         tool=tool,
         version=version,
         command=[_shown(word) for word in command],
-        exit_code=exit_code,
-        wall_seconds=wall,
-        peak_rss_mib=peak,
-        calls=count_calls(entries),
+        measured=[m for m, _, _ in runs],
+        calls=calls,
         adjusted=sorted({f"{e.name}: {note}" for e in entries for note in e.adjusted}),
-        verdicts=tool.verdicts(workdir, entries),
+        verdicts=verdicts,
         expected=before,
+        consistent=all(count_calls(e) == calls and v == verdicts for _, e, v in runs),
     )
 
 
@@ -618,14 +658,21 @@ def render_markdown(runs: Sequence[Run], facts: Sequence[Fact], judged_at: datet
         f"bench-peers: {len(facts)} certificates in moto_server ({REGION}), a {DAYS}-day window, "
         f"judged at {judged_at:%Y-%m-%d %H:%M:%S} UTC",
         "",
-        "| tool | version | right verdicts | AWS calls | whole-process time | peak RSS |",
-        "|---|---|---:|---:|---:|---:|",
+        "| tool | version | right verdicts | AWS calls | whole-process time | CPU time | peak RSS |",
+        "|---|---|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
+        varies = "" if run.consistent else " (not the same every run)"
         lines.append(
-            f"| {run.tool.label} | {run.version} | {len(run.right)}/{len(run.expected)} | {run.total_calls} | "
-            f"{run.wall_seconds:.2f} s | {run.peak_rss_mib:.0f} MiB |"
+            f"| {run.tool.label} | {run.version} | {len(run.right)}/{len(run.expected)}{varies} | "
+            f"{run.total_calls}{varies} | {run.wall_seconds:.2f} s | {run.cpu_seconds:.2f} s | "
+            f"{run.peak_rss_mib:.0f} MiB |"
         )
+    repeats = ", ".join(sorted({str(len(r.measured)) for r in runs}))
+    lines.append(
+        f"\nEach tool ran {repeats} time(s), each a fresh process: times are the median, CPU time is user + "
+        "system, peak RSS the largest; calls and verdicts are the first run's."
+    )
     operations = sorted({op for run in runs for op in run.calls})
     lines += ["", "AWS calls by operation (from the request log):", ""]
     lines.append("| operation | " + " | ".join(run.tool.key for run in runs) + " |")
@@ -674,7 +721,7 @@ def figures(
 # --- the whole run -----------------------------------------------------------------------------------
 
 
-def bench(paths: Paths, out: Path, moto: Path, tools: Sequence[Tool]) -> tuple[str, dict[str, Any]]:
+def bench(paths: Paths, out: Path, moto: Path, tools: Sequence[Tool], repeat: int) -> tuple[str, dict[str, Any]]:
     out.mkdir(parents=True, exist_ok=True)
     distributions = {
         "scan": (paths.python, "acm-expiry-rule"),
@@ -695,7 +742,7 @@ def bench(paths: Paths, out: Path, moto: Path, tools: Sequence[Tool]) -> tuple[s
         expired_by = wait_until_expired(facts)
         judged_at = datetime.now(UTC).replace(microsecond=0)
         with RequestLog(endpoint, out / "request-log.jsonl") as log:
-            runs = [run_tool(tool, paths, log, facts, out / tool.key, versions[tool.key]) for tool in tools]
+            runs = [run_tool(tool, paths, log, facts, out / tool.key, versions[tool.key], repeat) for tool in tools]
     machine["loadAverageAfter"] = [round(x, 2) for x in os.getloadavg()]
     table = render_markdown(runs, facts, judged_at, expired_by)
     return table, figures(runs, facts, judged_at, expired_by, machine)
@@ -734,6 +781,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--custodian", type=Path, required=True, help="the custodian command of its virtualenv")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench-peers", help="where to write")
     parser.add_argument("--only", nargs="+", choices=[t.key for t in TOOLS], help="run only these tools")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each tool; the time reported is their median")
     options = parser.parse_args(args)
     bin_dir = Path(sys.executable).parent
     paths = Paths(
@@ -745,7 +793,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # SIGTERM (make interrupted, a CI timeout) unwinds like Ctrl-C, so moto_server is stopped.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tools = [t for t in TOOLS if not options.only or t.key in options.only]
-    table, numbers = bench(paths, options.out, bin_dir / "moto_server", tools)
+    table, numbers = bench(paths, options.out, bin_dir / "moto_server", tools, options.repeat)
     (options.out / "peers.md").write_text(table, encoding="utf-8")
     (options.out / "peers.json").write_text(json.dumps(numbers, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     print(table)

@@ -22,7 +22,7 @@ from acm_expiry.certificate import Certificate
 from acm_expiry.verdict import judge
 from acm_expiry_cli.demo import self_signed
 from bench import peers
-from bench.peers import COMPLIANT, INVENTORY, NON_COMPLIANT, NOT_APPLICABLE, Fact, Run, Tool
+from bench.peers import COMPLIANT, INVENTORY, NON_COMPLIANT, NOT_APPLICABLE, Fact, Measured, Run, Tool
 from bench.requestlog import Entry, RequestLog, adjust_acm, count_calls, listed_arns, operation_of
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -271,10 +271,10 @@ def test_custodian_flags_what_it_matched_and_passes_what_it_was_listed(tmp_path:
 
 def test_a_process_is_timed_whole_and_its_peak_memory_read(tmp_path: Path) -> None:
     command = [sys.executable, "-c", "import sys; block = bytearray(96 * 2**20); sys.exit(3)"]
-    exit_code, wall, peak = peers.timed(command, {}, tmp_path)
-    assert exit_code == 3
-    assert 0 < wall < 60
-    assert peak >= 96
+    measured = peers.timed(command, {}, tmp_path)
+    assert measured.exit_code == 3
+    assert 0 < measured.cpu_seconds <= measured.wall_seconds < 60
+    assert measured.peak_rss_mib >= 96
 
 
 def fake_run(key: str, flags_only: bool, verdicts: dict[str, str | None], expected: dict[str, str]) -> Run:
@@ -282,8 +282,9 @@ def fake_run(key: str, flags_only: bool, verdicts: dict[str, str | None], expect
         raise AssertionError("not run")
 
     tool = Tool(key, f"tool {key}", flags_only, unused, unused)
-    return Run(tool, "1.0", ["tool"], 0, 0.364, 58.4, {"acm.ListCertificates": 2, "tagging.GetResources": 1}, [],
-               verdicts, expected)  # fmt: skip
+    calls = {"acm.ListCertificates": 2, "tagging.GetResources": 1}
+    measured = [Measured(0, 0.5, 0.41, 57.0), Measured(0, 0.364, 0.3, 58.4), Measured(0, 0.3, 0.28, 56.1)]
+    return Run(tool, "1.0", ["tool"], measured, calls, [], verdicts, expected)
 
 
 def test_the_table_shows_right_verdicts_calls_time_and_memory_and_marks_what_is_wrong() -> None:
@@ -293,8 +294,8 @@ def test_the_table_shows_right_verdicts_calls_time_and_memory_and_marks_what_is_
     peer = fake_run("peer", True, {facts[0].arn: COMPLIANT}, expected)
     table = peers.render_markdown([ours, peer], facts, NOW, expired_by=12)
 
-    assert "| tool ours | 1.0 | 2/2 | 3 | 0.36 s | 58 MiB |" in table
-    assert "| tool peer | 1.0 | 0/2 | 3 | 0.36 s | 58 MiB |" in table
+    assert "| tool ours | 1.0 | 2/2 | 3 | 0.36 s | 0.30 s | 58 MiB |" in table  # median time, peak memory
+    assert "| tool peer | 1.0 | 0/2 | 3 | 0.36 s | 0.30 s | 58 MiB |" in table
     assert "| acm.ListCertificates | 2 | 2 |" in table
     assert "| rsa-1024-soon.example.com | RSA_1024 | key type, 10 days left | 10 | NC | NC | C ✗ |" in table
     assert "| rsa-2048-soon.example.com | RSA_2048 | key type, 10 days left | 10 | NC | NC | — ✗ |" in table
