@@ -16,14 +16,7 @@ the machine's own clock (moto then reports it EXPIRED, as ACM does). The other c
 hours or days from every edge, so the minutes the run takes change no verdict; each tool's expected
 verdicts are worked out at its start and again at its end, and the run stops if they differ.
 
-**What moto cannot show.** moto never returns ``RenewalSummary``; ``RenewalEligibility`` is always
-INELIGIBLE; requested certificates get an RSA-2048 key; a certificate is in use only through a
-load balancer listener. moto does not implement Config's GetComplianceDetailsByConfigRule and
-records PutEvaluations only in TestMode: the handler runs with the result token "TESTMODE" (Config
-validates the evaluations without recording them) and the proxy answers the read with no results
-(a rule's first run). Left out by that: Config recording the evaluations, and the clean-up of
-certificates deleted since an earlier run. Never-issued certificates lose moto's invented dates
-(see :mod:`bench.requestlog`).
+**What moto cannot show**, and what stands in for it, is :data:`MOTO_LIMITS`, printed with every run.
 
 Tools (their versions are read from their virtualenvs under ``build/``):
 
@@ -35,7 +28,8 @@ Tools (their versions are read from their virtualenvs under ``build/``):
 - Cloud Custodian, ``acm-certificate`` with ``value_type: expiration`` on NotAfter, 30 days, and
   ``tag:acm-expiry-exempt: absent``, a fresh cache file per run.
 
-Prints a markdown table and, last, one JSON object with every figure; writes both to ``build/``.
+Each tool runs :data:`REPEAT` times, each a fresh process from a clean working directory. Prints a
+markdown table and, last, one JSON object with every figure; writes both to ``build/bench-peers/``.
 """
 
 from __future__ import annotations
@@ -67,6 +61,7 @@ DAYS = 30
 EXEMPT_TAG = "acm-expiry-exempt"
 EXPIRING_SECONDS = 20
 TOOL_TIMEOUT = 600  # seconds; a tool still running then is killed and the run fails
+REPEAT = 3
 COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE = "COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE"
 KEY_TYPES = ("RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096", "EC_prime256v1", "EC_secp384r1", "EC_secp521r1")
 
@@ -340,7 +335,7 @@ def moto_server(executable: Path, logfile: Path) -> Iterator[str]:
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"bench-peers: moto_server did not start (see {logfile})") from None
+                    fail(f"moto_server did not start (see {logfile})")
                 time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -419,7 +414,7 @@ def build_inventory(endpoint: str, inventory: Sequence[Spec] = INVENTORY) -> lis
         )
     for fact in in_use:
         if not acm.describe_certificate(CertificateArn=fact.arn)["Certificate"].get("InUseBy"):
-            raise SystemExit(f"bench-peers: {fact.spec.domain} is not in use after the listener was created")
+            fail(f"{fact.spec.domain} is not in use after the listener was created")
     order = {spec.domain: i for i, spec in enumerate(inventory)}
     return sorted(facts, key=lambda f: order[f.spec.domain])
 
@@ -550,6 +545,10 @@ def timed(command: list[str], environment: Mapping[str, str], workdir: Path) -> 
         timer.start()
         try:
             _, status, usage = os.wait4(process.pid, 0)
+        except BaseException:  # interrupted (SIGTERM, Ctrl-C): the tool does not outlive the bench
+            process.kill()
+            process.wait()
+            raise
         finally:
             timer.cancel()
         wall = time.perf_counter() - started
@@ -781,7 +780,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--custodian", type=Path, required=True, help="the custodian command of its virtualenv")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench-peers", help="where to write")
     parser.add_argument("--only", nargs="+", choices=[t.key for t in TOOLS], help="run only these tools")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each tool; the time reported is their median")
+    parser.add_argument(
+        "--repeat", type=int, default=REPEAT, help="runs of each tool; the time reported is their median"
+    )
     options = parser.parse_args(args)
     bin_dir = Path(sys.executable).parent
     paths = Paths(

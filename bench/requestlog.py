@@ -217,7 +217,8 @@ class RequestLog:
     ) -> tuple[int, list[tuple[str, str]], bytes]:
         """Forward one request (or stand in for it), log it, and give back status, headers and body."""
         service, operation = operation_of(method, target, headers, body)
-        params = _json(body) if "json" in headers.get("Content-Type", headers.get("content-type", "")) else None
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+        params = _json(body) if "json" in content_type else None
         if (service, operation) == ("config", "GetComplianceDetailsByConfigRule"):
             payload = json.dumps({"EvaluationResults": []}).encode()
             self._record(Entry(service, operation, 200, "proxy", params))

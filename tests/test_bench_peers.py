@@ -22,7 +22,7 @@ from acm_expiry.certificate import Certificate
 from acm_expiry.verdict import judge
 from acm_expiry_cli.demo import self_signed
 from bench import peers
-from bench.peers import COMPLIANT, INVENTORY, NON_COMPLIANT, NOT_APPLICABLE, Fact, Measured, Run, Tool
+from bench.peers import COMPLIANT, INVENTORY, NON_COMPLIANT, NOT_APPLICABLE, Fact, Measured, Run, Spec, Tool
 from bench.requestlog import Entry, RequestLog, adjust_acm, count_calls, listed_arns, operation_of
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -247,6 +247,55 @@ def test_the_request_log_forwards_to_moto_logs_every_call_and_stands_in_where_mo
     assert peers.handler_verdicts(tmp_path, entries) == {issued: NON_COMPLIANT}
     lines = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
     assert [Entry.from_json(line) for line in lines] == entries
+
+
+def test_setup_puts_each_kind_of_certificate_into_moto(moto_endpoint: str) -> None:
+    kinds = [s for s in INVENTORY if s.origin != "imported" or s.in_use or s.exempt]
+    facts = {f.spec.domain: f for f in peers.build_inventory(moto_endpoint, kinds)}
+
+    acm = client("acm", moto_endpoint)
+    described = {d: acm.describe_certificate(CertificateArn=f.arn)["Certificate"] for d, f in facts.items()}
+    assert described["pending.example.com"]["Status"] == "PENDING_VALIDATION"
+    assert facts["pending.example.com"].not_after is None
+    assert described["private.example.com"]["Type"] == "PRIVATE"
+    assert facts["private.example.com"].not_after == described["private.example.com"]["NotAfter"]
+    assert described["in-use-later.example.com"]["InUseBy"]  # a load balancer's listener
+    assert described["in-use-later.example.com"]["KeyAlgorithm"] == "EC_prime256v1"
+    tags = acm.list_tags_for_certificate(CertificateArn=facts["exempt.example.com"].arn)["Tags"]
+    assert [t["Key"] for t in tags] == [peers.EXEMPT_TAG]
+
+
+def test_moto_server_is_stopped_however_the_block_ends(tmp_path: Path) -> None:
+    executable = Path(sys.executable).parent / "moto_server"
+    with pytest.raises(RuntimeError), peers.moto_server(executable, tmp_path / "moto.log") as endpoint:
+        assert requests.get(f"{endpoint}/moto-api/", timeout=10).status_code == 200
+        raise RuntimeError("a tool failed")
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{endpoint}/moto-api/", timeout=10)
+
+
+def test_a_tool_runs_as_whole_processes_through_the_request_log(moto_endpoint: str, tmp_path: Path) -> None:
+    """A stand-in tool: a Python process listing certificates through AWS_ENDPOINT_URL, three times."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    certificate, key = self_signed("a.example.com", "EC_prime256v1", now - timedelta(days=1), now + timedelta(days=9))
+    arn = client("acm", moto_endpoint).import_certificate(Certificate=certificate, PrivateKey=key)["CertificateArn"]
+    fact = Fact(
+        arn, Spec("a.example.com", "EC_prime256v1", "imported", timedelta(days=9), "9 days"), now + timedelta(days=9)
+    )
+    lister = "import boto3; boto3.client('acm').list_certificates(Includes={'keyTypes': ['EC_prime256v1']})"
+
+    def command(paths: peers.Paths, workdir: Path) -> list[str]:
+        return [sys.executable, "-c", lister]
+
+    tool = Tool("lister", "a lister", True, command, lambda workdir, entries: dict.fromkeys(listed_arns(entries)))
+    paths = peers.Paths(Path(sys.executable), Path("unused"), Path("unused"), Path("unused"))
+    with RequestLog(moto_endpoint, tmp_path / "log.jsonl") as log:
+        run = peers.run_tool(tool, paths, log, [fact], tmp_path / "lister", "0", repeat=3)
+
+    assert run.calls == {"acm.ListCertificates": 1}  # each run's own calls, not the three runs' together
+    assert run.consistent and len(run.measured) == 3
+    assert run.verdicts == {arn: None} and run.right == []  # listed, but said nothing: never right
+    assert run.expected == {arn: NON_COMPLIANT}
 
 
 # --- reading each tool's verdicts ------------------------------------------------------------------
