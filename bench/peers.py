@@ -181,7 +181,7 @@ class Tool:
     flags_only: bool
     command: Callable[[Paths, Path], list[str]]
     verdicts: Callable[[Path, list[Entry]], dict[str, str | None]]
-    prepare: Callable[[Path, Sequence[Fact]], None] = lambda workdir, facts: None
+    prepare: Callable[[Path], None] = lambda workdir: None  # writes its event, config or policy
 
 
 @dataclass(frozen=True)
@@ -202,7 +202,7 @@ def scan_verdicts(workdir: Path, entries: list[Entry]) -> dict[str, str | None]:
     return {row["arn"]: row["verdict"] for row in rows}
 
 
-def _handler_prepare(workdir: Path, facts: Sequence[Fact]) -> None:
+def _handler_prepare(workdir: Path) -> None:
     from acm_expiry_cli.sample_events import scheduled_event
 
     parameters = {"daysToExpiration": str(DAYS), "exemptTagKey": EXEMPT_TAG, "AssumeRoleMode": "false"}
@@ -227,7 +227,7 @@ def handler_verdicts(workdir: Path, entries: list[Entry]) -> dict[str, str | Non
 PROWLER_CHECK = "acm_certificates_expiration_check"
 
 
-def _prowler_prepare(workdir: Path, facts: Sequence[Fact]) -> None:
+def _prowler_prepare(workdir: Path) -> None:
     # Only the setting the check reads; Prowler takes its defaults for the rest.
     (workdir / "config.yaml").write_text(f"aws:\n  days_to_expire_threshold: {DAYS}\n", encoding="utf-8")
     mutelist = {
@@ -267,7 +267,7 @@ def prowler_verdicts(workdir: Path, entries: list[Entry]) -> dict[str, str | Non
 CUSTODIAN_POLICY = "acm-expiring-within-30-days"
 
 
-def _custodian_prepare(workdir: Path, facts: Sequence[Fact]) -> None:
+def _custodian_prepare(workdir: Path) -> None:
     policy = {
         "policies": [
             {
@@ -567,7 +567,7 @@ def run_tool(
         if workdir.exists():
             shutil.rmtree(workdir)
         (workdir / "home").mkdir(parents=True)
-        tool.prepare(workdir, facts)
+        tool.prepare(workdir)
         command = tool.command(paths, workdir)
         environment = tool_environment(log.url, workdir / "home", ours=tool.key in ("scan", "handler"))
         mark = log.mark()
@@ -640,7 +640,7 @@ MOTO_LIMITS = (
 
 def _cell(run: Run, arn: str) -> str:
     got = run.verdicts.get(arn)
-    shown = SHORT.get(got or "", "—") if got is not None else "—"
+    shown = SHORT[got] if got is not None else "—"
     return shown if arn in run.right else f"{shown} ✗"
 
 
@@ -651,7 +651,9 @@ def _days_shown(fact: Fact, now: datetime) -> str:
     return "expired" if fact.not_after is not None and fact.not_after <= now else str(left)
 
 
-def render_markdown(runs: Sequence[Run], facts: Sequence[Fact], judged_at: datetime, expired_by: float) -> str:
+def render_markdown(
+    runs: Sequence[Run], facts: Sequence[Fact], judged_at: datetime, expired_by: float, machine: Mapping[str, Any]
+) -> str:
     """The summary table, the calls by operation, and every certificate's verdict per tool."""
     lines = [
         f"bench-peers: {len(facts)} certificates in moto_server ({REGION}), a {DAYS}-day window, "
@@ -670,7 +672,10 @@ def render_markdown(runs: Sequence[Run], facts: Sequence[Fact], judged_at: datet
     repeats = ", ".join(sorted({str(len(r.measured)) for r in runs}))
     lines.append(
         f"\nEach tool ran {repeats} time(s), each a fresh process: times are the median, CPU time is user + "
-        "system, peak RSS the largest; calls and verdicts are the first run's."
+        "system, peak RSS the largest; calls and verdicts are the first run's. Python "
+        f"{machine.get('python')}, moto {machine.get('moto')}, {machine.get('cpus')} CPUs, load average "
+        f"{machine.get('loadAverageBefore')} before and {machine.get('loadAverageAfter')} after (1, 5, 15 min): "
+        "other work on the machine stretches wall times more than CPU times."
     )
     operations = sorted({op for run in runs for op in run.calls})
     lines += ["", "AWS calls by operation (from the request log):", ""]
@@ -743,7 +748,7 @@ def bench(paths: Paths, out: Path, moto: Path, tools: Sequence[Tool], repeat: in
         with RequestLog(endpoint, out / "request-log.jsonl") as log:
             runs = [run_tool(tool, paths, log, facts, out / tool.key, versions[tool.key], repeat) for tool in tools]
     machine["loadAverageAfter"] = [round(x, 2) for x in os.getloadavg()]
-    table = render_markdown(runs, facts, judged_at, expired_by)
+    table = render_markdown(runs, facts, judged_at, expired_by, machine)
     return table, figures(runs, facts, judged_at, expired_by, machine)
 
 

@@ -315,6 +315,23 @@ def test_custodian_flags_what_it_matched_and_passes_what_it_was_listed(tmp_path:
     assert peers.custodian_verdicts(tmp_path, listing) == {f"{ARN}a": NON_COMPLIANT, f"{ARN}b": COMPLIANT}
 
 
+def test_prowler_is_read_from_its_ocsf_findings_a_muted_one_as_exempt(tmp_path: Path) -> None:
+    def finding(arn: str, status_code: str, status: str = "New") -> dict[str, Any]:
+        return {
+            "status_code": status_code,
+            "status": status,
+            "resources": [{"uid": arn, "type": "AwsCertificateManager"}],
+        }
+
+    findings = [finding(f"{ARN}a", "FAIL"), finding(f"{ARN}b", "PASS"), finding(f"{ARN}c", "FAIL", "Suppressed")]
+    (tmp_path / "prowler.ocsf.json").write_text(json.dumps(findings))
+    assert peers.prowler_verdicts(tmp_path, []) == {
+        f"{ARN}a": NON_COMPLIANT,
+        f"{ARN}b": COMPLIANT,
+        f"{ARN}c": NOT_APPLICABLE,
+    }
+
+
 # --- measuring a process, and the table -------------------------------------------------------------
 
 
@@ -341,11 +358,13 @@ def test_the_table_shows_right_verdicts_calls_time_and_memory_and_marks_what_is_
     expected = {f.arn: NON_COMPLIANT for f in facts}
     ours = fake_run("ours", False, {f.arn: NON_COMPLIANT for f in facts}, expected)
     peer = fake_run("peer", True, {facts[0].arn: COMPLIANT}, expected)
-    table = peers.render_markdown([ours, peer], facts, NOW, expired_by=12)
+    machine = {"python": "3.12.1", "moto": "5.2.5", "cpus": 2, "loadAverageBefore": [0.5, 0.4, 0.3]}
+    table = peers.render_markdown([ours, peer], facts, NOW, 12, machine | {"loadAverageAfter": [0.9, 0.5, 0.3]})
 
     assert "| tool ours | 1.0 | 2/2 | 3 | 0.36 s | 0.30 s | 58 MiB |" in table  # median time, peak memory
     assert "| tool peer | 1.0 | 0/2 | 3 | 0.36 s | 0.30 s | 58 MiB |" in table
     assert "| acm.ListCertificates | 2 | 2 |" in table
+    assert "load average [0.5, 0.4, 0.3] before and [0.9, 0.5, 0.3] after" in table
     assert "| rsa-1024-soon.example.com | RSA_1024 | key type, 10 days left | 10 | NC | NC | C ✗ |" in table
     assert "| rsa-2048-soon.example.com | RSA_2048 | key type, 10 days left | 10 | NC | NC | — ✗ |" in table
     numbers = peers.figures([ours, peer], facts, NOW, 12.0, {"cpus": 2})
