@@ -21,7 +21,7 @@ verdicts are worked out at its start and again at its end, and the run stops if 
 Tools (their versions are read from their virtualenvs under ``build/``):
 
 - ``acm-expiry scan --days 30 --exempt-tag acm-expiry-exempt --format json``;
-- the rule's Lambda handler (``ACMExpiryRule.lambda_handler``), a scheduled event with
+- the rule's Lambda handler (``ACMExpiryRule.lambda_handler``, run by ``bench/invoke.py``), a scheduled event with
   daysToExpiration 30, exemptTagKey acm-expiry-exempt, AssumeRoleMode "false";
 - Prowler, check ``acm_certificates_expiration_check``, ``days_to_expire_threshold`` 30, a
   mutelist muting the exemption tag, with ``--scan-unused-services`` and in its default scope;
@@ -211,7 +211,7 @@ def _handler_prepare(workdir: Path) -> None:
 
 
 def _handler_command(paths: Paths, workdir: Path) -> list[str]:
-    return [str(paths.python), "-m", "bench.peers", "handler", str(workdir / "event.json")]
+    return [str(paths.python), str(ROOT / "bench" / "invoke.py"), str(workdir / "event.json")]
 
 
 def handler_verdicts(workdir: Path, entries: list[Entry]) -> dict[str, str | None]:
@@ -521,7 +521,6 @@ def tool_environment(endpoint: str, home: Path, *, ours: bool) -> dict[str, str]
     )
     if ours:  # as `make` runs it: no bytecode written into ACMExpiryRule/, which `rdk deploy` zips
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
-        environment["PYTHONPATH"] = str(ROOT)  # `python -m bench.peers handler`
     return environment
 
 
@@ -752,34 +751,7 @@ def bench(paths: Paths, out: Path, moto: Path, tools: Sequence[Tool], repeat: in
     return table, figures(runs, facts, judged_at, expired_by, machine)
 
 
-class LambdaContext:
-    """The parts of Lambda's context object the handler reads: a 900-second budget from now."""
-
-    function_name = "ACMExpiryRule"
-    memory_limit_in_mb = "256"
-    aws_request_id = "bench-peers"
-
-    def __init__(self, budget_seconds: float = 900) -> None:
-        self._deadline = time.monotonic() + budget_seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-
-def run_handler(event_path: Path) -> int:
-    """The child process: ``ACMExpiryRule.lambda_handler`` as Lambda imports it, on one event."""
-    import importlib
-
-    sys.path.insert(0, str(ROOT / "ACMExpiryRule"))
-    entry = importlib.import_module("ACMExpiryRule")
-    entry.lambda_handler(json.loads(event_path.read_text(encoding="utf-8")), LambdaContext())
-    return 0
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["handler"]:
-        return run_handler(Path(args[1]))
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--prowler", type=Path, required=True, help="the prowler command of its virtualenv")
     parser.add_argument("--custodian", type=Path, required=True, help="the custodian command of its virtualenv")
@@ -788,7 +760,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--repeat", type=int, default=REPEAT, help="runs of each tool; the time reported is their median"
     )
-    options = parser.parse_args(args)
+    options = parser.parse_args(argv)
     bin_dir = Path(sys.executable).parent
     paths = Paths(
         python=Path(sys.executable),

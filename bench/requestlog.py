@@ -5,8 +5,7 @@ moto_server and writes one JSON line per request (``service``, ``operation``, HT
 JSON-protocol calls the parameters). moto_server's own log names only the HTTP method and path,
 which for JSON and query protocols is ``POST /`` for every operation.
 
-The proxy changes what moto answers in two ways, each where moto is unlike AWS, and records
-both in the entry (``answeredBy``, ``adjusted``):
+The proxy changes what moto answers where moto is unlike AWS, and says so in the entry (``answeredBy``, ``adjusted``):
 
 - **Config's GetComplianceDetailsByConfigRule**, which moto does not implement, is answered with
   no results: what Config holds for a rule whose evaluations were only sent in TestMode (which
@@ -34,9 +33,9 @@ from pathlib import Path
 from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
-NEVER_ISSUED = ("PENDING_VALIDATION", "VALIDATION_TIMED_OUT", "FAILED")
+from tests.support.doubles import DEFAULT_KEY_TYPES, NEVER_ISSUED  # ACM's, as the tests' doubles model it
+
 UNDATED_FIELDS = ("NotBefore", "NotAfter", "IssuedAt")
-DEFAULT_KEY_TYPES = ("RSA_1024", "RSA_2048")  # ListCertificates without Includes.keyTypes
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"}
 _SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
 _RPC_V2 = re.compile(r"^/service/[^/]+/operation/([^/?]+)")

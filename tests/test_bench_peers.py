@@ -298,6 +298,38 @@ def test_a_tool_runs_as_whole_processes_through_the_request_log(moto_endpoint: s
     assert run.expected == {arn: NON_COMPLIANT}
 
 
+OURS_CALLS = {
+    "scan": {"acm.ListCertificates": 2, "tagging.GetResources": 1},
+    "handler": {
+        "acm.ListCertificates": 2,
+        "config.GetComplianceDetailsByConfigRule": 1,  # answered by the request log
+        "config.PutEvaluations": 1,
+        "tagging.GetResources": 1,
+    },
+}
+
+
+@pytest.mark.parametrize("key", sorted(OURS_CALLS))
+def test_the_scan_and_the_handler_run_whole_through_the_request_log(
+    key: str, moto_endpoint: str, tmp_path: Path
+) -> None:
+    """The real `acm-expiry` command, and bench/invoke.py importing the handler from the rule's folder
+    (its verdicts read from what PutEvaluations carried, which moto validates in test mode)."""
+    kinds = [s for s in INVENTORY if s.domain in ("prime256v1-soon.example.com", "pending.example.com")]
+    facts = peers.build_inventory(moto_endpoint, kinds)
+    (tool,) = [t for t in peers.TOOLS if t.key == key]
+    python = Path(sys.executable)
+    paths = peers.Paths(python, python.parent / "acm-expiry", Path("unused"), Path("unused"))
+    with RequestLog(moto_endpoint, tmp_path / "log.jsonl") as log:
+        run = peers.run_tool(tool, paths, log, facts, tmp_path / key, "0", repeat=1)
+
+    assert run.calls == OURS_CALLS[key]
+    by_domain = {f.spec.domain: run.verdicts.get(f.arn) for f in facts}
+    assert by_domain == {"prime256v1-soon.example.com": NON_COMPLIANT, "pending.example.com": NOT_APPLICABLE}
+    assert len(run.right) == 2
+    assert run.adjusted == ["acm.ListCertificates: dates removed from 1 never-issued certificate(s)"]
+
+
 # --- reading each tool's verdicts ------------------------------------------------------------------
 
 
