@@ -761,6 +761,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--repeat", type=int, default=REPEAT, help="runs of each tool; the time reported is their median"
     )
     options = parser.parse_args(argv)
+    if options.repeat < 1:
+        parser.error(f"--repeat must be 1 or more, not {options.repeat}")
     bin_dir = Path(sys.executable).parent
     paths = Paths(
         python=Path(sys.executable),
