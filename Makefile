@@ -43,6 +43,7 @@ CUSTODIAN := build/peers/$(subst ==,-,$(CUSTODIAN_PIN))
 define install_peer
 	@test -n "$(PEERS_PYTHON)" || { echo "make: python3.12 not found; pass PEERS_PYTHON=/path/to/python" >&2; exit 1; }
 	rm -rf $(1)
+	@echo "make: installing $(2) into $(1) (Prowler's virtualenv takes about 1.5 GB and some minutes)"
 	$(PEERS_PYTHON) -m venv $(1)
 	env -u PYTHONDONTWRITEBYTECODE $(1)/bin/python -m pip install --quiet --disable-pip-version-check "$(2)"
 	@touch $(1)/.installed

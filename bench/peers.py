@@ -11,7 +11,7 @@ window's edge (30 days) ± 1 hour, a certificate with an hour left, an expired o
 window, and a private one.
 
 **Time.** ACM and moto refuse to import an expired certificate, so nothing is faked: one certificate
-is imported valid for :data:`EXPIRING_SECONDS` seconds, and the tools run after it has expired, by
+is imported valid for :data:`EXPIRING` (20 seconds), and the tools run after it has expired, by
 the machine's own clock (moto then reports it EXPIRED, as ACM does). The other certificates are
 hours or days from every edge, so the minutes the run takes change no verdict; each tool's expected
 verdicts are worked out at its start and again at its end, and the run stops if they differ.
@@ -59,7 +59,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REGION = "us-east-1"
 DAYS = 30
 EXEMPT_TAG = "acm-expiry-exempt"
-EXPIRING_SECONDS = 20
+EXPIRING = timedelta(seconds=20)  # how long the certificate meant to be expired is imported valid for
 TOOL_TIMEOUT = 600  # seconds; a tool still running then is killed and the run fails
 REPEAT = 3
 COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE = "COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE"
@@ -104,7 +104,7 @@ INVENTORY: tuple[Spec, ...] = (
     _imported("edge-in-ec.example.com", "EC_prime256v1", WINDOW - HOUR, "window edge - 1 h"),
     _imported("edge-out-ec.example.com", "EC_prime256v1", WINDOW + HOUR, "window edge + 1 h"),
     _imported("last-hour.example.com", "EC_prime256v1", HOUR, "1 hour left"),
-    _imported("expired.example.com", "EC_prime256v1", timedelta(seconds=EXPIRING_SECONDS), "expired"),
+    _imported("expired.example.com", "EC_prime256v1", EXPIRING, "expired"),
     Spec("pending.example.com", "RSA_2048", "requested", None, "never issued (PENDING_VALIDATION)"),
     _imported("in-use-soon.example.com", "RSA_2048", timedelta(days=12), "in use, 12 days left", in_use=True),
     _imported("in-use-later.example.com", "EC_prime256v1", timedelta(days=300), "in use, 300 days left", in_use=True),
@@ -421,7 +421,7 @@ def build_inventory(endpoint: str, inventory: Sequence[Spec] = INVENTORY) -> lis
 
 def wait_until_expired(facts: Sequence[Fact]) -> float:
     """Sleep until every certificate meant to be expired has; how many seconds it had expired by then."""
-    expired = [f.not_after for f in facts if f.spec.case == "expired" and f.not_after is not None]
+    expired = [f.not_after for f in facts if f.spec.expires_in == EXPIRING and f.not_after is not None]
     if not expired:
         return 0.0
     latest = max(expired)

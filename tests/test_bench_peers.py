@@ -38,7 +38,7 @@ def facts_at(now: datetime) -> list[Fact]:
             not_after = None
         elif spec.origin == "private":
             not_after = now + timedelta(days=365)
-        elif spec.case == "expired":
+        elif spec.expires_in == peers.EXPIRING:
             not_after = now - timedelta(minutes=1)
         else:
             assert spec.expires_in is not None
@@ -63,7 +63,8 @@ def test_the_inventory_covers_the_edges_expired_never_issued_in_use_exempt_and_p
         s.expires_in - window for s in INVENTORY if s.expires_in and abs(s.expires_in - window) <= window / 30
     )
     assert edges == [timedelta(hours=-1)] * 2 + [timedelta(hours=1)] * 2
-    assert [s.expires_in for s in INVENTORY if s.case == "expired"] == [timedelta(seconds=peers.EXPIRING_SECONDS)]
+    assert [s.domain for s in INVENTORY if s.expires_in == peers.EXPIRING] == ["expired.example.com"]
+    assert peers.EXPIRING.total_seconds() < 60  # expired before the tools run, not hours into the run
     assert [s.origin for s in INVENTORY if s.expires_in is None] == ["requested", "private"]
     assert sum(s.in_use for s in INVENTORY) == 2
     assert [s.expires_in for s in INVENTORY if s.exempt] == [timedelta(days=5)]  # inside the window: it matters
