@@ -11,7 +11,7 @@ DEMO_STAMP := $(VENV)/.demo-installed
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 RDK_PACKAGE := build/rdk
 
-.PHONY: demo test lint bench template clean pycache layer package release report-preview rdk-package
+.PHONY: demo test lint bench bench-peers template clean pycache layer package release report-preview rdk-package
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "make: python3.12 not found; install Python 3.12 or pass PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -76,6 +76,34 @@ release: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/periodic.py
+
+# `make bench-peers`: the real Prowler and Cloud Custodian beside `acm-expiry scan` and the rule's handler
+# (bench/peers.py). Each peer is pinned and gets its own virtualenv under build/, named after its pin so
+# that a new pin installs afresh. PEERS_PYTHON builds them: both install and run on Python 3.12.
+PEERS_PYTHON ?= $(PYTHON)
+PROWLER_PIN := prowler==5.46.0
+CUSTODIAN_PIN := c7n==0.9.53
+PROWLER := build/peers/$(subst ==,-,$(PROWLER_PIN))
+CUSTODIAN := build/peers/$(subst ==,-,$(CUSTODIAN_PIN))
+
+# $(1): the virtualenv, $(2): the pin. Bytecode is written at install, as a user's pip install does.
+define install_peer
+	@test -n "$(PEERS_PYTHON)" || { echo "make: python3.12 not found; pass PEERS_PYTHON=/path/to/python" >&2; exit 1; }
+	rm -rf $(1)
+	@echo "make: installing $(2) into $(1) (Prowler's virtualenv takes about 1.5 GB and some minutes)"
+	$(PEERS_PYTHON) -m venv $(1)
+	env -u PYTHONDONTWRITEBYTECODE $(1)/bin/python -m pip install --quiet --disable-pip-version-check "$(2)"
+	@touch $(1)/.installed
+endef
+
+$(PROWLER)/.installed:
+	$(call install_peer,$(PROWLER),$(PROWLER_PIN))
+
+$(CUSTODIAN)/.installed:
+	$(call install_peer,$(CUSTODIAN),$(CUSTODIAN_PIN))
+
+bench-peers: $(STAMP) $(PROWLER)/.installed $(CUSTODIAN)/.installed
+	$(BIN)/python -m bench.peers --prowler $(PROWLER)/bin/prowler --custodian $(CUSTODIAN)/bin/custodian
 
 # `rdk deploy` zips ACMExpiryRule/ whole: run this first if Python ran the rule outside make.
 pycache:
