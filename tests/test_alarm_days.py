@@ -20,12 +20,10 @@ from typing import Any
 
 import pytest
 
-from acm_expiry.events import SCHEDULED
-from acm_expiry.metrics import Invocation, embedded, invocation_metrics
 from acm_expiry_cli.sample_events import change_event, scheduled_event
 from tests.conftest import World
 from tests.support.cloudwatch import History, MetricId, Metrics, Reading, State, simulate
-from tests.support.doubles import access_denied
+from tests.support.doubles import THROTTLING, access_denied
 from tests.support.inventory import config_item
 from tests.test_alerts import (
     ERRORS,
@@ -69,7 +67,6 @@ class Days:
     rule_name: str = "ACMExpiryRule"
     runs: dict[int, datetime] = field(default_factory=dict)
     lambda_errors: list[tuple[datetime, int]] = field(default_factory=list)
-    extra_lines: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.start = self.aws.now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -98,12 +95,20 @@ class Days:
         self._invoke(change_event(config_item(configuration, at), at, self.parameters), at)
 
     def cut_short(self, day: int) -> None:
-        """A periodic run stopped at its deadline having sent part of its evaluations. The handler cannot be
-        cut short yet (the deadline is being added to it), so its log line's metrics are built by the same
-        functions the handler uses."""
+        """A periodic run the deadline stops having recorded part of its evaluations: its NON_COMPLIANT ones
+        went first, then PutEvaluations is throttled until too little of a 40 s timeout is left. It returns
+        ("partial"), so Lambda counts no error."""
         at = self.runs[day] = self.at(day, 3, DRIFT[day])
-        concluded = Invocation(SCHEDULED, completed=False, failed=False)
-        self.extra_lines.append(embedded(invocation_metrics(concluded), self.rule_name, at))
+        filler = [certificate(f"filler{i:03d}", at + timedelta(days=300)) for i in range(150)]
+        self.inventory.extend(filler)  # more than one batch: what is left for tomorrow
+        self.aws.doubles.faults.add("config.PutEvaluations", None, *[THROTTLING] * 10_000)
+        self.aws.now = at
+        event = scheduled_event(at, self.parameters)
+        event["configRuleName"] = self.rule_name
+        self.aws.run(event, timeout=40)
+        assert self.aws.log_lines()[-1]["outcome"] == "partial"
+        self.aws.doubles.faults = type(self.aws.doubles.faults)()  # nothing scripted: answer normally again
+        del self.inventory[-len(filler) :]
         self.lambda_errors.append((at, 0))
 
     def _invoke(self, event: dict[str, Any], at: datetime) -> bool:
@@ -123,7 +128,7 @@ class Days:
 
     def metrics(self) -> Metrics:
         metrics = Metrics()
-        for line in [*self.aws.log_lines(), *self.extra_lines]:
+        for line in self.aws.log_lines():
             metrics.put_emf(line)
         errors = MetricId("AWS/Lambda", "Errors", frozenset({("FunctionName", RDK_FUNCTION_NAME)}))
         for at, value in self.lambda_errors:
