@@ -66,7 +66,7 @@ def sample_report(now: datetime = NOW) -> Report:
 
 
 def main(folder: str = "build/report-preview") -> int:
-    out = Path(folder)
+    out = Path(folder).resolve()  # chromium opens the page by its file: URI
     out.mkdir(parents=True, exist_ok=True)
     page = out / "report.html"
     page.write_text(render(sample_report(), "html"), encoding="utf-8")
