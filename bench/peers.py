@@ -40,7 +40,6 @@ import math
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -312,39 +311,19 @@ TOOLS: tuple[Tool, ...] = (
 # --- moto_server and the inventory in it ----------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextmanager
 def moto_server(executable: Path, logfile: Path) -> Iterator[str]:
     """moto_server on a free local port for the block, stopped (its own pid) however the block ends."""
-    port = free_port()
+    from tests.support.moto_server import MotoServerError
+    from tests.support.moto_server import moto_server as running
+
     environment = {**os.environ, "MOTO_ACM_VALIDATION_WAIT": str(7 * 86400)}  # requested ones stay pending
     with logfile.open("wb") as log:
-        server = subprocess.Popen(
-            [str(executable), "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=subprocess.STDOUT, env=environment
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    fail(f"moto_server did not start (see {logfile})")
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
         try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            with running(executable, environment, output=log) as endpoint:
+                yield endpoint
+        except MotoServerError as error:
+            fail(f"{error} (see {logfile})")
 
 
 def build_inventory(endpoint: str, inventory: Sequence[Spec] = INVENTORY) -> list[Fact]:

@@ -24,6 +24,7 @@ from acm_expiry_cli.demo import self_signed
 from bench import peers
 from bench.peers import COMPLIANT, INVENTORY, NON_COMPLIANT, NOT_APPLICABLE, Fact, Measured, Run, Spec, Tool
 from bench.requestlog import Entry, RequestLog, adjust_acm, count_calls, listed_arns, operation_of
+from tests.support.moto_server import free_port
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 ARN = "arn:aws:acm:us-east-1:123456789012:certificate/"
@@ -191,7 +192,7 @@ def test_a_listing_without_key_types_gets_acms_default_filter() -> None:
 
 @pytest.fixture
 def moto_endpoint() -> Iterator[str]:
-    port = peers.free_port()
+    port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
     try:

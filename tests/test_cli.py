@@ -13,7 +13,6 @@ import json
 import os
 import pty
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -33,6 +32,7 @@ from acm_expiry_cli.sample_events import scheduled_event
 from tests.conftest import World, amazon_issued_record
 from tests.support.doubles import THROTTLING, XmlAnswer, access_denied
 from tests.support.inventory import import_certificate, synthetic_inventory
+from tests.support.moto_server import MotoServerError, moto_server
 
 BIN = Path(sys.executable).parent
 CLI = [str(BIN / "acm-expiry")] if (BIN / "acm-expiry").exists() else [sys.executable, "-m", "acm_expiry_cli.main"]
@@ -69,43 +69,15 @@ NON_COMPLIANT_US_EU = {"old.example.eu", "api.example.com", "shop.example.eu", "
 # --- moto_server and the subprocess ------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[str]:
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["MOTO_ACM_VALIDATION_WAIT"] = "86400"  # requested certificates stay PENDING_VALIDATION
-    server = subprocess.Popen(
-        [str(BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"moto_server exited with status {server.returncode}")
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail("moto_server did not start listening within 30 s")
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        with moto_server(BIN / "moto_server", env) as url:
+            yield url
+    except MotoServerError as error:
+        pytest.fail(str(error))
 
 
 @dataclass
