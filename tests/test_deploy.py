@@ -370,11 +370,14 @@ def test_get_resource_config_history_only_with_oversized_notifications(name: str
     assert load(name)["Parameters"]["OversizedNotifications"]["Default"] == "true"
 
 
-@pytest.mark.parametrize("name", ["execution-role.yaml", "member-role.yaml", "member.yaml"])
+@pytest.mark.parametrize("name", ["execution-role.yaml", "member-role.yaml", "member.yaml", "organization.yaml"])
 @pytest.mark.parametrize(
     ("tag_key", "allowed"),
     [
         ("", True),
+        ("aws:reserved", False),  # AWS's own prefix: the rule refuses it (every invocation would fail)
+        ("AWS:Reserved", False),
+        ("aws-team", True),
         (EXEMPT_TAG_KEY, True),
         ("Exempt From Expiry", True),
         ("team:acm/exempt=+-@_.", True),
@@ -386,7 +389,8 @@ def test_get_resource_config_history_only_with_oversized_notifications(name: str
     ],
 )
 def test_exempt_tag_key_takes_what_a_tag_key_may_be(name: str, tag_key: str, allowed: bool) -> None:
-    """1 to 128 letters, digits, spaces and _ . : / = + - @ (the tag key pattern of ACM's API), or empty."""
+    """1 to 128 letters, digits, spaces and _ . : / = + - @ (the tag key pattern of ACM's API), not aws:, or empty:
+    what the rule's exemptTagKey accepts, so a stack never deploys a parameter every invocation refuses."""
     spec = load(name)["Parameters"]["ExemptTagKey"]
     assert spec["Default"] == ""
     assert allowed_by_pattern(str(spec["AllowedPattern"]), tag_key) is allowed

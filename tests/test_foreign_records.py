@@ -26,7 +26,7 @@ from acm_expiry.arns import NotACertificateArn
 from acm_expiry.errors import MalformedEventError, RuleError
 from acm_expiry_cli.sample_events import change_event, oversized_event, scheduled_event
 from tests.conftest import World
-from tests.support.inventory import config_item
+from tests.support.inventory import config_item, synthetic_inventory
 
 ARN = "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-aaaa-bbbb-cccc-123456789012"
 
@@ -195,3 +195,25 @@ def test_any_dates_in_an_item_give_a_verdict_never_an_exception(
     assert evaluation["ComplianceType"] in ("COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE")
     assert 1 <= len(evaluation["Annotation"]) <= 256
     assert aws.log_lines()[-1]["outcome"] == "ok"
+
+
+# --- a function that serves one rule (deploy/member.yaml) ----------------------------------------------------
+
+
+def test_a_function_that_serves_one_rule_refuses_another_rules_events(
+    aws: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The invoke permission admits every Config rule of the account (it cannot name a rule not yet
+    created); ACM_EXPIRY_RULE_NAME makes the function refuse the others, before any call."""
+    aws.acm.source = lambda region: synthetic_inventory(5, aws.now)
+    monkeypatch.setenv("ACM_EXPIRY_RULE_NAME", "ACMExpiryRule")
+    event = scheduled_event(aws.now)
+    aws.run(event)  # its own rule
+    assert len(aws.config.sent) == 5
+    aws.doubles.requests.clear()
+    with pytest.raises(MalformedEventError, match="'AnotherRule' is not 'ACMExpiryRule', the one Config rule"):
+        aws.run(event | {"configRuleName": "AnotherRule", "ruleParameters": '{"daysToExpiration": "3650"}'})
+    assert aws.doubles.requests == []
+    assert aws.log_lines()[-1]["outcome"] == "error"
+    monkeypatch.delenv("ACM_EXPIRY_RULE_NAME")
+    aws.run(event | {"configRuleName": "AnotherRule"})  # unset (RDK, a central function): any rule

@@ -211,6 +211,17 @@ def test_an_expired_certificate_is_counted_apart_from_the_soonest_expiry(aws: Wo
     assert (metrics["SoonestExpiryDays"], metrics["ExpiredCertificates"]) == (7, 1)
 
 
+def test_a_revoked_certificate_counts_with_the_expired_whatever_days_it_has_left(aws: World) -> None:
+    """Clients refuse a revoked certificate as they refuse an expired one: it holds the expired alarm."""
+    revoked = record("revoked", aws.now + timedelta(days=200)) | {"Status": "REVOKED", "RevokedAt": aws.now.timestamp()}
+    undated = record("undated", aws.now) | {"Status": "REVOKED"}
+    del undated["NotAfter"]
+    aws.acm.source = lambda region: [revoked, undated, record("far", aws.now + timedelta(days=90))]
+    aws.run(scheduled_event(aws.now))
+    metrics = emf_metrics(aws.log_lines()[-1])
+    assert (metrics["ExpiredCertificates"], metrics["SoonestExpiryDays"]) == (2, 90)
+
+
 def test_an_exempt_expired_certificate_is_not_counted(aws: World) -> None:
     key = "acm-expiry-exempt"
     old = record("old", aws.now - timedelta(days=3)) | {"Tags": [{"Key": key, "Value": "decommissioned host"}]}

@@ -42,6 +42,7 @@ import pytest
 
 import artifacts
 from acm_expiry.edge import new_session
+from acm_expiry.errors import MalformedEventError
 from acm_expiry.permissions import RULE_ACTIONS
 from acm_expiry_cli.sample_events import change_event, scheduled_event
 from tests.conftest import World, amazon_issued_record
@@ -383,9 +384,14 @@ def test_the_rule_is_invoked_by_config_events_end_to_end(
     assert not may_invoke(policy, account, region, rule_arn(other, region, rule["ConfigRuleId"]), other)
     assert not may_invoke(policy, account, region, rule_arn(account, "ap-south-1", rule["ConfigRuleId"]), account)
 
-    # Lambda runs the function with its own Region in AWS_REGION and AWS_DEFAULT_REGION.
+    # Lambda runs the function with its own Region in AWS_REGION and AWS_DEFAULT_REGION, and with the
+    # environment the stack gave it.
     monkeypatch.setenv("AWS_REGION", region)
     monkeypatch.setenv("AWS_DEFAULT_REGION", region)
+    with as_account(monkeypatch, account):
+        configured = client("lambda", region).get_function_configuration(FunctionName=FUNCTION_NAME)
+    for name, value in configured["Environment"]["Variables"].items():
+        monkeypatch.setenv(name, value)
     certificate = member_certificate(aws, account, region)
     configuration = {
         "certificateArn": certificate["CertificateArn"],
@@ -405,6 +411,14 @@ def test_the_rule_is_invoked_by_config_events_end_to_end(
 
     aws.run(as_config_sends(scheduled_event(aws.later(days=1)), rule, account))
     assert [e["ComplianceType"] for e in aws.config.sent[-1:]] == ["NON_COMPLIANT"]
+
+    # The permission admits the account's rules (it cannot name one not yet created); the function
+    # itself refuses another rule's events, whatever they ask.
+    sent = len(aws.config.put_calls)
+    other_rule = rule | {"ConfigRuleName": "someone-elses-rule"}
+    with pytest.raises(MalformedEventError, match="'someone-elses-rule' is not 'ACMExpiryRule'"):
+        aws.run(as_config_sends(scheduled_event(aws.later(days=1)), other_rule, account))
+    assert len(aws.config.put_calls) == sent
 
     allowed_by_role = role_policy(rollout, account, region)
     calls = {(operation, json.dumps(params, sort_keys=True, default=str)) for operation, params in aws.doubles.requests}

@@ -301,3 +301,19 @@ def kind_of(value: object) -> str:
         if type(value) is python_type:
             return name
     return type(value).__name__
+
+
+# The Config rule a function serves alone, when its deployment says (deploy/member.yaml sets it). A
+# Lambda permission cannot name the one rule it admits (Config checks the permission when the rule is
+# created, before the rule's ARN exists), so it admits the account's rules; this makes the function
+# refuse any other rule's events, whatever parameters they carry.
+SERVED_RULE_VARIABLE = "ACM_EXPIRY_RULE_NAME"
+
+
+def check_served_rule(checked: CheckedEvent, served: str | None) -> None:
+    """Refuse an event of another Config rule than the one this function serves (``served``; None: any)."""
+    if served and checked.config_rule_name != served:
+        raise MalformedEventError(
+            f"event.configRuleName {checked.config_rule_name!r} is not {served!r}, the one Config rule this "
+            f"function serves ({SERVED_RULE_VARIABLE}): another rule of the account invoked it"
+        )

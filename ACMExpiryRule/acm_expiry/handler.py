@@ -24,6 +24,7 @@ counted in its Errors metric; one that returns is taken as done. So, per invocat
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -38,7 +39,15 @@ from acm_expiry.adapter import RuleRun, run_rule
 from acm_expiry.delivery import deliver, import_findings, update_workflow
 from acm_expiry.edge import AwsEdge, Clock, Deadline, new_session
 from acm_expiry.errors import AwsCallError, DeadlineReached, DeliveryError, RuleError
-from acm_expiry.events import OVERSIZED, SCHEDULED, CheckedEvent, check_event, without_empty_rdklib_parameters
+from acm_expiry.events import (
+    OVERSIZED,
+    SCHEDULED,
+    SERVED_RULE_VARIABLE,
+    CheckedEvent,
+    check_event,
+    check_served_rule,
+    without_empty_rdklib_parameters,
+)
 from acm_expiry.findings import SHOWN_SKIPPED, plan_findings, scope_ids
 from acm_expiry.limits import FINDINGS_BATCH
 from acm_expiry.metrics import Invocation, embedded, invocation_metrics
@@ -52,7 +61,7 @@ RULE_NAME = "ACMExpiryRule"
 
 @dataclass(frozen=True)
 class Runtime:
-    """What the handler takes from the world: the clock, waiting, log lines, and a new AWS session."""
+    """What the handler takes from the world: the clock, waiting, log lines, a new session, the rule it serves."""
 
     now: Callable[[], datetime] = utc_now
     sleep: Callable[[float], None] = time.sleep
@@ -60,6 +69,8 @@ class Runtime:
     log: Callable[[str], None] = field(default=print)
     # A session per invocation: nothing configured on it outlives the invocation.
     new_session: Callable[[], boto3.Session] = new_session
+    # The one Config rule this function serves, from its environment, read at each invocation.
+    served_rule: Callable[[], str | None] = field(default=lambda: os.environ.get(SERVED_RULE_VARIABLE) or None)
 
 
 RUNTIME = Runtime()
@@ -83,6 +94,7 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
         checked = check_event(event)  # and the parameters: fail before any call is made
         line["messageType"] = checked.message_type
         line["configRuleName"] = checked.config_rule_name
+        check_served_rule(checked, runtime.served_rule())
         event = without_empty_rdklib_parameters(event, checked)
         rule = ACMExpiryRule(now=runtime.now)
         edge = AwsEdge.for_rule_event(event, rule, runtime.new_session(), clock=clock, deadline=deadline)

@@ -14,8 +14,8 @@ metric                     unit   periodic run, completed    cut short   change 
 PeriodicRunsCompleted      Count  1                          0           --      0 [1]
 CertificatesEvaluated      Count  certificates judged        --          --      --
 NonCompliantCertificates   Count  of those, NON_COMPLIANT    --          --      --
-ExpiredCertificates        Count  expired, still in ACM,     --          --      --
-                                  not exempt
+ExpiredCertificates        Count  expired or revoked, still  --          --      --
+                                  in ACM, not exempt
 SoonestExpiryDays          None   fewest days left among     --          --      --
                                   the unexpired ones, at
                                   most 3650 (also when none)
@@ -41,7 +41,8 @@ is written, and absent otherwise:
   (then the horizon, :data:`SOONEST_EXPIRY_HORIZON_DAYS`): silence must mean "no run", never
   "nothing at risk";
 - expired certificates are counted apart (``ExpiredCertificates``) so a certificate reaching the
-  threshold is news even while an expired one sits undeleted.
+  threshold is news even while an expired one sits undeleted; revoked ones with them, since clients
+  refuse a revoked certificate as they refuse an expired one, whatever days it has left.
 
 Pure: no boto3, no clock.
 """
@@ -62,6 +63,8 @@ DIMENSION = "ConfigRuleName"
 # Days counted up to ten years: a region without an unexpired certificate writes this, and no
 # alarm threshold the alerts template accepts (1..365 days) reaches it.
 SOONEST_EXPIRY_HORIZON_DAYS = 3650
+# Certificates clients refuse whatever days they have left: ExpiredCertificates counts them.
+UNUSABLE = frozenset({Scenario.EXPIRED, Scenario.REVOKED})
 UNITS = {
     "PeriodicRunsCompleted": "Count",
     "CertificatesEvaluated": "Count",
@@ -116,12 +119,12 @@ def inventory_figures(outcomes: Sequence[Outcome]) -> dict[str, int]:
     unexpired_days = [
         a.verdict.days_left
         for a in assessments
-        if a.verdict.days_left is not None and a.verdict.scenario is not Scenario.EXPIRED
+        if a.verdict.days_left is not None and a.verdict.scenario not in UNUSABLE
     ]
     return {
         "CertificatesEvaluated": len(assessments),
         "NonCompliantCertificates": sum(1 for a in assessments if a.verdict.compliance is Compliance.NON_COMPLIANT),
-        "ExpiredCertificates": sum(1 for a in assessments if a.verdict.scenario is Scenario.EXPIRED),
+        "ExpiredCertificates": sum(1 for a in assessments if a.verdict.scenario in UNUSABLE),
         "SoonestExpiryDays": min([*unexpired_days, SOONEST_EXPIRY_HORIZON_DAYS]),
     }
 
