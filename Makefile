@@ -46,7 +46,7 @@ report-preview: $(STAMP)
 
 # The rule folder as `rdk deploy` should zip it: RDK zips the folder whole, and ACMExpiryRule_test.py
 # (for `rdk test-local`) and bytecode caches have no place in the function. Deploy from $(RDK_PACKAGE):
-#   cd build/rdk && rdk deploy ACMExpiryRule --lambda-role-arn <role ARN>
+#   cd build/rdk && rdk deploy ACMExpiryRule --lambda-role-arn <role ARN> --lambda-timeout 900 --rdklib-layer-arn <layer ARN>
 rdk-package:
 	rm -rf $(RDK_PACKAGE)
 	mkdir -p $(RDK_PACKAGE)
