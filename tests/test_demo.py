@@ -96,3 +96,17 @@ def test_the_handler_asked_acm_only_about_the_renewals_it_could_not_judge(
     }
     assert f"Change event (ConfigurationItemChangeNotification) for {IMPORTED[1][0]}" in demo.stdout
     assert "Config recorded 11 evaluations" in demo.stdout
+
+
+def test_the_readmes_example_log_line_is_the_demos(demo: subprocess.CompletedProcess[str]) -> None:
+    """README's "The metrics" quotes the demo's scheduled run: the same fields and figures (not the timings)."""
+    lines = [line.removeprefix("log line: ") for line in demo.stdout.splitlines() if line.startswith("log line: ")]
+    scheduled = json.loads(lines[0])
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    quoted = json.loads(readme.split("demo's scheduled run writes:\n\n```json\n", 1)[1].split("\n```", 1)[0])
+    assert sorted(quoted) == sorted(scheduled)
+    timings = {"durationMs", "_aws"}  # the run's own duration, and its timestamp
+    assert {k: v for k, v in quoted.items() if k not in timings} == {
+        k: v for k, v in scheduled.items() if k not in timings
+    }
+    assert quoted["_aws"]["CloudWatchMetrics"] == scheduled["_aws"]["CloudWatchMetrics"]
