@@ -152,9 +152,6 @@ class Deadline:
             self._extra = before
 
 
-NO_DEADLINE = Deadline(SYSTEM_CLOCK, None)
-
-
 class Pacer:
     """Spaces one edge's requests to each operation's documented rate (a token bucket per operation and Region)."""
 

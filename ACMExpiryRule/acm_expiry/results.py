@@ -64,9 +64,6 @@ class HeldResults:
         return {"count": len(self.foreign), "examples": [f.for_log() for f in self.foreign[:FOREIGN_EXAMPLES]]}
 
 
-NOTHING_HELD = HeldResults()
-
-
 def read_results(config: Any, rule_name: str) -> HeldResults:
     """Every result Config holds for the rule, in one pass over the pages.
 
