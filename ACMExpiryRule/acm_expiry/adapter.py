@@ -112,7 +112,7 @@ def _periodic(rule: ACMExpiryRule, event: Mapping[str, Any], parameters: RulePar
         recorded,
         outcomes,
         judged.listing_gaps,
-        recording=_recording_for_log(plan, held, stopped),
+        recording=_recording_for_log(plan, held, stopped, recorded=len(recorded)),
         foreign_results=held.foreign_for_log() if held.foreign else None,
         stopped=stopped,
     )
@@ -139,12 +139,14 @@ def _send(
     return []
 
 
-def _recording_for_log(plan: RecordingPlan, held: HeldResults, stopped: DeadlineReached | None) -> dict[str, Any]:
+def _recording_for_log(
+    plan: RecordingPlan, held: HeldResults, stopped: DeadlineReached | None, *, recorded: int
+) -> dict[str, Any]:
     line: dict[str, Any] = {"planned": dict(plan.counts), "unchanged": plan.unchanged, "resultsRead": len(held.results)}
     if not held.complete:
         line["resultsReadComplete"] = False
     if plan.ask_acm or plan.left_for_later:
         line["askedAcm"], line["leftForLater"] = len(plan.ask_acm), plan.left_for_later
-    if stopped is not None:  # of those planned, how many the deadline left unsent
-        line["left"] = stopped.left
+    if stopped is not None:  # of those planned (each certificate asked about makes one), how many went unsent
+        line["left"] = len(plan.sends) + len(plan.ask_acm) - recorded
     return line

@@ -5,8 +5,8 @@ Config's ``PutEvaluations`` lists what it did not record in ``FailedEvaluations`
 ``UnprocessedFindings``. Each sender here reads that list from its own answer; :func:`deliver`
 sends the failures again a few rounds with backoff, except those the same request would meet
 again (invalid input, access denied), and raises for whatever remains, saying how many, which,
-and why. When the invocation's deadline stops it, the :class:`DeadlineReached` it raises says how
-many items were recorded and how many were left.
+and why. When the invocation's deadline stops it, the :class:`DeadlineReached` it raises carries what
+was recorded.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def deliver(
         else:
             final.extend((f, REDELIVERY_ROUNDS + 1) for f in failures)
     except DeadlineReached as stopped:
-        stopped.delivered, stopped.left = recorded, len(items) - len(recorded)
+        stopped.delivered = recorded
         raise
     if final:
         codes = tuple(sorted({code for (_, code), _ in final}))

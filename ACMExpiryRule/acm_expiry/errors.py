@@ -59,6 +59,5 @@ class DeadlineReached(RuleError):
         )
         self.operation = operation
         self.remaining = remaining
-        # What a delivery had got recorded when it stopped, and how many items it had left.
+        # What a delivery had got recorded when it stopped.
         self.delivered: list[dict[str, Any]] = []
-        self.left = 0
