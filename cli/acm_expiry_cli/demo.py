@@ -248,6 +248,9 @@ class DemoConfig:
             body: dict[str, Any] = {"FailedEvaluations": []}
         elif operation == "GetComplianceDetailsByConfigRule":
             body = {"EvaluationResults": []}  # the demo's rule has never run before
+        elif operation == "GetComplianceDetailsByResource":  # what the scheduled run recorded for it
+            held = [e for e in self.sent if e["ComplianceResourceId"] == params.get("ResourceId")][-1:]
+            body = {"EvaluationResults": [_as_result(e) for e in held]}
         else:
             return None  # moto answers the rest
         response = AWSResponse(request.url, 200, {}, _Body(json.dumps(body).encode()))
@@ -257,7 +260,27 @@ class DemoConfig:
         return response
 
     def describe(self) -> list[str]:
-        return ["Config's PutEvaluations (recorded here) and GetComplianceDetailsByConfigRule (no earlier results)"]
+        return [
+            "Config's PutEvaluations (recorded here), GetComplianceDetailsByConfigRule (no earlier results) and "
+            "GetComplianceDetailsByResource (what was recorded here)"
+        ]
+
+
+def _as_result(evaluation: Mapping[str, Any]) -> dict[str, Any]:
+    """A recorded evaluation as GetComplianceDetailsBy* return it (the demo's rule is named ACMExpiryRule)."""
+    return {
+        "EvaluationResultIdentifier": {
+            "EvaluationResultQualifier": {
+                "ConfigRuleName": "ACMExpiryRule",
+                "ResourceType": evaluation["ComplianceResourceType"],
+                "ResourceId": evaluation["ComplianceResourceId"],
+            },
+            "OrderingTimestamp": evaluation["OrderingTimestamp"],
+        },
+        "ComplianceType": evaluation["ComplianceType"],
+        "ResultRecordedTime": evaluation["OrderingTimestamp"],
+        "Annotation": evaluation.get("Annotation", ""),
+    }
 
 
 class _Body:
