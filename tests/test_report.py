@@ -5,6 +5,7 @@ Expectations are computed here from the rows themselves, not from the module's h
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
@@ -13,12 +14,14 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from html import escape
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Literal
 
 import pytest
 
 from acm_expiry.verdict import Compliance, days_left
-from acm_expiry_cli.report import CSV_FIELDS, FORMATS, VERDICTS, Report, Row, printable, render
+from acm_expiry_cli.formats import FORMATS, render
+from acm_expiry_cli.report import CSV_FIELDS, VERDICTS, Report, Row, printable
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 WINDOW = 30
@@ -818,3 +821,18 @@ def test_bad_input_is_refused() -> None:
         render(Report(WINDOW, NOW.replace(tzinfo=None), (), "ACM"), "json")
     with pytest.raises(ValueError, match="unknown verdict"):
         render(Report(WINDOW, NOW, (row(A1, US, "x", 5, verdict="MAYBE"),), "ACM"), "csv")
+
+
+def test_the_page_uses_the_text_formats_module_and_not_the_other_way_round() -> None:
+    """report.py (the model and the text formats) imports neither the page nor the format picker."""
+    package = Path(__file__).resolve().parent.parent / "cli" / "acm_expiry_cli"
+
+    def imported(module: str) -> set[str]:
+        tree = ast.parse((package / f"{module}.py").read_text(encoding="utf-8"))
+        names = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        names |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        return {name for name in names if name.startswith("acm_expiry_cli")}
+
+    assert imported("report") == set()
+    assert imported("html_report") == {"acm_expiry_cli.report"}
+    assert imported("formats") == {"acm_expiry_cli.report", "acm_expiry_cli.html_report"}

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from acm_expiry_cli.report import render
+from acm_expiry_cli.formats import render
 from tests.support.browser import PAPERS, find_chromium, pdf, pdf_page_count
 from tests.support.browser import run as run_chromium
 from tests.support.report_preview import sample_report

@@ -367,7 +367,8 @@ def _row(assessment: Any, evaluation: dict[str, Any]) -> Any:
 
 def _table(rows: list[Any], now: datetime) -> str:
     """`acm-expiry scan`'s table, then each annotation exactly as Config recorded it."""
-    from acm_expiry_cli.report import Report, printable, render
+    from acm_expiry_cli.formats import render
+    from acm_expiry_cli.report import Report, printable
 
     rows.sort(key=lambda r: (r.days_left is None, r.days_left if r.days_left is not None else 0))
     table = render(Report(WINDOW, now, tuple(rows), "the demo"), "table")

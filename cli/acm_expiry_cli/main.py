@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, NoReturn
 
-from acm_expiry_cli.report import FORMATS
+from acm_expiry_cli.formats import FORMATS
 
 # Exit 2 means "something is NON_COMPLIANT" for `scan`, so usage errors exit 1 like every other
 # error (argparse's own default is 2).

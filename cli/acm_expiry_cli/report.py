@@ -1,4 +1,9 @@
-"""Reports of an `acm-expiry scan`: one :class:`Report` in, text in one of :data:`FORMATS` out.
+"""Reports of an `acm-expiry scan`: the :class:`Report` and its rows, and the text formats.
+
+What every format shares lives here: the model, the escaping of untrusted text, the counts and
+dates; the ``table``, ``csv`` and ``json`` formats too. The ``html`` page is
+:mod:`acm_expiry_cli.html_report`, which uses this module (never the other way round), and
+:func:`acm_expiry_cli.formats.render` picks a format by name.
 
 Pure rendering: no AWS, no clock, no randomness, so the same report always renders to the same
 text. Every format ends with a newline; write it as is (``out.write(render(...))``).
@@ -59,7 +64,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-FORMATS = ("table", "csv", "json", "html")
 # acm_expiry.verdict.Compliance's values, in its order (this module needs nothing but the standard library).
 VERDICTS = ("COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE")
 CSV_FIELDS = (
@@ -119,30 +123,8 @@ class Report:
         return self.rows if self.scanned is None else self.scanned
 
 
-def render(report: Report, output_format: str, *, wide: bool = False, width: int | None = None) -> str:
-    """The report in one of :data:`FORMATS`; ``wide`` and ``width`` only matter to ``table``.
-
-    ``width`` defaults to :data:`DEFAULT_WIDTH`, or :data:`WIDE_WIDTH` when ``wide``. Raises
-    :class:`ValueError` for an unknown format, a width under 1, a naive datetime or an unknown verdict.
-    """
-    if output_format not in FORMATS:
-        raise ValueError(f"unknown report format {output_format!r}: expected one of {', '.join(FORMATS)}")
-    width = width if width is not None else WIDE_WIDTH if wide else DEFAULT_WIDTH
-    if width < 1:
-        raise ValueError(f"width must be at least 1, not {width}")
-    _check(report)
-    if output_format == "table":
-        return _table(report, wide, width)
-    if output_format == "csv":
-        return _csv(report)
-    if output_format == "json":
-        return _json(report)
-    from acm_expiry_cli.html_report import html  # only this format needs the page's style and script
-
-    return html(report)
-
-
-def _check(report: Report) -> None:
+def check(report: Report) -> None:
+    """Raise :class:`ValueError` for a naive datetime or an unknown verdict."""
     if report.scanned_at.tzinfo is None:
         raise ValueError("scanned_at must be timezone-aware")
     for row in report.all_rows + (report.rows if report.scanned is not None else ()):
@@ -289,7 +271,11 @@ def note(annotation: str) -> str:
 _SHRINK_ORDER = (_NOTE, _DOMAIN, _ARN, _KEY, _TYPE, _REGION, _ACCOUNT)
 
 
-def _table(report: Report, wide: bool, width: int) -> str:
+def table(report: Report, wide: bool = False, width: int | None = None) -> str:
+    """The ``table`` format; ``width`` defaults to :data:`DEFAULT_WIDTH`, or :data:`WIDE_WIDTH` when ``wide``."""
+    width = width if width is not None else WIDE_WIDTH if wide else DEFAULT_WIDTH
+    if width < 1:
+        raise ValueError(f"width must be at least 1, not {width}")
     lines = _table_lines(report, wide, width) if report.rows else []
     if lines:
         lines.append("")
@@ -385,7 +371,8 @@ def _line(values: Sequence[str], columns: Sequence[_Column], widths: Sequence[in
 # csv and json --------------------------------------------------------------------------------
 
 
-def _csv(report: Report) -> str:
+def csv_text(report: Report) -> str:
+    """The ``csv`` format."""
     buffer = io.StringIO(newline="")
     # QUOTE_NONNUMERIC: every text cell quoted (a ';' in one cannot start a new cell where ';'
     # separates), the one number bare.
@@ -411,7 +398,8 @@ def _csv_row(row: Row) -> list[str | int]:
     return [*map(spreadsheet_text, text), *days, *map(spreadsheet_text, after)]
 
 
-def _json(report: Report) -> str:
+def json_text(report: Report) -> str:
+    """The ``json`` format."""
     document = {
         "window": report.window,
         "scannedAt": iso(report.scanned_at),

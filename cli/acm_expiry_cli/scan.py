@@ -11,7 +11,7 @@ Two sources:
   ``--region`` narrow the query.
 
 Nothing is written to AWS: no PutEvaluations, no findings. The report goes to stdout or
-``--output FILE`` in one of :data:`acm_expiry_cli.report.FORMATS`.
+``--output FILE`` in one of :data:`acm_expiry_cli.formats.FORMATS`.
 
 Exit status: 0 when no certificate is NON_COMPLIANT, 2 when one is (``--only-noncompliant``
 filters rows, not this), 1 on any error (one line on stderr, no traceback).
@@ -43,7 +43,8 @@ from acm_expiry.parameters import MAX_DAYS, MIN_DAYS, parse_days_to_expiration, 
 from acm_expiry.tags import tagged_certificates
 from acm_expiry.verdict import Compliance
 from acm_expiry_cli import aggregator
-from acm_expiry_cli.report import Report, Row, one_line, render
+from acm_expiry_cli.formats import render
+from acm_expiry_cli.report import Report, Row, one_line
 
 EXIT_OK = 0
 EXIT_ERROR = 1

@@ -16,7 +16,8 @@ from pathlib import Path
 from acm_expiry.certificate import Certificate
 from acm_expiry.outcome import Assessment
 from acm_expiry.verdict import exempt, judge
-from acm_expiry_cli.report import Report, Row, render
+from acm_expiry_cli.formats import render
+from acm_expiry_cli.report import Report, Row
 from acm_expiry_cli.scan import row
 from tests.support.browser import PAPERS, find_chromium, pdf, pdf_page_count, screenshot
 from tests.support.inventory import synthetic_inventory
