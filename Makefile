@@ -75,7 +75,7 @@ release: $(STAMP)
 	$(BIN)/python deploy/artifacts.py release --regions $(REGIONS) $(if $(OUS),--target-ous $(OUS)) $(ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python bench/periodic.py
+	$(BIN)/python -m bench.periodic
 
 # `make bench-peers`: the real Prowler and Cloud Custodian beside `acm-expiry scan` and the rule's handler
 # (bench/peers.py). Each peer is pinned and gets its own virtualenv under build/, named after its pin so
