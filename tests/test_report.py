@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from html import escape
@@ -111,7 +112,7 @@ def test_the_fixture_covers_what_the_formats_must_handle() -> None:
 
 # table -----------------------------------------------------------------------------------------
 
-PROSE = {"NOTE"}  # wrapped at spaces; the other columns are names, wrapped after separators
+PROSE = {"NOTE", "VERDICT"}  # wrapped at spaces; the other columns are names, wrapped after separators
 
 
 def table_cells(text: str) -> tuple[list[str], list[dict[str, str]]]:
@@ -160,7 +161,11 @@ def test_table_fits_120_columns_and_shows_every_domain_whole() -> None:
         assert shown["TYPE"] == (source.type or "-")
         assert shown["EXPIRES"] == (source.expires.strftime("%Y-%m-%d") if source.expires else "-")
         assert shown["DAYS"] == ("-" if source.days_left is None else str(source.days_left))
-        assert shown["VERDICT"] == source.verdict
+        # Expired (its date past, or days left under 1): said in words beside the verdict.
+        gone = source.verdict == NON_COMPLIANT and (
+            (source.expires is not None and source.expires <= NOW) or (source.days_left or 1) < 1
+        )
+        assert shown["VERDICT"] == (f"{source.verdict}, expired" if gone else source.verdict)
         assert shown["DOMAIN"] == source.domain  # wrapped, never cut
         # Wrapped, never cut: every word of the note is there (a word longer than the column may be split).
         assert shown["NOTE"].replace(" ", "") == note_of(source.annotation).replace(" ", "")
@@ -836,3 +841,54 @@ def test_the_page_uses_the_text_formats_module_and_not_the_other_way_round() -> 
     assert imported("report") == set()
     assert imported("html_report") == {"acm_expiry_cli.report"}
     assert imported("formats") == {"acm_expiry_cli.report", "acm_expiry_cli.html_report"}
+
+
+# Invisible characters and formula look-alikes (issue 27) ---------------------------------------------
+
+# Printable by Python, drawn as nothing or a blank: the invisible-characters.com list's graphic ones.
+BLANKS = {"\u2800": "braille blank", "\U0001d159": "null notehead", "\U00016fe4": "Khitan filler"}
+FILLERS = ("\u3164", "\u115f", "\u1160", "\uffa0")  # Hangul filler, choseong and jungseong fillers, half-width
+
+
+def default_ignorable_and_printable() -> set[str]:
+    """Unicode's Default_Ignorable_Code_Point, as the regex module knows it, less what isprintable refuses."""
+    import regex
+
+    pattern = regex.compile(r"\p{Default_Ignorable_Code_Point}")
+    return {chr(code) for code in range(0x110000) if pattern.match(chr(code)) and chr(code).isprintable()}
+
+
+def test_invisible_characters_are_every_default_ignorable_one_and_the_blank_ones() -> None:
+    from acm_expiry_cli.report import INVISIBLE
+
+    assert default_ignorable_and_printable() | set(BLANKS) == INVISIBLE
+    assert set(FILLERS) <= INVISIBLE
+
+
+@pytest.mark.parametrize("char", [*FILLERS, *BLANKS, "\u034f", "\ufe0f", "\U000e0100", "\u17b4", "\u180b"])
+def test_an_invisible_character_is_written_as_an_escape_in_every_format(char: str) -> None:
+    code = ord(char)
+    escape = f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+    domain = f"pay{char}pal.example.com"
+    report = Report(WINDOW, NOW, (row(A1, US, "x", 5, domain=domain, annotation=f"Exempt by tag t: {char}"),), "ACM")
+    for output_format in ("table", "csv", "html"):
+        text = render(report, output_format, wide=output_format == "table")
+        assert char not in text and f"pay{escape}pal.example.com" in text.replace("<wbr>", "")
+    assert json.loads(render(report, "json"))["rows"][0]["domain"] == domain  # exact, JSON-escaped
+    assert printable("café.example.com 例え.jp") == "café.example.com 例え.jp"  # letters of any script stay
+
+
+LOOK_ALIKES = "\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u207c\u207a\u207b\u208c\u208a\u208b\u2212"
+
+
+@pytest.mark.parametrize("char", LOOK_ALIKES)
+def test_a_formula_look_alike_at_the_start_of_a_csv_cell_is_made_text(char: str) -> None:
+    from acm_expiry_cli.report import spreadsheet_text
+
+    folded = unicodedata.normalize("NFKC", char)
+    assert folded in "=+-@" or folded == "\u2212"  # each is, or folds to, a formula's first character
+    for cell in (f"{char}HYPERLINK(1)", f"  {char}1+1"):
+        assert spreadsheet_text(cell) == "'" + cell
+    assert spreadsheet_text(f"a{char}1") == f"a{char}1"  # inside a cell, harmless
+    text = render(Report(WINDOW, NOW, (row(A1, US, "x", 5, domain=f"{char}1.example.com"),), "ACM"), "csv")
+    assert list(csv.reader(io.StringIO(text, newline="")))[1][CSV_FIELDS.index("domain")] == f"'{char}1.example.com"
