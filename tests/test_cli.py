@@ -823,6 +823,6 @@ def test_hostile_domains_in_a_direct_scan_and_on_stderr(doubled: World) -> None:
     options = scan_module.ScanOptions(aggregator="org\x1b]8;;http://evil.example/\x07")
     assert scan_module.run_scan(options, io.StringIO(), err, lambda: doubled.now, doubled.doubles.session) == 1
     lines = err.getvalue().splitlines()
-    assert raw_controls(err.getvalue()) == [] and len(lines) == 2
-    assert lines[0] == "acm-expiry scan: querying Config aggregator org\\x1b]8;;http://evil.example/\\x07 in us-east-1"
-    assert lines[1].startswith("acm-expiry scan: error: no Config aggregator 'org\\x1b]8;;http://evil.example/\\x07'")
+    assert raw_controls(err.getvalue()) == [] and len(lines) == 1  # refused before any call
+    assert lines[0].startswith("acm-expiry scan: error: --aggregator 'org\\x1b]8;;http://evil.example/\\x07' is not")
+    assert not doubled.doubles.calls("config.SelectAggregateResourceConfig")

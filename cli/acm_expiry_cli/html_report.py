@@ -51,6 +51,7 @@ from acm_expiry_cli.report import (
     plural,
     printable,
     regions,
+    scanned_accounts,
     scope,
     verdict_counts,
 )
@@ -258,7 +259,7 @@ def html(report: Report) -> str:
 
 def title(report: Report) -> str:
     """The page's title: whose and where ("account 123456789012 in us-east-1", "3 accounts in 5 regions")."""
-    named = accounts(report.all_rows)
+    named = scanned_accounts(report)
     places = regions(report)
     where = ", ".join(places) if len(places) <= 3 else f"{len(places)} regions"
     who = f"account {named[0]}" if len(named) == 1 else f"{len(named)} accounts" if named else "no certificates"

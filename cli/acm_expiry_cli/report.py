@@ -150,6 +150,7 @@ class Report:
     source: str  # e.g. "ACM in account 123456789012: us-east-1, eu-west-1" or "Config aggregator org-agg"
     regions: tuple[str, ...] = ()  # every region scanned, certificates or not (default: the rows')
     scanned: tuple[Row, ...] | None = None  # every row of the scan, when ``rows`` shows only some
+    accounts: tuple[str, ...] = ()  # every account scanned, certificates or not, where known (default: the rows')
 
     @property
     def all_rows(self) -> tuple[Row, ...]:
@@ -260,6 +261,11 @@ def accounts(rows: Iterable[Row]) -> list[str]:
     return sorted({row.account for row in rows})
 
 
+def scanned_accounts(report: Report) -> list[str]:
+    """Every account scanned, with certificates or not (where the scan knows it), sorted."""
+    return sorted(set(report.accounts) | {row.account for row in report.all_rows})
+
+
 def regions(report: Report) -> list[str]:
     """Every region scanned, with certificates or not, sorted."""
     return sorted(set(report.regions) | {row.region for row in report.all_rows})
@@ -267,7 +273,7 @@ def regions(report: Report) -> list[str]:
 
 def scope(report: Report) -> str:
     """The summary's "N certificate(s) in R region(s)", plus " of A account(s)" when there are several."""
-    count = len(accounts(report.all_rows))
+    count = len(scanned_accounts(report))
     where = f"{plural(len(report.all_rows), 'certificate')} in {plural(len(regions(report)), 'region')}"
     return where + (f" of {plural(count, 'account')}" if count > 1 else "")
 
@@ -494,7 +500,7 @@ def summary(report: Report) -> dict[str, object]:
     places: dict[tuple[str, str], list[Row]] = {}
     for row in report.all_rows:
         places.setdefault((row.account, row.region), []).append(row)
-    named = accounts(report.all_rows)
+    named = scanned_accounts(report)
     if len(named) <= 1:
         for region in report.regions:
             places.setdefault((named[0] if named else "", region), [])
