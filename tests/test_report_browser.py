@@ -23,7 +23,10 @@ from tests.support.browser import run as run_chromium
 from tests.support.report_preview import sample_report
 
 CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install -y chromium)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="the HTML report is not checked in a browser: no chromium on PATH (apt-get install -y chromium)",
+)
 
 # Runs after the report's script: filters, sorts, selects, measures, and leaves what it saw on <body>.
 DRIVER = """
