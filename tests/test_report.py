@@ -580,8 +580,10 @@ def test_html_groups_an_organization_by_account_each_with_its_summary() -> None:
     for (attributes, first), end in zip(page.sections, bounds[1:], strict=True):
         account = attributes["data-account"]
         mine = [r for r in REPORT.rows if r.account == account]
-        header, *rows = page.rows[first:end]
+        above, header, *rows = page.rows[first:end]
         assert header == HTML_COLUMNS  # no Account column: the section says whose
+        # ... and its table's head too, which print repeats on every page: the name and the summary.
+        assert above[0].startswith(f"Account {account} {len(mine)} certificate(s) in ")
         assert [cells[0] for cells in rows] == [r.domain for r in mine]  # in the scan's order
         counts = Counter(r.verdict for r in mine)
         regions = ", ".join(sorted({r.region for r in mine}))
@@ -666,8 +668,10 @@ def test_html_cells_keep_dates_regions_and_arns_whole() -> None:
     for (_, text, cells), source in zip(page.body_rows(), in_page_order(REPORT), strict=True):
         by_heading = dict(zip(HTML_COLUMNS, zip(text, cells, strict=True), strict=True))
         for heading in ("Expires", "Type", "Key", "In use", "Region"):
-            assert by_heading[heading][1]["class"] == "nowrap"
-        assert by_heading["Days"][1]["class"] == "num" and by_heading["Verdict"][1]["class"] == "verdict"
+            missing = " missing" if by_heading[heading][0] == "-" else ""  # left out of a phone's card
+            assert by_heading[heading][1]["class"] == "nowrap" + missing
+        days = " missing" if by_heading["Days"][0] == "-" else ""
+        assert by_heading["Days"][1]["class"] == "num" + days and by_heading["Verdict"][1]["class"] == "verdict"
         assert by_heading["Expires"][0] == (source.expires.strftime("%Y-%m-%d") if source.expires else "-")
         # The ARN: its id's first 8 characters shown, the whole ARN in a hidden span (copied along) and the tooltip.
         arn, attributes = by_heading["ARN"]
@@ -676,7 +680,8 @@ def test_html_cells_keep_dates_regions_and_arns_whole() -> None:
         assert attributes["title"] == source.arn and attributes["data-sort"] == source.arn
         assert by_heading["Note"][1]["title"] == source.annotation
     style = parse(render(REPORT, "html")).style
-    assert "white-space: nowrap" in css_block(style, ".nowrap, time, td.num, td.verdict")
+    assert "white-space: nowrap" in css_block(style, ".nowrap, time, td.num")
+    assert "white-space: nowrap" in css_block(style, ".badge")  # a verdict's badges each stay whole
     assert "user-select: none" in css_block(style, "td.arn .short")
     assert "clip-path" in css_block(style, "td.arn .full")
     # A domain may break only after its dots (<wbr>), and running text keeps dates and regions whole.
@@ -692,10 +697,15 @@ def test_html_print_and_phone_styles() -> None:
     assert "table.certs tr { break-inside: avoid; }" in printed  # rows kept whole
     assert "table.certs thead { display: table-header-group; }" in printed  # headings on every page
     assert ".controls { display: none; }" in printed
-    assert "h2, h3, .account-summary { break-after: avoid; }" in printed
+    assert "h2, h3 { break-after: avoid; }" in printed
+    # An account's name and summary head its table, repeated on every page the table spans.
+    assert "thead tr.account-heading { display: table-row; }" in printed
+    assert "section.account > h3, section.account > .account-summary { display: none; }" in printed
     phone = css_block(style, "@media (max-width: 480px)")
-    assert "table.certs, table.certs tbody, table.certs tr, table.certs td { display: block; width: auto; }" in phone
+    assert "table.certs, table.certs tbody { display: block; width: auto; }" in phone
+    assert "table.certs tr { display: flex; flex-wrap: wrap;" in phone  # a compact card
     assert "table.certs thead { display: none; }" in phone
+    assert ".chart { display: none; }" in phone and "ol.weeks { display: block;" in phone
     assert "content: attr(data-label)" in phone  # each value says what it is
     assert HTML_COLUMNS[:2] == ["Domain", "Verdict"]  # on a phone, the verdict comes right under the domain
 
@@ -704,14 +714,17 @@ def test_html_table_has_every_row_and_every_value_escaped() -> None:
     text = render(REPORT, "html")
     page = parse(text)
     assert all(row[0] == "Domain" for row, a in zip(page.rows, page.row_attributes, strict=True)
-               if "data-verdict" not in a)  # fmt: skip
+               if "data-verdict" not in a and a.get("class") != "account-heading")  # fmt: skip
+    headings = [row[0] for row, a in zip(page.rows, page.row_attributes, strict=True)
+                if a.get("class") == "account-heading"]  # fmt: skip
+    assert [heading.split(" ")[:2] for heading in headings] == [["Account", A1], ["Account", A2]]
     rows = page.body_rows()
     assert len(rows) == len(REPORT.rows)
     for (_, cells, _), source in zip(rows, in_page_order(REPORT), strict=True):
         assert cells[0] == source.domain
         assert cells[HTML_COLUMNS.index("Region")] == source.region
         assert cells[HTML_COLUMNS.index("Note")] == note_of(source.annotation)
-    assert escape(SPECIAL_DOMAIN).replace(".", ".<wbr>") in text and SPECIAL_DOMAIN not in text
+    assert escape(SPECIAL_DOMAIN) in text and SPECIAL_DOMAIN not in text  # short: whole, never broken
     assert escape(SPECIAL_ANNOTATION) in text and SPECIAL_ANNOTATION not in text
     assert "&lt;script&gt;" in text and "&amp;" in text and "&quot;" in text and "&#x27;" in text
 
