@@ -69,6 +69,14 @@ class AwsError(Exception):
         self.code, self.message, self.status = code, message, status
 
 
+class NotAws(AwsError):
+    """An answer that is not AWS's: a proxy's or captive portal's web page, with any HTTP status."""
+
+    def __init__(self, status: int, page: str) -> None:
+        super().__init__(str(status), page, status)
+        self.page = page
+
+
 THROTTLING = AwsError("ThrottlingException", "Rate exceeded")
 SERVICE_UNAVAILABLE = AwsError("ServiceUnavailable", "Service unavailable", 503)
 INTERNAL_ERROR = AwsError("InternalFailure", "Internal server error", 500)
@@ -682,6 +690,8 @@ def _response(request: Any, status: int, body: bytes, headers: dict[str, str] | 
 
 
 def _error_response(request: Any, service: str, error: AwsError) -> AWSResponse:
+    if isinstance(error, NotAws):
+        return _response(request, error.status, error.page.encode(), {"Content-Type": "text/html; charset=utf-8"})
     if service == "ec2":  # EC2's own XML error shape
         xml = (
             f"<Response><Errors><Error><Code>{error.code}</Code><Message>{error.message}</Message></Error>"
