@@ -33,6 +33,10 @@ class RuleAssertionFailed(AssertionError):
     """CloudFormation refuses the stack: one of the template's Rules does not hold (its AssertDescription)."""
 
 
+class MappingNotFound(AssertionError):
+    """CloudFormation refuses the stack: an Fn::FindInMap key is not in the mapping (its error's words)."""
+
+
 def load(name: str) -> dict[str, Any]:
     template, matches = decode(str(DEPLOY / name))
     assert not matches, matches
@@ -82,6 +86,7 @@ class Resolver:
                 assert float(value) <= float(spec["MaxValue"]), (name, value)
             self.values[str(name)] = value.split(",") if spec.get("Type") == "CommaDelimitedList" else value
         self.conditions: Mapping[str, Any] = template.get("Conditions", {})
+        self.mappings: Mapping[str, Any] = template.get("Mappings", {})
         self.resources: Mapping[str, Any] = template.get("Resources", {})
         for rule in template.get("Rules", {}).values():
             if "RuleCondition" in rule and not self._truth(rule["RuleCondition"]):
@@ -133,6 +138,14 @@ class Resolver:
                     return self.resolve(if_true if self.condition(str(name)) else if_false)
                 if key == "Fn::GetAtt":
                     return self.get_att(str(argument[0]), str(argument[1]))
+                if key == "Fn::FindInMap":
+                    name, top, second = (str(self.resolve(item)) for item in argument)
+                    if second not in self.mappings[name].get(top, {}):
+                        raise MappingNotFound(f"Unable to get mapping for {name}::{top}::{second}")
+                    return str(self.mappings[name][top][second])
+                if key == "Fn::Split":
+                    separator, text = argument
+                    return str(self.resolve(text)).split(str(separator))
                 if key == "Fn::Join":
                     separator, items = argument
                     return str(separator).join(str(item) for item in self.resolve(items))
