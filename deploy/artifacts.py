@@ -343,7 +343,7 @@ def upload(aws: AwsCli, account_id: str, region: str, path: Path, key: str) -> s
     )  # fmt: skip
     if version in NO_VERSION:
         raise SystemExit(
-            f"s3://{bucket} is not versioned, so nothing can be pinned: deploy deploy/artifacts.yaml there"
+            f"s3://{bucket} is not versioned, so nothing can be pinned: deploy the stack deploy/artifacts.yaml there"
         )
     return version
 
