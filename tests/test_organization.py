@@ -735,4 +735,11 @@ def test_the_aggregator_covers_every_account_and_region_of_the_organization() ->
     role = resources["AggregatorRole"]
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "config.amazonaws.com"}
+    # The confused deputy: Config may assume it for this account's aggregator only.
+    assume = Request(
+        "config.amazonaws.com", "sts:AssumeRole", "sample-AggregatorRole-Arn", {"aws:SourceAccount": ACCOUNT}
+    )
+    assert decide(role["AssumeRolePolicyDocument"], assume) == ALLOW
+    for other in ({"aws:SourceAccount": "999999999999"}, {}):
+        assert decide(role["AssumeRolePolicyDocument"], Request(assume.principal, assume.action, "*", other)) != ALLOW
     assert role["ManagedPolicyArns"] == ["arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations"]
