@@ -280,3 +280,17 @@ def test_the_parent_stack_orders_the_release_too() -> None:
 
 def test_strict_is_the_default_mode() -> None:
     assert Preferences().concurrency_mode == STRICT
+
+
+def test_deploy_readme_states_the_figure_and_how_a_failed_instance_is_retried() -> None:
+    """The documentation says what makes "one account that fails does not stop the others" true, with the figure the
+    template holds, and the sections the release's and org-status's messages point to exist."""
+    readme = (DEPLOY / "README.md").read_text()
+    assert "### One account that fails does not stop the others" in readme
+    for figure in ("FailureTolerancePercentage: 100", "SOFT_FAILURE_TOLERANCE", "MaxConcurrentPercentage: 100"):
+        assert figure in readme
+    for preferences in template_preferences().values():
+        assert preferences.failure_tolerance_percentage == 100 and preferences.max_concurrent_percentage == 100
+    assert "### A stack instance that failed" in readme
+    assert "update-stack-instances" in readme and "AccountFilterType=INTERSECTION" in readme
+    assert "### Accounts that join" in readme and "RecorderStackSetArn" in readme
