@@ -226,7 +226,8 @@ def organization_partition(regions: Sequence[str]) -> Partition:
         )
         raise SystemExit(
             f"{regions[0]} is in the {partition.name} partition: {missing}. Deploy the member template as a plain "
-            f"stack in each account there instead (deploy/artifacts.py stage; deploy/README.md, 'Partitions')."
+            "stack in each account there instead (make stage; deploy/README.md, 'One account, with CloudFormation "
+            "alone')."
         )
     return partition
 

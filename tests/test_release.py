@@ -21,6 +21,7 @@ import pytest
 
 import artifacts
 from tests.support.templates import Resolver, load
+from tests.test_deploy import assert_lints_clean as lints_clean
 
 ACCOUNT = "210987654321"
 ORGANIZATION = "o-exampleorg1"
@@ -268,6 +269,7 @@ def test_each_region_is_pinned_to_its_own_versions(tmp_path: Path) -> None:
             assert mapping[region][version_field] == objects[f"{bucket}/{key}"][-1][0]
             assert mapping[region][version_field].endswith(region)
     assert set(mapping) == set(REGIONS)
+    lints_clean(dist / "member.yaml")  # the released copy is a template CloudFormation takes
 
 
 def test_a_release_without_changes_uploads_nothing_and_changes_nothing(tmp_path: Path) -> None:

@@ -30,8 +30,10 @@ does. What it rests on, and where AWS says it:
   fails rolls back: on its creation, every resource it made is deleted (the StackSet, and with it the
   instances that had succeeded); on an update, the previous template is deployed again, which is one
   more StackSet operation that the same accounts can fail.
-- **Automatic deployment ignores the preferences and never retries.** "StackSetOperationPreferences
-  don't apply to AutoDeployment, even if it's enabled" (same page). ``AutoDeployment.DependsOn``: "When
+- **Automatic deployment ignores the preferences, and is not retried.** "StackSetOperationPreferences
+  don't apply to AutoDeployment, even if it's enabled" (same page). AWS documents no retry of an automatic
+  deployment; a failed instance is retried by an operation someone starts (User Guide, "Troubleshooting
+  CloudFormation StackSets"), so the model keeps it FAILED. ``AutoDeployment.DependsOn``: "When
   auto-deployment is triggered, operations will be sequenced to ensure all dependencies complete
   successfully before this StackSet's operation begins." (AutoDeployment, API Reference.)
 
