@@ -1,10 +1,10 @@
 """Every account of an organization, including the ones that join tomorrow (deploy/organization.yaml).
 
-The release (deploy/artifacts.py) is played against moto: artifact buckets and zips in the management
-account, then the rule StackSet that organization.yaml declares, with the properties it resolves to,
-is created in moto's CloudFormation, whose service-managed stack instances build deploy/member.yaml in
-every account of the target OU and Region. There the rule is invoked by Config events through the
-real handler.
+The release (deploy/artifacts.py) is played against moto: artifact buckets, the zips uploaded and pinned in
+each Region, the member template rendered with the pins and uploaded, then the rule StackSet that
+organization.yaml declares, with the properties it resolves to and the template its URL names, is created in
+moto's CloudFormation, whose service-managed stack instances build it in every account of the target OU and
+Region. There the rule is invoked by Config events through the real handler.
 
 Where moto stops, the test does what AWS documents, no kinder:
 
@@ -16,6 +16,11 @@ Where moto stops, the test does what AWS documents, no kinder:
   NoAvailableConfigurationRecorderException; a function that may not be invoked:
   InsufficientPermissionsException, judged before the rule, and so its ARN, exists).
 - it ignores ``AWS::Lambda::Function``'s ``Layers``: the test attaches the layer the template names.
+- its Lambda ignores ``S3ObjectVersion`` and takes a key's latest object: the test gives the function the bytes
+  Lambda takes, the pinned version (:func:`lambda_fetches`), and checks the layer's pinned version exists.
+- its CloudFormation ignores the bucket's ``VersioningConfiguration``: the test turns versioning on as the
+  template asks, and the release's uploads (through :class:`tests.support.aws_cli.MotoCli`, the AWS CLI commands
+  deploy/artifacts.py runs) get their versions from moto's S3.
 - StackSets' automatic deployment is not modelled: the test does what AWS documents it does when an
   account joins a target OU (instances for it in the StackSet's Regions, with the StackSet's own
   parameters), so what is proven is that nothing account-specific is needed.
