@@ -15,8 +15,8 @@ import pytest
 from acm_expiry import RESOURCE_TYPE
 from acm_expiry.certificate import Certificate
 from acm_expiry.crossings import DETAIL_TYPE, SOURCE, Bands, Context, Crossing, entry, pages_for
+from acm_expiry.held import HeldResult
 from acm_expiry.outcome import Assessment
-from acm_expiry.results import HeldResult
 from acm_expiry.verdict import STALLED_ADVICE, Compliance, Scenario, advise, judge, stalled, unusable
 from acm_expiry_cli.sample_events import change_event, scheduled_event
 from tests.conftest import World

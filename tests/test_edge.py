@@ -156,7 +156,18 @@ def test_deleted_results_are_read_page_by_page(aws: World) -> None:
     assert failing and described & judged_before == failing
 
 
-PURE = ("acm_expiry.verdict", "acm_expiry.certificate", "acm_expiry.outcome", "acm_expiry.findings", "acm_expiry.arns")
+PURE = (
+    "acm_expiry.verdict",
+    "acm_expiry.certificate",
+    "acm_expiry.outcome",
+    "acm_expiry.findings",
+    "acm_expiry.arns",
+    "acm_expiry.recording",
+    "acm_expiry.crossings",
+    "acm_expiry.logline",
+    "acm_expiry.text",
+    "acm_expiry.held",
+)
 
 
 @pytest.mark.parametrize("module", PURE)

@@ -17,6 +17,7 @@ import pytest
 
 from acm_expiry import RESOURCE_TYPE
 from acm_expiry.certificate import Certificate
+from acm_expiry.held import HeldResult, HeldResults
 from acm_expiry.outcome import Assessment, Removed
 from acm_expiry.recording import (
     DELETED,
@@ -27,7 +28,6 @@ from acm_expiry.recording import (
     plan_recording,
     refresh_day,
 )
-from acm_expiry.results import HeldResult, HeldResults
 from acm_expiry.rule import resource_id
 from acm_expiry.verdict import judge
 from acm_expiry_cli.sample_events import scheduled_event

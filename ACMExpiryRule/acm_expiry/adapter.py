@@ -43,11 +43,12 @@ from acm_expiry.delivery import deliver, put_evaluations
 from acm_expiry.edge import AwsEdge
 from acm_expiry.errors import DeadlineReached, DeliveryError, RuleError
 from acm_expiry.events import SCHEDULED, CheckedEvent
+from acm_expiry.held import HeldResults
 from acm_expiry.limits import PUT_EVALUATIONS_BATCH, SENDING_RESERVE_SECONDS
 from acm_expiry.outcome import Assessment, Outcome, Removed
 from acm_expiry.parameters import RuleParameters
 from acm_expiry.recording import RecordingPlan, plan_recording
-from acm_expiry.results import HeldResults, read_results
+from acm_expiry.results import read_results
 from acm_expiry.rule import ACMExpiryRule, RuleEvaluation, RuleEvaluations, resource_id
 
 

@@ -51,8 +51,8 @@ from typing import Any
 
 from acm_expiry.arns import parse_certificate_arn
 from acm_expiry.findings import recommendation
+from acm_expiry.held import HeldResult
 from acm_expiry.outcome import Assessment
-from acm_expiry.results import HeldResult
 from acm_expiry.verdict import Compliance, Scenario, days_left, stalled, unusable
 
 SOURCE = "acm-expiry-rule"

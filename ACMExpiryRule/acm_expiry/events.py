@@ -52,6 +52,7 @@ from acm_expiry.certificate import UnreadableTimestamp, parse_timestamp
 from acm_expiry.errors import InvalidParameterError, MalformedEventError
 from acm_expiry.parameters import RDKLIB_PARAMETERS, RuleParameters, parse_parameters
 
+CONFIG_RULE_NAME_LIMIT = 128  # Config API Reference, ConfigRule.ConfigRuleName: 1 to 128
 CHANGE = "ConfigurationItemChangeNotification"
 OVERSIZED = "OversizedConfigurationItemChangeNotification"
 SCHEDULED = "ScheduledNotification"
@@ -138,6 +139,11 @@ def check_event(event: object) -> CheckedEvent:
         rule_name = _string(event, "configRuleName", "event")
     elif isinstance(event.get("configRuleName"), str):
         rule_name = event["configRuleName"]  # for the log line only
+    if rule_name is not None and len(rule_name) > CONFIG_RULE_NAME_LIMIT:
+        raise MalformedEventError(
+            f"event.configRuleName {shown(rule_name)} is {len(rule_name):,} characters long; Config's rule names "
+            f"have at most {CONFIG_RULE_NAME_LIMIT}"
+        )
     if parameters.security_hub_findings:
         rule_arn = _string(event, "configRuleArn", "event")
         if parse_config_rule_arn(rule_arn) is None:

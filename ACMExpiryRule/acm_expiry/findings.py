@@ -66,6 +66,7 @@ from acm_expiry.arns import (
 from acm_expiry.certificate import Certificate
 from acm_expiry.errors import MalformedEventError
 from acm_expiry.outcome import Assessment, Outcome, Removed
+from acm_expiry.text import clip_utf16
 from acm_expiry.verdict import Scenario, Verdict, advise, what_to_do
 
 HIGH_WITHIN_DAYS = 7
@@ -486,9 +487,8 @@ def title(certificate: Certificate, verdict: Verdict) -> str:
     else:
         tail = f"is valid until {certificate.not_after:%Y-%m-%d}" if certificate.not_after else "is valid"
     domain = certificate.domain_name or certificate.arn
-    room = TITLE_LIMIT - len("ACM certificate  ") - len(tail)
-    shown = domain if len(domain) <= room else domain[: room - 1] + "…"
-    return f"ACM certificate {shown} {tail}"
+    room = TITLE_LIMIT - len("ACM certificate  ") - len(tail)  # the rest is ASCII: one unit a character
+    return f"ACM certificate {clip_utf16(domain, room)} {tail}"
 
 
 def _plural(days: int, template: str, unit: str = "day") -> str:

@@ -56,12 +56,13 @@ from acm_expiry.events import (
     without_empty_rdklib_parameters,
 )
 from acm_expiry.findings import SHOWN_SKIPPED, open_orphans, plan_findings, scope_ids
+from acm_expiry.held import HeldResult
 from acm_expiry.limits import DEADLINE_RESERVE_SECONDS, FINDINGS_BATCH, WATCHDOG_RESERVE_SECONDS
 from acm_expiry.logline import render
 from acm_expiry.metrics import Invocation, embedded, invocation_metrics
 from acm_expiry.outcome import Assessment
 from acm_expiry.oversized import inflate
-from acm_expiry.results import HeldResult, read_result
+from acm_expiry.results import read_result
 from acm_expiry.rule import ACMExpiryRule, utc_now
 from acm_expiry.securityhub import product_of, read_findings
 

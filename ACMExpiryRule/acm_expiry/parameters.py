@@ -75,7 +75,7 @@ def parse_days_to_expiration(value: object) -> int:
         days = int(value)
     elif isinstance(value, str):
         text = value.strip()
-        if text.isascii() and text.isdigit():
+        if text.isascii() and text.isdigit() and len(text) <= 5:  # int() refuses beyond 4,300 digits
             days = int(text)
     if days is None or not MIN_DAYS <= days <= MAX_DAYS:
         raise InvalidParameterError(

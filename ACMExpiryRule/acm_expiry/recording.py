@@ -55,8 +55,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from acm_expiry import RESOURCE_TYPE
+from acm_expiry.held import HeldResult, HeldResults
 from acm_expiry.outcome import Assessment, Outcome, Removed
-from acm_expiry.results import HeldResult, HeldResults
 from acm_expiry.verdict import Compliance, Scenario
 
 REFRESH_DAYS = 30

@@ -22,10 +22,10 @@ from acm_expiry.assess import NO_EXEMPTIONS, Exemptions, assess_certificate, ass
 from acm_expiry.certificate import Certificate, MalformedCertificate
 from acm_expiry.errors import MalformedEventError
 from acm_expiry.events import check_configuration_item
+from acm_expiry.held import HeldResult
 from acm_expiry.outcome import Assessment, Outcome, Removed
 from acm_expiry.parameters import RuleParameters, parse_parameters
 from acm_expiry.recording import DELETED
-from acm_expiry.results import HeldResult
 from acm_expiry.tags import tag_value, tagged_certificates
 from acm_expiry.verdict import exempt, judge
 

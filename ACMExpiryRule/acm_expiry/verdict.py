@@ -56,6 +56,7 @@ from enum import StrEnum
 
 from acm_expiry.certificate import Certificate
 from acm_expiry.limits import ANNOTATION_LIMIT
+from acm_expiry.text import clip_utf16
 
 MAX_ENUM_LENGTH = 40
 NEVER_ISSUED_STATUSES = frozenset({"PENDING_VALIDATION", "VALIDATION_TIMED_OUT", "FAILED"})
@@ -251,10 +252,8 @@ def exempt(tag_key: str, tag_value: str) -> Verdict:
     """Row 2: the certificate carries the exemption tag; its value is the reason people give."""
     head = f"Exempt by tag {tag_key[:TAG_KEY_LIMIT]}: "
     value = " ".join(tag_value.split()) or "(no reason given)"
-    room = ANNOTATION_LIMIT - len(head)
-    if len(value) > room:
-        value = value[: room - 1] + "…"
-    return Verdict(Compliance.NOT_APPLICABLE, head + value, Scenario.EXEMPT, None)
+    # Counted as AWS may count it (UTF-16 units): a tag value of emoji fits Config's 256 either way.
+    return Verdict(Compliance.NOT_APPLICABLE, clip_utf16(head + value, ANNOTATION_LIMIT), Scenario.EXEMPT, None)
 
 
 def advise(certificate: Certificate) -> Advice:

@@ -229,6 +229,11 @@ class FakeAcm:
         # What ListCertificates summaries carry; fewer fields stand for an older SDK, whose parser
         # drops the summary fields it does not know.
         self.summary_fields: tuple[str, ...] = SUMMARY_FIELDS
+        # Certificates ACM still has (DescribeCertificate answers) that ListCertificates leaves out: a
+        # listing's silence, as eventual consistency or a fault in ACM would give it.
+        self.unlisted: set[str] = set()
+        # Answer every ListCertificates page with this NextToken (a service repeating its page token).
+        self.stuck_token: str | None = None
         self._index: dict[str, tuple[list[dict[str, Any]], int, dict[str, dict[str, Any]]]] = {}
 
     def __call__(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -242,7 +247,8 @@ class FakeAcm:
 
     def certificates(self, region: str) -> list[dict[str, Any]]:
         return [
-            certificate | self.overlay.get(certificate["CertificateArn"], {}) for certificate in self.source(region)
+            certificate | self.overlay.get(certificate.get("CertificateArn", ""), {})
+            for certificate in self.source(region)
         ]
 
     def list_certificates(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -264,12 +270,15 @@ class FakeAcm:
             and c.get("CertificateKeyPairOrigin", "AWS_MANAGED") in origins
             # Without RootHierarchyTypes, no Amazon N2 certificate; with it, only those named.
             and (c.get("RootHierarchyType") in hierarchies if hierarchies else "RootHierarchyType" not in c)
+            and c.get("CertificateArn") not in self.unlisted
         ]
         start = decode_token(params.get("NextToken"))
         page = matching[start : start + max_items]
         answer: dict[str, Any] = {"CertificateSummaryList": [_summary(c, self.summary_fields) for c in page]}
         if start + max_items < len(matching):
             answer["NextToken"] = encode_token(start + max_items)
+        if self.stuck_token is not None:
+            answer["NextToken"] = self.stuck_token
         return answer
 
     def _known(self, params: dict[str, Any]) -> dict[str, Any]:
