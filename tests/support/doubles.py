@@ -58,6 +58,7 @@ SUMMARY_FIELDS = (
     "IssuedAt",
     "ImportedAt",
     "RevokedAt",
+    "CertificateKeyPairOrigin",
 )
 
 
@@ -249,7 +250,7 @@ class FakeAcm:
             for c in self.certificates(params["_region"])
             if _underscore(c.get("KeyAlgorithm")) in key_types
             and (not statuses or c.get("Status") in statuses)
-            and c.get("CertificateKeyPairOrigin", "AWS_MANAGED") in origins
+            and key_pair_origin(c) in origins
             # Without RootHierarchyTypes, no Amazon N2 certificate; with it, only those named.
             and (c.get("RootHierarchyType") in hierarchies if hierarchies else "RootHierarchyType" not in c)
         ]
@@ -273,6 +274,7 @@ class FakeAcm:
         described = {k: v for k, v in certificate.items() if k != "InUse"} | self.overlay.get(arn, {})
         described["KeyAlgorithm"] = _hyphen(certificate.get("KeyAlgorithm"))
         described.setdefault("InUseBy", [])
+        described["CertificateKeyPairOrigin"] = key_pair_origin(described)
         return {"Certificate": described}
 
     def _by_arn(self, region: str) -> dict[str, dict[str, Any]]:
@@ -561,11 +563,21 @@ def moto_acm_source(account_id: str = "123456789012") -> Callable[[str], list[di
 
 def _summary(certificate: Mapping[str, Any], fields: tuple[str, ...] = SUMMARY_FIELDS) -> dict[str, Any]:
     summary = {k: certificate[k] for k in fields if k in certificate}
+    if "CertificateKeyPairOrigin" in fields:
+        summary["CertificateKeyPairOrigin"] = key_pair_origin(certificate)
     if "KeyAlgorithm" in fields:
         summary["KeyAlgorithm"] = _underscore(certificate.get("KeyAlgorithm"))
     if "InUse" in fields and "InUse" not in summary:
         summary["InUse"] = bool(certificate.get("InUseBy"))
     return summary
+
+
+def key_pair_origin(certificate: Mapping[str, Any]) -> str:
+    """The origin the double answers with: the certificate's own, else ACM's key pair for a requested
+    certificate and the importer's for an imported one (the latter an assumption: ACM documents the
+    values, AWS_MANAGED, CUSTOMER_PROVIDED and ACME, not which an imported certificate gets)."""
+    default = "CUSTOMER_PROVIDED" if certificate.get("Type") == "IMPORTED" else "AWS_MANAGED"
+    return str(certificate.get("CertificateKeyPairOrigin", default))
 
 
 def _underscore(key_algorithm: Any) -> str:
