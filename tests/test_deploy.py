@@ -93,12 +93,14 @@ ARTIFACTS = {
     "FunctionKey": "acm-expiry/acm-expiry-function-0123456789abcdef.zip",
     "LayerKey": "acm-expiry/acm-expiry-layer-0123456789abcdef.zip",
 }
+# The function's role alone: Remediation "none" leaves the runbook's role out (tests/test_runbook.py checks that one).
+FUNCTION_ONLY = {**ARTIFACTS, "Remediation": "none"}
 STACK_CASES: dict[str, dict[str, str]] = {
-    "defaults": ARTIFACTS,
-    "findings": {**ARTIFACTS, "SecurityHubFindings": "true"},
-    "exemptions": {**ARTIFACTS, "ExemptTagKey": EXEMPT_TAG_KEY},
-    "no-oversized": {**ARTIFACTS, "OversizedNotifications": "false"},
-    "everything": {**ARTIFACTS, "SecurityHubFindings": "true", "ExemptTagKey": EXEMPT_TAG_KEY},
+    "defaults": FUNCTION_ONLY,
+    "findings": {**FUNCTION_ONLY, "SecurityHubFindings": "true"},
+    "exemptions": {**FUNCTION_ONLY, "ExemptTagKey": EXEMPT_TAG_KEY},
+    "no-oversized": {**FUNCTION_ONLY, "OversizedNotifications": "false"},
+    "everything": {**FUNCTION_ONLY, "SecurityHubFindings": "true", "ExemptTagKey": EXEMPT_TAG_KEY},
 }
 ROLE_TEMPLATES = ("execution-role.yaml", "member-role.yaml", "member.yaml")
 POLICY_CASES = (
@@ -183,6 +185,7 @@ def test_deploy_has_the_templates() -> None:
         "organization.yaml",
         "artifacts.yaml",
         "aggregator.yaml",
+        "remediation.yaml",
     } <= names
     assert (DEPLOY / "README.md").is_file()
 

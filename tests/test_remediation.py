@@ -575,3 +575,10 @@ def test_the_script_passes_these_tests_on_python_3_11() -> None:
     assert version.startswith("Python 3.11"), version
     passed = re.search(r"(\d+) passed", result.stdout)
     assert passed and int(passed[1]) >= 40 and "skipped" not in result.stdout, result.stdout[-500:]
+
+
+def test_no_private_renewal_when_not_allowed(world: World, authority: str) -> None:
+    """RenewExportedCertificates "none": the role has no acm:RenewCertificate, so the runbook must not call it."""
+    report = world.run(exported_private(world, authority), Options(dry_run=False, renew_exported_private=False))
+    assert outcomes(report) == [NOT_TAKEN] and "RenewExportedPrivate false" in report.actions[0].reason
+    assert world.calls("acm.RenewCertificate") == 0

@@ -20,7 +20,8 @@ AMAZON_ISSUED, exported (ELIGIBLE    RenewCertificate, only if ``RenewExportedPu
 and not in use)                      the renewal) and only within ``RenewWithinDays`` of expiry
 PRIVATE                              its CA's state is read (DescribeCertificateAuthority) and named;
                                      RenewCertificate when it is exported (ELIGIBLE and not in use),
-                                     its CA is ACTIVE and it expires within ``RenewWithinDays``
+                                     ``RenewExportedPrivate`` (the default), its CA is ACTIVE and it
+                                     expires within ``RenewWithinDays``
 ===================================  ====================================================================
 
 It never deletes anything: several certificates for one name share one validation CNAME, and
@@ -104,6 +105,7 @@ class RemediationFailed(Exception):
 @dataclass(frozen=True)
 class Options:
     dry_run: bool = True
+    renew_exported_private: bool = True
     renew_exported_public: bool = False
     renew_within_days: int = RENEW_WITHIN_DAYS
 
@@ -112,6 +114,7 @@ class Options:
         """The runbook's InputPayload: SSM passes Boolean and Integer parameters typed, a person may type strings."""
         return cls(
             dry_run=_flag(payload, "DryRun", True),
+            renew_exported_private=_flag(payload, "RenewExportedPrivate", True),
             renew_exported_public=_flag(payload, "RenewExportedPublic", False),
             renew_within_days=_days(payload.get("RenewWithinDays", RENEW_WITHIN_DAYS)),
         )
@@ -298,7 +301,8 @@ class _Run:
         eligible, in_use = described.get("RenewalEligibility") == "ELIGIBLE", bool(described.get("InUseBy"))
         ca_arn = described.get("CertificateAuthorityArn")
         ca_state = None
-        if failed or (eligible and not in_use):  # the CA's state matters: it failed ACM, or it is to renew
+        renewing = eligible and not in_use and self.options.renew_exported_private
+        if failed or renewing:  # the CA's state matters: it failed ACM, or the certificate is to be renewed
             if isinstance(ca_arn, str):
                 ca_state = self.ca_state(ca_arn)
             else:
@@ -313,7 +317,9 @@ class _Run:
             )
         elif in_use:
             self.nothing("it is associated with a resource: ACM renews it itself up to 60 days before expiry")
-        elif ca_state == "ACTIVE":
+        elif not renewing:
+            self.nothing("it is exported, but renewing it is not allowed here (RenewExportedPrivate false)")
+        elif ca_state == "ACTIVE":  # else ca_state() said why not
             self.renew(not_after)
 
     def ca_state(self, ca_arn: str) -> str | None:
