@@ -126,6 +126,11 @@ class World:
 
 @pytest.fixture
 def world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    yield from moto_world(monkeypatch)
+
+
+def moto_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    """The fixture's body, for other modules' fixtures (the CLI's)."""
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                         "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION}.items():  # fmt: skip
         monkeypatch.setenv(name, value)

@@ -122,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     output.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
     output.add_argument("--only-noncompliant", action="store_true", help="show only NON_COMPLIANT certificates")
+    from acm_expiry_cli.remediate import add_parser as add_remediate
+
+    add_remediate(commands, _Formatter)
     return parser
 
 
@@ -153,6 +156,10 @@ def main(argv: Sequence[str] | None = None, new_session: Callable[..., Any] | No
         except KeyboardInterrupt:
             print("acm-expiry scan: interrupted", file=sys.stderr)
             return 130
+    if args.command == "remediate":
+        from acm_expiry_cli.remediate import run_remediate
+
+        return run_remediate(args, new_session=new_session) if new_session else run_remediate(args)
     return EXIT_USAGE
 
 
