@@ -27,6 +27,19 @@ class TemplateWithoutScript(ValueError):
 
 def embed(template: str, script: str) -> str:
     """``template`` with the block under its marked ``Script: |`` replaced by ``script``, indented."""
+    lines, key, end, indent = _block(template)
+    body = [indent + line if line.strip() else "\n" for line in script.splitlines(keepends=True)]
+    return "".join(lines[: key + 1] + body + lines[end:])
+
+
+def extract(template: str) -> str:
+    """The script ``template`` holds, as YAML reads the block (what SSM receives)."""
+    lines, key, end, indent = _block(template)
+    return "".join(line.removeprefix(indent) if line.strip() else "\n" for line in lines[key + 1 : end])
+
+
+def _block(template: str) -> tuple[list[str], int, int, str]:
+    """The template's lines, the marked key's index, the index after its block, and the block's indent."""
     lines = template.splitlines(keepends=True)
     marked = [index for index, line in enumerate(lines) if line.strip() == MARKER]
     if len(marked) != 1 or marked[0] + 1 >= len(lines) or lines[marked[0] + 1].strip() != KEY:
@@ -39,8 +52,7 @@ def embed(template: str, script: str) -> str:
         end += 1
     while end > key + 1 and not lines[end - 1].strip():  # blank lines after the block stay the template's
         end -= 1
-    body = [indent + line if line.strip() else "\n" for line in script.splitlines(keepends=True)]
-    return "".join(lines[: key + 1] + body + lines[end:])
+    return lines, key, end, indent
 
 
 def main(argv: Sequence[str] | None = None) -> int:

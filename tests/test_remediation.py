@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -23,6 +24,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import boto3
 import botocore.endpoint
 import pytest
 from moto import mock_aws
@@ -587,3 +589,60 @@ def test_no_private_renewal_when_not_allowed(world: World, authority: str) -> No
     report = world.run(exported_private(world, authority), Options(dry_run=False, renew_exported_private=False))
     assert outcomes(report) == [NOT_TAKEN] and "RenewExportedPrivate false" in report.actions[0].reason
     assert world.calls("acm.RenewCertificate") == 0
+
+
+# --- the runbook's embedded script, as SSM runs it -----------------------------------------------------
+
+
+def embedded_handler() -> Any:
+    """deploy/remediation.yaml's script, compiled and run as a module of its own (as aws:executeScript does)."""
+    import runbook
+
+    module = types.ModuleType("runbook_script")
+    script = runbook.extract((ROOT / "deploy" / "remediation.yaml").read_text())
+    # dont_inherit: not this test module's __future__ imports. The module is not put in sys.modules either,
+    # the strictest way SSM could load it.
+    exec(compile(script, "<runbook>", "exec", dont_inherit=True), module.__dict__)
+    return module.handler
+
+
+def test_the_embedded_script_handles_every_kind_of_certificate_twice(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each kind, two runs of the runbook's own script (real clock, as in SSM): the second changes nothing, and
+    nothing is ever deleted (the fixture's check)."""
+    handler = embedded_handler()
+    monkeypatch.setattr(boto3.session, "Session", lambda: world.session)
+    zone = world.zone("example.com")
+    authority = world.client("acm-pca").create_certificate_authority(
+        CertificateAuthorityConfiguration={"KeyAlgorithm": "RSA_2048", "SigningAlgorithm": "SHA256WITHRSA",
+                                           "Subject": {"CommonName": "CA"}}, CertificateAuthorityType="ROOT",
+    )["CertificateAuthorityArn"]  # fmt: skip
+    world.client("acm-pca").update_certificate_authority(CertificateAuthorityArn=authority, Status="ACTIVE")
+    soon = (datetime.now(UTC) + timedelta(days=12)).timestamp()
+    kinds = {
+        "dns": requested(world, "example.com", "www.example.com", "shop.example.org"),
+        "imported": world.add("imported", None, Type="IMPORTED", NotAfter=soon),
+        "acme": world.add("acme", None, CertificateKeyPairOrigin="ACME", NotAfter=soon, **IN_USE),
+        "not-in-use": world.add("unused", None, NotAfter=soon),
+        "expired": world.add("expired", None, Status="EXPIRED", NotAfter=soon - 30 * 86400),
+        "private": world.add("private", None, Type="PRIVATE", RenewalEligibility="ELIGIBLE", Exported=True,
+                             CertificateAuthorityArn=authority, NotAfter=soon),
+        "public-exported": world.add("public", None, RenewalEligibility="ELIGIBLE", Exported=True, NotAfter=soon),
+    }  # fmt: skip
+    world.acm.overlay[kinds["dns"]]["NotAfter"] = soon
+    world.acm.clock = lambda: datetime.now(UTC)
+    before = {name: world.records(zone) for name in ("zone",)}
+    changed = {}
+    for kind, arn in kinds.items():
+        first = handler({"CertificateArn": arn, "DryRun": False}, None)
+        second = handler({"CertificateArn": arn, "DryRun": "false"}, None)
+        assert second["Changed"] is False, (kind, second)
+        changed[kind] = first["Changed"]
+        assert all(action["Reason"] for action in first["Actions"] + second["Actions"]), kind
+    assert changed == {"dns": True, "imported": False, "acme": False, "not-in-use": False, "expired": False,
+                       "private": True, "public-exported": False}  # fmt: skip
+    assert world.acm.renewed == [kinds["private"]]
+    written = {(c["Name"], c["Values"][0]) for c in world.writes()}
+    assert written == {r for r in validation_records(world, kinds["dns"]) if ".example.com." in r[0]}
+    assert set(before["zone"]) < set(world.records(zone))

@@ -84,6 +84,12 @@ def test_the_runbook_runs_the_module_itself(name: str) -> None:
     assert inputs["Handler"] == "handler" and [a.arg for a in handler.args.args] == ["events", "context"]
 
 
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_extract_reads_the_script_as_yaml_does(name: str) -> None:
+    """What the runbook's own tests exec (tests/test_remediation.py) is what SSM receives."""
+    assert runbook.extract((DEPLOY / name).read_text()) == script_step(document(name))["inputs"]["Script"]
+
+
 def test_make_runbook_has_nothing_to_write() -> None:
     assert runbook.main(["--check"]) == 0
 

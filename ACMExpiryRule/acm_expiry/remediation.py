@@ -42,8 +42,8 @@ and ``acm-expiry remediate`` imports it. SSM runs it alone: it imports only the 
 boto3 and botocore, and runs on Python 3.11.
 """
 
-from __future__ import annotations
-
+# No "from __future__ import annotations": SSM may run the script without registering it as a module,
+# and dataclasses then cannot resolve string annotations (tests/test_remediation.py execs it so).
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -96,7 +96,7 @@ class InvalidInput(ValueError):
 class RemediationFailed(Exception):
     """AWS refused or failed a call the remediation needed; ``report`` holds what was done before."""
 
-    def __init__(self, report: Report, message: str) -> None:
+    def __init__(self, report: "Report", message: str) -> None:
         super().__init__(f"{message} ({report.summary()})")
         self.report = report
         self.message = message
@@ -110,7 +110,7 @@ class Options:
     renew_within_days: int = RENEW_WITHIN_DAYS
 
     @classmethod
-    def from_input(cls, payload: Mapping[str, Any]) -> Options:
+    def from_input(cls, payload: Mapping[str, Any]) -> "Options":
         """The runbook's InputPayload: SSM passes Boolean and Integer parameters typed, a person may type strings."""
         return cls(
             dry_run=_flag(payload, "DryRun", True),
