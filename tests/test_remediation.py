@@ -379,6 +379,29 @@ def test_certificates_the_runbook_cannot_help_change_nothing_and_say_why(
     assert world.records(zone) == before
 
 
+def test_an_sdk_that_cannot_tell_acme_certificates_acts_on_none(world: World) -> None:
+    """SSM's runtime may lag botocore (it drops response fields its model lacks): not knowing whether a certificate
+    is ACME-issued, the runbook does nothing to a managed one, and says so."""
+    world.zone("example.com")
+    arn = requested(world, "example.com")
+
+    def old_sdk(service: str, region: str) -> Any:
+        client = world.client(service, region)
+        if service == "acm":
+            detail = client.meta.service_model.shape_for("CertificateDetail")
+            members = {k: v for k, v in detail.members.items() if k != "CertificateKeyPairOrigin"}
+            model = SimpleNamespace(shape_for=lambda name: SimpleNamespace(members=members))
+            return SimpleNamespace(meta=SimpleNamespace(service_model=model),
+                                   describe_certificate=client.describe_certificate)  # fmt: skip
+        return client
+
+    report = remediate(arn, old_sdk, APPLY, NOW)
+    assert outcomes(report) == [NOT_TAKEN] and "cannot tell an ACME-issued certificate" in report.actions[0].reason
+    assert world.writes() == []
+    imported = world.add("imported", 10, Type="IMPORTED")  # what needs no origin is still said
+    assert "re-import" in remediate(imported, old_sdk, APPLY, NOW).actions[0].reason
+
+
 def test_a_certificate_acm_does_not_have_changes_nothing(world: World) -> None:
     report = world.run(ARN + "gone")
     assert outcomes(report) == [NOT_TAKEN]

@@ -1,45 +1,36 @@
 """Fix what AWS allows for one ACM certificate, and say why nothing else is done.
 
-===================================  ====================================================================
-certificate                          what happens
-===================================  ====================================================================
-no such certificate, EXPIRED or      nothing: no API renews it; request or import a new one
-past ``NotAfter``, REVOKED, never
-issued (VALIDATION_TIMED_OUT, FAILED)
-key pair origin ACME                 nothing: the ACME client that ordered it renews it (ACM cannot
-                                     delete it, and deletes it itself 1 year after it expires)
-IMPORTED                             nothing: re-import a renewed certificate to the same ARN
-AMAZON_ISSUED, INELIGIBLE (not in    nothing: ACM renews it only once it is in use
-use) and issued
-AMAZON_ISSUED, DNS-validated,        each ``ResourceRecord`` of its ``DomainValidationOptions`` missing
-eligible or PENDING_VALIDATION       from this account's public hosted zone for its name (longest
-                                     suffix) is written with UPSERT; names with no public zone here,
-                                     a conflicting record or a delegation are named, with the record
-                                     to create where the name is served
-AMAZON_ISSUED, exported (ELIGIBLE    RenewCertificate, only if ``RenewExportedPublic`` (ACM charges for
-and not in use)                      the renewal) and only within ``RenewWithinDays`` of expiry
-PRIVATE                              its CA's state is read (DescribeCertificateAuthority) and named;
-                                     RenewCertificate when it is exported (ELIGIBLE and not in use),
-                                     ``RenewExportedPrivate`` (the default), its CA is ACTIVE and it
-                                     expires within ``RenewWithinDays``
-===================================  ====================================================================
+=============================  ======================================================================
+certificate                    what the runbook does
+=============================  ======================================================================
+ACME-issued                    nothing: the ACME client that ordered it renews it (ACM cannot delete
+                               it, and deletes it itself 1 year after it expires)
+expired, revoked, never        nothing: no API renews it; request or import a new one
+issued, or not in ACM
+IMPORTED                       nothing: re-import a renewed certificate to the same ARN
+AMAZON_ISSUED, not in use      nothing: ACM renews it only once it is in use
+AMAZON_ISSUED, eligible or     writes each DNS validation record ACM asks for that is missing from
+awaiting validation            this account's public hosted zone for its name (longest suffix), with
+                               UPSERT; names it cannot serve from here are listed with the record
+AMAZON_ISSUED, exported        RenewCertificate if ``RenewExportedPublic`` (ACM charges for it)
+PRIVATE, exported              reads its CA's state (DescribeCertificateAuthority); RenewCertificate
+                               if ``RenewExportedPrivate`` (the default) and the CA is ACTIVE
+=============================  ======================================================================
 
-It never deletes anything: several certificates for one name share one validation CNAME, and
-removing it stops their renewal (ACM user guide, "Troubleshoot managed certificate renewal"). It
-never overwrites a record it did not find missing, never writes into a private zone (ACM, a public
-CA, validates through public DNS), and writes only CNAMEs whose names start with ``_``, which is all
-the runbook's role may write. Every run is safe to repeat: Config may start a remediation for a
-result that is already out of date, and a second run finds the records in place and the renewed
-certificate outside ``RenewWithinDays``. ``DryRun`` reads everything and changes nothing.
+"Exported" is ELIGIBLE and not in use: ACM makes a managed certificate eligible once in use or
+exported (DescribeCertificate does not say "exported" itself). A renewal happens only within
+``RenewWithinDays`` of expiry, so a second run after one renews nothing.
 
-"Exported" is read from ACM's eligibility rule: a managed certificate is ELIGIBLE once in use or
-exported, so one ELIGIBLE and not in use has been exported (DescribeCertificate does not say so
-directly; ListCertificates' ``Exported`` would need a listing of every certificate).
+It never deletes: certificates for one name share one validation CNAME, and removing it stops
+their renewal. It never overwrites a record it did not find missing, never writes into a private
+zone (ACM, a public CA, validates through public DNS), and writes only CNAMEs named ``_...``, all
+its role may write. Every run is safe to repeat (Config may remediate from a stale result).
+``DryRun`` reads and changes nothing. A botocore too old to know ``CertificateKeyPairOrigin``
+cannot tell an ACME-issued certificate, so then nothing is done to a managed one.
 
-This file is the runbook's script. ``make runbook`` embeds it, whole, in the ``aws:executeScript``
-step of deploy/remediation.yaml and deploy/member.yaml (:data:`RUNTIME`, handler :func:`handler`),
-and ``acm-expiry remediate`` imports it. SSM runs it alone: it imports only the standard library,
-boto3 and botocore, and runs on Python 3.11.
+This file is the runbook's script: ``make runbook`` embeds it, whole, in the aws:executeScript
+step of deploy/remediation.yaml and deploy/member.yaml; ``acm-expiry remediate`` imports it. SSM
+runs it alone: only the standard library, boto3 and botocore, on Python 3.11.
 """
 
 # No "from __future__ import annotations": SSM may run the script without registering it as a module,
@@ -271,12 +262,23 @@ class _Run:
             self.nothing("it is imported: ACM never renews it; re-import a renewed certificate to the same ARN")
         elif status in ("VALIDATION_TIMED_OUT", "FAILED"):
             self.nothing(f"it is {status} and will never be issued: request a new certificate")
+        elif not self.knows_key_pair_origin():
+            self.nothing(
+                "this runtime's botocore predates CertificateKeyPairOrigin, so it cannot tell an ACME-issued "
+                "certificate (which only its ACME client may renew): nothing done; run acm-expiry remediate "
+                "with a current SDK"
+            )
         elif kind == "AMAZON_ISSUED":
             self.public(described, status, not_after)
         elif kind == "PRIVATE":
             self.private(described, not_after)
         else:
             self.nothing(f"ACM gives its type as {kind!r:.40}, which this runbook does not know")
+
+    def knows_key_pair_origin(self) -> bool:
+        """Whether DescribeCertificate's answer can carry the origin: an older botocore drops unknown fields."""
+        detail = self.client("acm", self.region).meta.service_model.shape_for("CertificateDetail")
+        return "CertificateKeyPairOrigin" in detail.members
 
     def public(self, described: Mapping[str, Any], status: str | None, not_after: datetime | None) -> None:
         eligibility, in_use = described.get("RenewalEligibility"), bool(described.get("InUseBy"))
