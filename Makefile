@@ -39,7 +39,7 @@ $(CHECKOV_STAMP): deploy/checkov-requirements.txt $(STAMP)
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r deploy/checkov-requirements.txt
 	@touch $@
 
-# The HTML report of a sample organization, screenshots at 1400 and 420 px, and A4 and Letter PDFs, by
+# The HTML report of a sample organization, screenshots at 1366 and 390 px, and A4 and Letter PDFs, by
 # Debian's chromium (apt-get install -y chromium), in build/report-preview/.
 report-preview: $(STAMP)
 	$(BIN)/python -m tests.support.report_preview build/report-preview
@@ -80,7 +80,7 @@ release: $(STAMP)
 	$(BIN)/python deploy/artifacts.py release --regions $(REGIONS) $(if $(OUS),--target-ous $(OUS)) $(ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python bench/periodic.py
+	$(BIN)/python -m bench.periodic
 
 # `make bench-peers`: the real Prowler and Cloud Custodian beside `acm-expiry scan` and the rule's handler
 # (bench/peers.py). Each peer is pinned and gets its own virtualenv under build/, named after its pin so

@@ -17,6 +17,7 @@ from moto import mock_aws
 import acm_expiry.edge
 from acm_expiry import handler
 from tests.support.doubles import Doubles, FakeAcm, FakeConfig, FakeTagging, moto_acm_source
+from tests.support.eventbridge import FakeEvents
 from tests.support.securityhub import FakeSecurityHub
 
 REGION = "us-east-1"
@@ -76,6 +77,7 @@ class World:
     acm: FakeAcm
     config: FakeConfig
     security_hub: FakeSecurityHub
+    events: FakeEvents
     now: datetime
     # Every wait the edge makes (pacing, retries, redelivery rounds), on the simulated clock;
     # botocore's own sleeps, which must stay zero (the edge waits, then lets botocore retry at once).
@@ -147,8 +149,10 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
         doubles.serve("resourcegroupstaggingapi", FakeTagging(acm))
         security_hub = FakeSecurityHub()
         doubles.serve("securityhub", security_hub)
+        events = FakeEvents()
+        doubles.serve("events", events)
         now = datetime.now(UTC).replace(microsecond=0)
-        world = World(doubles, acm, config, security_hub, now, clock, botocore_sleeps)
+        world = World(doubles, acm, config, security_hub, events, now, clock, botocore_sleeps)
         yield world
     # Every finding any test had built and imported was within ASFF's documented values.
     assert security_hub.violations == []

@@ -11,14 +11,19 @@ from typing import Any
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "periodic.py"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
 def bench() -> tuple[str, dict[str, Any]]:
     """One run of the whole script at N = 250: its output, and the JSON object on its last line."""
     done = subprocess.run(
-        [sys.executable, str(BENCH), "--counts", "250"], capture_output=True, text=True, timeout=180, check=True
+        [sys.executable, "-m", "bench.periodic", "--counts", "250"],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+        cwd=ROOT,
     )
     return done.stdout, json.loads(done.stdout.splitlines()[-1])
 
@@ -90,8 +95,7 @@ def test_bench_reports_a_steady_days_cost_and_runs_under_sustained_throttling(
 
 
 def test_config_cost_follows_the_list_prices_tiers() -> None:
-    sys.path.insert(0, str(BENCH.parent))
-    from periodic import config_cost
+    from bench.aws_terms import config_cost
 
     assert config_cost(75_000) == 75.0  # 2,500 certificates every day
     assert config_cost(300_000) == 260.0  # 10,000: 100,000 at $0.001, 200,000 at $0.0008

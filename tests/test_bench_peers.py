@@ -307,6 +307,7 @@ OURS_CALLS = {
         "config.GetComplianceDetailsByConfigRule": 1,  # answered by the request log
         "config.PutEvaluations": 1,
         "tagging.GetResources": 1,
+        "events.PutEvents": 1,  # the page for the certificate inside the window
     },
 }
 

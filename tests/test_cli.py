@@ -823,6 +823,174 @@ def test_hostile_domains_in_a_direct_scan_and_on_stderr(doubled: World) -> None:
     options = scan_module.ScanOptions(aggregator="org\x1b]8;;http://evil.example/\x07")
     assert scan_module.run_scan(options, io.StringIO(), err, lambda: doubled.now, doubled.doubles.session) == 1
     lines = err.getvalue().splitlines()
-    assert raw_controls(err.getvalue()) == [] and len(lines) == 2
-    assert lines[0] == "acm-expiry scan: querying Config aggregator org\\x1b]8;;http://evil.example/\\x07 in us-east-1"
-    assert lines[1].startswith("acm-expiry scan: error: no Config aggregator 'org\\x1b]8;;http://evil.example/\\x07'")
+    assert raw_controls(err.getvalue()) == [] and len(lines) == 1  # refused before any call
+    assert lines[0].startswith("acm-expiry scan: error: --aggregator 'org\\x1b]8;;http://evil.example/\\x07' is not")
+    assert not doubled.doubles.calls("config.SelectAggregateResourceConfig")
+
+
+# --- mistyped input, answers that are not AWS's, retries, encodings (issues 26 and 27) -------------------
+
+
+@pytest.mark.parametrize(
+    ("region", "said"),
+    [
+        ("US-EAST-1", "unknown region 'US-EAST-1': botocore knows no ACM endpoint there (did you mean us-east-1?)"),
+        (" us-east-1", "unknown region ' us-east-1': botocore knows no ACM endpoint there (did you mean us-east-1?)"),
+        ("", "--region is empty: give a region name, such as us-east-1"),
+        ("   ", "--region is empty: give a region name, such as us-east-1"),
+    ],
+)
+@pytest.mark.parametrize("where", [[], ["--aggregator", "org"]])
+def test_a_mistyped_or_empty_region_says_what_was_meant(
+    doubled: World, capsys: pytest.CaptureFixture[str], region: str, said: str, where: list[str]
+) -> None:
+    assert run_main(doubled, ["scan", "--region", region, *where]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith(f"acm-expiry scan: error: {said}") and err.count("\n") == 1
+    assert doubled.doubles.requests == []  # refused before any call
+
+
+@pytest.mark.parametrize("name", ["org agg", "org/agg", "", "é", "a" * 257])
+def test_an_aggregator_name_aws_would_refuse_is_refused_first(
+    doubled: World, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    assert run_main(doubled, ["scan", "--aggregator", name]) == 1
+    assert "is not an aggregator name: 1 to 256 letters (A-Z, a-z), digits, _ and -" in capsys.readouterr().err
+    assert doubled.doubles.requests == []
+    seed_aggregator(doubled, per_place=1)
+    assert run_main(doubled, ["scan", "--aggregator", "org", "--format", "json"]) in (0, 2)  # the longest allowed
+    assert run_main(doubled, ["scan", "--aggregator", "a" * 256, "--format", "json"]) == 1
+    assert "no Config aggregator" in capsys.readouterr().err
+
+
+def test_an_aggregator_query_longer_than_aws_takes_is_refused_first(
+    doubled: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from acm_expiry_cli.aggregator import EXPRESSION_LIMIT, AggregatorQueryError, query
+
+    def accounts(count: int) -> list[str]:
+        return [f"{n:012d}" for n in range(count)]
+
+    def fits(count: int) -> bool:
+        try:
+            return len(query(accounts(count))) <= EXPRESSION_LIMIT
+        except AggregatorQueryError:
+            return False
+
+    most = max(n for n in range(1, 400) if fits(n))
+    assert 200 < most < 300 and len(query(accounts(most))) > EXPRESSION_LIMIT - 16  # 16 characters an account
+    too_long = len(query(accounts(most))) + 16
+    assert run_main(doubled, ["scan", "--aggregator", "org", *(f"--account={a}" for a in accounts(most + 1))]) == 1
+    said = f"make a query of {too_long:,} characters, and an aggregator query takes at most 4,096"
+    assert said in capsys.readouterr().err
+    assert doubled.doubles.requests == []
+
+
+PROXY_PAGE = (
+    "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><h1>502 Bad Gateway</h1>\n"
+    + "<p>The upstream server did not answer.</p>\n" * 2000
+    + "</body></html>\n"
+)
+
+
+def test_a_proxys_error_page_is_one_readable_line_with_a_note_before_each_retry(
+    doubled: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support.doubles import NotAws
+
+    doubled.doubles.faults.always("config.SelectAggregateResourceConfig", NotAws(502, PROXY_PAGE))
+    assert run_main(doubled, ["scan", "--aggregator", "org"]) == 1
+    out, err = capsys.readouterr()
+    *notes, error = err.splitlines()
+    assert out == "" and "<" not in err and len(err) < 2000
+    assert error == (
+        "acm-expiry scan: error: us-east-1: SelectAggregateResourceConfig failed: HTTP 502: an HTML page "
+        "('502 Bad Gateway') instead of an AWS answer: is a proxy or AWS_ENDPOINT_URL in the way?"
+    )
+    # Every retry's wait, announced before it: six, the seventh attempt's failure being the error.
+    waits = [float(re.fullmatch(rf"acm-expiry scan: us-east-1: SelectAggregateResourceConfig answered HTTP 502 with "
+                                rf"an HTML page \(attempt {n} of 7\): retrying in (\d+\.\d) s", note)[1])  # type: ignore[index]
+             for n, note in enumerate(notes, start=1)]  # fmt: skip
+    assert len(waits) == 6 == len(doubled.doubles.calls("config.SelectAggregateResourceConfig")) - 1
+    assert waits == [round(wait, 1) for wait in doubled.clock.sleeps if wait > 0][-6:]
+
+
+def test_throttling_notes_say_which_error_and_stay_quiet_when_nothing_fails(
+    doubled: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doubled.acm.source = lambda region: synthetic_inventory(5, doubled.now)
+    doubled.doubles.faults.add("acm.ListCertificates", THROTTLING)
+    run_main(doubled, ["scan", "--region", US, "--format", "json"])
+    err = capsys.readouterr().err
+    assert re.fullmatch(
+        r"acm-expiry scan: us-east-1: ListCertificates answered ThrottlingException \(HTTP 400\) "
+        r"\(attempt 1 of 7\): retrying in \d+\.\d s\n",
+        err,
+    ), err
+    run_main(doubled, ["scan", "--region", US, "--format", "json"])
+    assert capsys.readouterr().err == ""  # pacing waits are not retries
+
+
+@pytest.mark.parametrize("operation", ["acm.ListCertificates", "config.SelectAggregateResourceConfig"])
+def test_a_web_page_answered_with_http_200_is_an_error_not_an_empty_account(
+    doubled: World, capsys: pytest.CaptureFixture[str], operation: str
+) -> None:
+    from tests.support.doubles import NotAws
+
+    doubled.doubles.faults.always(operation, NotAws(200, PROXY_PAGE))
+    where = ["--aggregator", "org"] if operation.startswith("config") else ["--region", US]
+    assert run_main(doubled, ["scan", *where]) == 1
+    out, err = capsys.readouterr()
+    name = operation.split(".")[1]
+    assert out == "" and err == (
+        f"acm-expiry scan: error: us-east-1: {name} answered HTTP 200 with an HTML page ('502 Bad Gateway') "
+        "instead of an AWS answer: is a proxy or AWS_ENDPOINT_URL in the way?\n"
+    )
+
+
+def test_an_empty_scan_names_the_account_as_well_as_the_region(
+    doubled: World, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doubled.acm.source = lambda region: []
+    run_main(doubled, ["scan", "--region", US, "--format", "json"])
+    assert json.loads(capsys.readouterr().out)["source"] == f"ACM in account 123456789012: {US}"
+    run_main(doubled, ["scan", "--region", US, "--format", "html"])
+    heading = re.search(r"<h1>(.*?)</h1>", capsys.readouterr().out)
+    assert heading and re.sub(r"<[^>]+>", "", heading[1]) == "ACM certificate expiry: account 123456789012 in us-east-1"
+
+
+NON_ASCII = "bücher.例え.example"
+
+
+@pytest.mark.parametrize("output_format", ["table", "csv", "json", "html"])
+def test_an_ascii_only_stdout_gets_escapes_never_an_error(doubled: World, output_format: str) -> None:
+    inventory = synthetic_inventory(3, doubled.now)
+    inventory[0]["DomainName"] = NON_ASCII
+    inventory[1]["DomainName"] = "\uff1dcmd\u3164.example.com"
+    doubled.acm.source = lambda region: inventory
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="ascii", newline="")
+    options = scan_module.ScanOptions(regions=(US,), output_format=output_format)
+    scan_module.run_scan(options, out, io.StringIO(), lambda: doubled.now, doubled.doubles.session)
+    out.flush()
+    text = raw.getvalue().decode("ascii")
+    if output_format == "html":
+        assert "b&#252;cher.&#20363;&#12360;" in text.replace("<wbr>", "")
+    elif output_format == "json":
+        assert NON_ASCII in [row["domain"] for row in json.loads(text)["rows"]]
+    else:
+        assert "b\\xfccher.\\u4f8b\\u3048.example" in text.replace("\n", "").replace(" ", "")
+        assert "\\uff1dcmd\\u3164.example.com" in text.replace("\n", "").replace(" ", "")
+    if output_format == "table":
+        assert max(len(line) for line in text.splitlines()) <= 120  # escaped before the layout: columns line up
+
+
+def test_an_ascii_only_terminal_gets_no_traceback(seeded: Seeded) -> None:
+    for env in (
+        {"PYTHONIOENCODING": "ascii"},
+        {"LANG": "C", "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"},
+    ):
+        result = run_cli(seeded, "--region", "é-1", **env)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        # an ASCII stream shows é as \xe9; the C locale hands it over undecoded (\udcc3\udca9): escaped either way
+        assert re.match(r"acm-expiry scan: error: unknown region '(\\xe9|\\udcc3\\udca9)-1'", result.stderr)

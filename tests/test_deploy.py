@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from cfnlint.api import lint_file
 
-from acm_expiry.permissions import EXEMPTION_ACTIONS, FINDINGS_ACTIONS
+from acm_expiry.permissions import EXEMPTION_ACTIONS, FINDINGS_ACTIONS, PAGES_ACTIONS
 from acm_expiry.permissions import RULE_ACTIONS as RULE_ACTIONS_BY_OPERATION
 from tests.support.templates import (
     ACCOUNT,
@@ -67,6 +67,7 @@ EXECUTION_ROLE_CASES: dict[str, dict[str, str]] = {
     "custom-function-name": {"FunctionName": "acm-expiry-rule"},
     "single-account-exemptions": {"ExemptTagKey": EXEMPT_TAG_KEY},
     "single-account-no-oversized": {"OversizedNotifications": "false"},
+    "single-account-no-pages": {"CrossingEvents": "false"},
     "organization-everything": {
         "SecurityHubFindings": "true",
         "MemberRoleName": MEMBER_ROLE,
@@ -80,6 +81,7 @@ MEMBER_ROLE_CASES: dict[str, dict[str, str]] = {
     "member-findings": {"CentralAccountId": CENTRAL_ACCOUNT, "SecurityHubFindings": "true"},
     "member-exemptions": {"CentralAccountId": CENTRAL_ACCOUNT, "ExemptTagKey": EXEMPT_TAG_KEY},
     "member-no-oversized": {"CentralAccountId": CENTRAL_ACCOUNT, "OversizedNotifications": "false"},
+    "member-no-pages": {"CentralAccountId": CENTRAL_ACCOUNT, "CrossingEvents": "false"},
     "member-everything": {
         "CentralAccountId": CENTRAL_ACCOUNT,
         "SecurityHubFindings": "true",
@@ -100,6 +102,7 @@ STACK_CASES: dict[str, dict[str, str]] = {
     "findings": {**FUNCTION_ONLY, "SecurityHubFindings": "true"},
     "exemptions": {**FUNCTION_ONLY, "ExemptTagKey": EXEMPT_TAG_KEY},
     "no-oversized": {**FUNCTION_ONLY, "OversizedNotifications": "false"},
+    "no-pages": {**FUNCTION_ONLY, "CrossingEvents": "false"},
     "everything": {**FUNCTION_ONLY, "SecurityHubFindings": "true", "ExemptTagKey": EXEMPT_TAG_KEY},
 }
 ROLE_TEMPLATES = ("execution-role.yaml", "member-role.yaml", "member.yaml")
@@ -348,6 +351,24 @@ def test_exemptions_off_grant_no_tagging(name: str, overrides: dict[str, str]) -
     assert not any(action.startswith("tag:") for action in actions)
 
 
+@pytest.mark.parametrize(("name", "overrides"), one_case_each("single-account-no-pages", "member-no-pages", "no-pages"))
+def test_crossing_events_off_grants_neither_put_events_nor_the_held_result_read(
+    name: str, overrides: dict[str, str]
+) -> None:
+    assert not granted(name, overrides) & PAGES_ACTIONS
+    assert rule_grants(name, overrides) == RULE_ACTIONS - FINDINGS_ACTIONS - EXEMPTION_ACTIONS - PAGES_ACTIONS
+    with_pages = {key: value for key, value in overrides.items() if key != "CrossingEvents"}
+    (statement,) = statements_for("events:PutEvents", name, with_pages)
+    # The rule's own source and detail-type, on the default bus: nothing else can be put with the role.
+    assert statement["Condition"] == {
+        "StringEquals": {
+            "events:source": "acm-expiry-rule",
+            "events:detail-type": "ACM Certificate Crossed an Expiry Threshold",
+        }
+    }
+    assert load(name)["Parameters"]["CrossingEvents"]["Default"] == "true"
+
+
 @pytest.mark.parametrize(
     ("name", "overrides"), one_case_each("single-account-exemptions", "member-exemptions", "exemptions")
 )
@@ -462,7 +483,13 @@ def test_member_stack_logs_to_the_group_it_creates() -> None:
 @pytest.mark.parametrize(("name", "overrides"), POLICY_CASES)
 def test_resources_are_scoped_where_the_service_allows(name: str, overrides: dict[str, str]) -> None:
     # Actions without resource-level permissions (Service Authorization Reference) must use "*".
-    unscoped = {"acm:ListCertificates", "config:PutEvaluations", "config:GetResourceConfigHistory", "tag:GetResources"}
+    unscoped = {
+        "acm:ListCertificates",
+        "config:PutEvaluations",
+        "config:GetResourceConfigHistory",
+        "config:GetComplianceDetailsByResource",
+        "tag:GetResources",
+    }
     # One role serves every Region (IAM is global), except the member stack's: one per Region.
     region = "us-east-1" if name == "member.yaml" else "*"
     scoped = {
@@ -471,6 +498,7 @@ def test_resources_are_scoped_where_the_service_allows(name: str, overrides: dic
         "securityhub:BatchImportFindings": f"arn:aws:securityhub:{region}:{ACCOUNT}:product/{ACCOUNT}/default",
         "securityhub:BatchUpdateFindings": f"arn:aws:securityhub:{region}:{ACCOUNT}:hub/default",
         "securityhub:GetFindings": f"arn:aws:securityhub:{region}:{ACCOUNT}:hub/default",
+        "events:PutEvents": f"arn:aws:events:{region}:{ACCOUNT}:event-bus/default",
     }
     for statement in permission_statements(name, overrides):
         resources = as_list(statement["Resource"])
@@ -709,12 +737,16 @@ def test_member_stack_rule_has_all_three_triggers_and_runs_on_its_own_role() -> 
     assert rule["InputParameters"] == {
         "daysToExpiration": "30",
         "securityHubFindings": "false",
+        "crossingEvents": "true",
+        "alertThresholdDays": "7",
         "AssumeRoleMode": "false",
     }
-    everything = member_stack({**STACK_CASES["everything"], "DaysToExpiration": "45"})["Rule"]
-    assert everything["InputParameters"] == {
+    everything = member_stack({**STACK_CASES["everything"], "DaysToExpiration": "45", "AlertThresholdDays": "14,3"})
+    assert everything["Rule"]["InputParameters"] == {
         "daysToExpiration": "45",
         "securityHubFindings": "true",
+        "crossingEvents": "true",
+        "alertThresholdDays": "14,3",
         "AssumeRoleMode": "false",
         "exemptTagKey": EXEMPT_TAG_KEY,
     }

@@ -150,7 +150,10 @@ TOLERATED = [
         "configRuleId, configRuleArn, accountId, version missing",
         lambda e: [e.pop(k) for k in ("configRuleId", "configRuleArn", "accountId", "version")],
     ),
-    ("configRuleName missing from a change event", lambda e: e.pop("configRuleName")),
+    (
+        "configRuleName missing from a change event without pages",
+        lambda e: (e.pop("configRuleName"), e.update(ruleParameters=json.dumps({"crossingEvents": "false"}))),
+    ),
     (
         "no executionRoleArn when the function's own role is used",
         lambda e: (e.pop("executionRoleArn"), e.update(ruleParameters=json.dumps({"AssumeRoleMode": "false"}))),
@@ -172,6 +175,8 @@ NEEDED = [
     ("change", "resultToken", "event.resultToken is missing"),
     ("change", "executionRoleArn", "event.executionRoleArn is missing"),  # a role is assumed by default
     ("scheduled", "configRuleName", "event.configRuleName is missing"),
+    # Pages are on by default: a change event's crossing is judged against its rule's earlier result.
+    ("change", "configRuleName", "event.configRuleName is missing"),
 ]
 
 

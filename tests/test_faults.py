@@ -262,7 +262,13 @@ def test_log_lines_carry_no_secrets(aws: World, monkeypatch: pytest.MonkeyPatch)
         "SoonestExpiryDays",
         "ListingGaps",
         "FindingsFailures",
-        "InvocationFailures",
+        "EventsFailures",
+        "PeriodicRunFailures",
+        "ChangeEventFailures",
+        # Pages: what was put, or why not; anything else printed meanwhile (rdklib's own lines).
+        "pages",
+        "pagesError",
+        "printed",
     }
     assert all(set(json.loads(line)) <= keys for line in aws.logs)
 

@@ -194,17 +194,21 @@ def test_reading_configs_results_stops_early_enough_to_send(aws: World, monkeypa
 # 3. The clean-up of deleted certificates -----------------------------------------------------------------
 
 
-def test_after_a_complete_listing_deleted_certificates_cost_no_describe(aws: World) -> None:
+def test_after_a_trusted_listing_only_deleted_certificates_held_noncompliant_cost_a_describe(aws: World) -> None:
     inventory = seed(aws, 1000)
     aws.run(scheduled_event(aws.now))
-    deleted = {c["CertificateArn"] for c in inventory[-300:]}
-    del inventory[-300:]
+    held = {arn: e["ComplianceType"] for arn, e in aws.config.results.items()}
+    deleted = {c["CertificateArn"] for c in inventory[-100:]}  # a tenth: the listing is still trusted
+    del inventory[-100:]
     aws.doubles.requests.clear()
     aws.run(scheduled_event(aws.later(days=1)))
     described = {c["CertificateArn"] for c in aws.doubles.calls("acm.DescribeCertificate")}
-    assert not described & deleted
+    failing = {arn for arn in deleted if held[arn] == "NON_COMPLIANT"}
+    assert failing and described & deleted == failing
     assert all(aws.config.results[arn]["Annotation"] == DELETED for arn in deleted)
-    assert aws.log_lines()[-1]["recording"]["planned"]["deleted"] == 300
+    line = aws.log_lines()[-1]
+    assert line["recording"]["planned"]["deleted"] == 100 - len(failing)
+    assert line["recording"]["askedAcm"] == len(failing) and "listingGaps" not in line
 
 
 def old_sdk(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -214,11 +214,31 @@ def test_refreshes_are_spread_over_a_fortnight() -> None:
 
 
 def test_only_existing_findings_are_archived() -> None:
-    deleted = Removed("arn:aws:acm:us-east-1:123456789012:certificate/gone", "AWS::ACM::Certificate", "deleted")
+    deleted = Removed("arn:aws:acm:us-east-1:123456789012:certificate/gone", "AWS::ACM::Certificate", "deleted", True)
     assert plan([deleted], []).imports == ()
     (had,) = plan([assessed(5, name="gone")], []).imports
     (archived,) = plan([deleted], [known_from(had)]).imports
     assert archived["RecordState"] == "ARCHIVED" and archived["Id"] == had["Id"]
+
+
+def test_a_failing_finding_is_archived_only_on_acms_or_configs_word() -> None:
+    """A listing's silence is not enough to close a finding that says a certificate needs attention."""
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/gone"
+    (failing,) = plan([assessed(5, name="gone")], []).imports
+    (passing,) = plan([assessed(300, name="gone")], []).imports
+    unconfirmed = Removed(arn, "AWS::ACM::Certificate", "deleted")
+    assert plan([unconfirmed], [known_from(failing)]).imports == ()
+    assert plan([], [known_from(failing)], trust_listing=True).imports == ()  # an orphan, on the listing's word
+    (archived,) = plan([unconfirmed], [known_from(failing)], confirmed_gone={arn}).imports
+    assert archived["RecordState"] == "ARCHIVED"
+    (archived,) = plan([], [known_from(failing)], trust_listing=True, confirmed_gone={arn}).imports
+    assert archived["RecordState"] == "ARCHIVED"
+    # A passing one goes on the listing's word (trusted), as Config's COMPLIANT result does.
+    (archived,) = plan([unconfirmed], [known_from(passing)]).imports
+    assert archived["RecordState"] == "ARCHIVED"
+    (archived,) = plan([], [known_from(passing)], trust_listing=True).imports
+    assert archived["RecordState"] == "ARCHIVED"
+    assert plan([], [known_from(passing)], trust_listing=False).imports == ()
 
 
 def test_exempt_certificates_get_no_finding_and_an_existing_one_is_archived() -> None:
@@ -854,7 +874,8 @@ def test_reading_and_planning_take_any_finding(finding: object, outcome_days: li
         assert "finding" in str(error)
         known = []
     outcomes = [assessed(days, name=f"c{n}") for n, days in enumerate(outcome_days)]
-    plan(outcomes, known, complete=True)
+    plan(outcomes, known, trust_listing=True)
+    plan(outcomes, known, confirmed_gone={k.certificate_arn for k in known})
 
 
 # --- behaviour no test guarded before (issue 17, point 8) ------------------------------------------------

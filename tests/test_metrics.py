@@ -8,8 +8,10 @@ and from the inventory, independently of the rule's code.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -18,9 +20,10 @@ from typing import Any
 
 import pytest
 
+from acm_expiry import handler
 from acm_expiry.acm import ListingPlan
 from acm_expiry.certificate import Certificate
-from acm_expiry.errors import AwsCallError, MalformedEventError
+from acm_expiry.errors import AwsCallError, InvalidParameterError, MalformedEventError
 from acm_expiry.events import CHANGE, OVERSIZED, SCHEDULED
 from acm_expiry.metrics import Invocation, invocation_metrics
 from acm_expiry.outcome import Assessment
@@ -38,7 +41,9 @@ UNITS_OF = {
     "SoonestExpiryDays": "None",
     "ListingGaps": "Count",
     "FindingsFailures": "Count",
-    "InvocationFailures": "Count",
+    "EventsFailures": "Count",
+    "PeriodicRunFailures": "Count",
+    "ChangeEventFailures": "Count",
 }
 UNITS = set(
     [
@@ -88,7 +93,11 @@ def emf_metrics(line: dict[str, Any]) -> dict[str, float]:
     (directive,) = metadata["CloudWatchMetrics"]
     assert set(directive) == {"Namespace", "Dimensions", "Metrics"}
     assert directive["Namespace"] == "ACMExpiryRule"
-    assert directive["Dimensions"] == ([["ConfigRuleName"], []] if "configRuleName" in line else [[]])
+    # The rule's dimension set only for an event of the rule the function serves, under a name CloudWatch takes.
+    assert directive["Dimensions"] == ([["ConfigRuleName"], []] if "ConfigRuleName" in line else [[]])
+    if "ConfigRuleName" in line:
+        assert line["ConfigRuleName"] == line["configRuleName"]
+        assert re.fullmatch(r"[A-Za-z0-9_.-]{1,128}", line["ConfigRuleName"])
     for dimension_set in directive["Dimensions"]:
         for name in dimension_set:  # a dimension target MUST be a string member of the root
             assert isinstance(line[name], str) and 1 <= len(line[name]) <= 1024
@@ -130,12 +139,18 @@ def test_a_completed_runs_metrics_are_the_accounts_figures(aws: World) -> None:
     assert metrics["CertificatesEvaluated"] == len(sent) == 400
     assert metrics["NonCompliantCertificates"] == sum(1 for e in sent if e["ComplianceType"] == "NON_COMPLIANT")
     assert metrics["ExpiredCertificates"] == sum(1 for e in sent if e.get("Annotation", "").startswith("Expired")) > 0
-    valid = [
+    assert line["_aws"]["Timestamp"] == int(aws.now.timestamp() * 1000)
+    assert "ChangeEventFailures" not in metrics  # a daily run says nothing of change events
+    assert metrics["ExpiredCertificates"] > 0 and metrics["SoonestExpiryDays"] == 0  # expired ones count 0 days
+    unexpired = [
         c for c in inventory if "NotAfter" in c and c["Status"] != "EXPIRED" and c["NotAfter"] > aws.now.timestamp()
     ]
-    assert metrics["SoonestExpiryDays"] == min(days_left(c["NotAfter"], aws.now) for c in valid) > 0
-    assert (metrics["ListingGaps"], metrics["FindingsFailures"], metrics["InvocationFailures"]) == (0, 0, 0)
-    assert line["_aws"]["Timestamp"] == int(aws.now.timestamp() * 1000)
+    inventory[:] = unexpired
+    aws.run(scheduled_event(aws.later(minutes=5)))
+    metrics = emf_metrics(aws.log_lines()[-1])
+    assert metrics["SoonestExpiryDays"] == min(days_left(c["NotAfter"], aws.now) for c in unexpired) > 0
+    failures = ("ListingGaps", "FindingsFailures", "EventsFailures", "PeriodicRunFailures")
+    assert [metrics[name] for name in failures] == [0, 0, 0, 0]
 
 
 def test_a_change_event_writes_no_inventory_figure(aws: World) -> None:
@@ -147,7 +162,7 @@ def test_a_change_event_writes_no_inventory_figure(aws: World) -> None:
         "notAfter": (aws.now + timedelta(days=400)).isoformat(),
     }
     aws.run(change_event(config_item(configuration, aws.now), aws.now))
-    assert emf_metrics(aws.log_lines()[-1]) == {"FindingsFailures": 0, "InvocationFailures": 0}
+    assert emf_metrics(aws.log_lines()[-1]) == {"FindingsFailures": 0, "EventsFailures": 0, "ChangeEventFailures": 0}
 
 
 def test_a_failed_run_writes_its_failure_and_nothing_that_reads_as_all_clear(aws: World) -> None:
@@ -155,7 +170,7 @@ def test_a_failed_run_writes_its_failure_and_nothing_that_reads_as_all_clear(aws
     aws.doubles.faults.always("acm.ListCertificates", access_denied("acm:ListCertificates"))
     with pytest.raises(AwsCallError):
         aws.run(scheduled_event(aws.now))
-    assert emf_metrics(aws.log_lines()[-1]) == {"PeriodicRunsCompleted": 0, "InvocationFailures": 1}
+    assert emf_metrics(aws.log_lines()[-1]) == {"PeriodicRunsCompleted": 0, "PeriodicRunFailures": 1}
 
 
 def test_a_failed_change_event_writes_its_failure_alone(aws: World) -> None:
@@ -164,7 +179,7 @@ def test_a_failed_change_event_writes_its_failure_alone(aws: World) -> None:
                      "notAfter": (aws.now + timedelta(days=3)).isoformat()}  # fmt: skip
     with pytest.raises(AwsCallError):
         aws.run(change_event(config_item(configuration, aws.now), aws.now))
-    assert emf_metrics(aws.log_lines()[-1]) == {"InvocationFailures": 1}
+    assert emf_metrics(aws.log_lines()[-1]) == {"ChangeEventFailures": 1}
 
 
 def test_an_event_refused_before_it_is_read_counts_under_every_rule_alone(aws: World) -> None:
@@ -172,7 +187,48 @@ def test_an_event_refused_before_it_is_read_counts_under_every_rule_alone(aws: W
         aws.run({"invokingEvent": "not json"})
     line = aws.log_lines()[-1]
     assert "ConfigRuleName" not in line
-    assert emf_metrics(line) == {"InvocationFailures": 1}
+    assert emf_metrics(line) == {"ChangeEventFailures": 1}
+
+
+def test_a_refused_event_whose_type_is_readable_counts_under_its_trigger(aws: World) -> None:
+    """A daily run whose event is refused (a bad parameter, say) is a failed daily run, not a change event's."""
+    event = scheduled_event(aws.now, parameters={"daysToExpiration": "thirty"})
+    with pytest.raises(InvalidParameterError):
+        aws.run(event)
+    line = aws.log_lines()[-1]
+    assert line["messageType"] == SCHEDULED and "ConfigRuleName" not in line
+    assert emf_metrics(line) == {"PeriodicRunsCompleted": 0, "PeriodicRunFailures": 1}
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["ACMExpiryRule\n", "rule with spaces", "x" * 129, "ACMExpiryRule\u202e"],
+    ids=["line-break", "spaces", "too-long", "bidi"],
+)
+def test_a_rule_name_cloudwatch_cannot_take_is_no_dimension(aws: World, name: str) -> None:
+    aws.acm.source = lambda region: []
+    event = scheduled_event(aws.now)
+    event["configRuleName"] = name
+    aws.run(event)
+    line = aws.log_lines()[-1]
+    assert "ConfigRuleName" not in line and line["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [[]]
+    assert emf_metrics(line)["PeriodicRunsCompleted"] == 1
+
+
+def test_another_rules_event_writes_no_metric_under_its_name(aws: World) -> None:
+    """The function serves one rule: an event of another is refused, and its name names no metric."""
+    served = handler_runtime(aws, served="ACMExpiryRule-member")
+    event = scheduled_event(aws.now)
+    event["configRuleName"] = "SomeoneElsesRule"
+    with pytest.raises(MalformedEventError, match="not 'ACMExpiryRule-member'"):
+        handler.handle(event, None, served)
+    line = json.loads(aws.logs[-1])
+    assert "ConfigRuleName" not in line and line["configRuleName"] == "SomeoneElsesRule"
+    assert emf_metrics(line | {"configRuleName": None}) == {"PeriodicRunsCompleted": 0, "PeriodicRunFailures": 1}
+
+
+def handler_runtime(aws: World, *, served: str) -> handler.Runtime:
+    return dataclasses.replace(aws.runtime(), served_rule=lambda: served)
 
 
 def test_soonest_expiry_is_the_horizon_when_no_certificate_is_unexpired(aws: World) -> None:
@@ -183,8 +239,11 @@ def test_soonest_expiry_is_the_horizon_when_no_certificate_is_unexpired(aws: Wor
     ]
     aws.run(scheduled_event(aws.now))
     metrics = emf_metrics(aws.log_lines()[-1])
-    assert metrics["SoonestExpiryDays"] == 3650
+    assert metrics["SoonestExpiryDays"] == 0  # the expired one counts 0 days
     assert (metrics["CertificatesEvaluated"], metrics["ExpiredCertificates"]) == (2, 1)
+    aws.acm.source = lambda region: [record("new", None, status="PENDING_VALIDATION")]
+    aws.run(scheduled_event(aws.now))
+    assert emf_metrics(aws.log_lines()[-1])["SoonestExpiryDays"] == 3650
     aws.acm.source = lambda region: []
     aws.run(scheduled_event(aws.now))
     assert emf_metrics(aws.log_lines()[-1])["SoonestExpiryDays"] == 3650
@@ -200,15 +259,15 @@ def test_every_log_line_is_one_json_object_cloudwatch_can_parse(aws: World) -> N
     assert datetime.fromtimestamp(parsed["_aws"]["Timestamp"] / 1000, UTC) == aws.now
 
 
-def test_an_expired_certificate_is_counted_apart_from_the_soonest_expiry(aws: World) -> None:
-    """One expired certificate nobody deleted holds the expired alarm; one reaching the threshold is news."""
+def test_an_expired_certificate_counts_0_days_and_is_counted_apart(aws: World) -> None:
+    """The day a certificate expires is no day for the expiry alarm to go OK: it counts 0 days left."""
     aws.acm.source = lambda region: [
         record("old", aws.now - timedelta(days=300)),
         record("soon", aws.now + timedelta(days=6, hours=3)),
     ]
     aws.run(scheduled_event(aws.now))
     metrics = emf_metrics(aws.log_lines()[-1])
-    assert (metrics["SoonestExpiryDays"], metrics["ExpiredCertificates"]) == (7, 1)
+    assert (metrics["SoonestExpiryDays"], metrics["ExpiredCertificates"]) == (0, 1)
 
 
 def test_a_revoked_certificate_counts_with_the_expired_whatever_days_it_has_left(aws: World) -> None:
@@ -219,7 +278,7 @@ def test_a_revoked_certificate_counts_with_the_expired_whatever_days_it_has_left
     aws.acm.source = lambda region: [revoked, undated, record("far", aws.now + timedelta(days=90))]
     aws.run(scheduled_event(aws.now))
     metrics = emf_metrics(aws.log_lines()[-1])
-    assert (metrics["ExpiredCertificates"], metrics["SoonestExpiryDays"]) == (2, 90)
+    assert (metrics["ExpiredCertificates"], metrics["SoonestExpiryDays"]) == (2, 0)
 
 
 def test_an_exempt_expired_certificate_is_not_counted(aws: World) -> None:
@@ -274,31 +333,47 @@ OUTCOMES = (
         pytest.param(
             Invocation(SCHEDULED, completed=True, failed=False, outcomes=OUTCOMES, listing_gaps=("x",)),
             {"PeriodicRunsCompleted": 1, "CertificatesEvaluated": 4, "NonCompliantCertificates": 2,
-             "ExpiredCertificates": 1, "SoonestExpiryDays": 12, "ListingGaps": 1, "FindingsFailures": 0,
-             "InvocationFailures": 0},
+             "ExpiredCertificates": 1, "SoonestExpiryDays": 0, "ListingGaps": 1, "FindingsFailures": 0,
+             "EventsFailures": 0, "PeriodicRunFailures": 0},
             id="periodic-completed",
         ),
         pytest.param(
+            Invocation(SCHEDULED, completed=True, failed=False, outcomes=(OUTCOMES[0], *OUTCOMES[2:]),
+                       events_failures=2),
+            {"PeriodicRunsCompleted": 1, "CertificatesEvaluated": 3, "NonCompliantCertificates": 1,
+             "ExpiredCertificates": 0, "SoonestExpiryDays": 12, "ListingGaps": 0, "FindingsFailures": 0,
+             "EventsFailures": 2, "PeriodicRunFailures": 0},
+            id="periodic-completed-pages-not-put",
+        ),
+        pytest.param(
+            Invocation(SCHEDULED, completed=True, failed=False, outcomes=OUTCOMES, listing_gaps=("doubted",),
+                       inventory_complete=False),
+            {"PeriodicRunsCompleted": 0, "ListingGaps": 1, "FindingsFailures": 0, "EventsFailures": 0,
+             "PeriodicRunFailures": 0},
+            id="periodic-doubted-listing-left-some-for-later",
+        ),
+        pytest.param(
             Invocation(SCHEDULED, completed=False, failed=False, outcomes=OUTCOMES, findings_failures=1),
-            {"PeriodicRunsCompleted": 0, "ListingGaps": 0, "FindingsFailures": 1, "InvocationFailures": 0},
+            {"PeriodicRunsCompleted": 0, "ListingGaps": 0, "FindingsFailures": 1, "EventsFailures": 0,
+             "PeriodicRunFailures": 0},
             id="periodic-cut-short-at-its-deadline",
         ),
         pytest.param(
             Invocation(SCHEDULED, completed=False, failed=True),
-            {"PeriodicRunsCompleted": 0, "InvocationFailures": 1},
+            {"PeriodicRunsCompleted": 0, "PeriodicRunFailures": 1},
             id="periodic-failed",
         ),
         pytest.param(
             Invocation(CHANGE, completed=True, failed=False, outcomes=OUTCOMES[:1]),
-            {"FindingsFailures": 0, "InvocationFailures": 0},
+            {"FindingsFailures": 0, "EventsFailures": 0, "ChangeEventFailures": 0},
             id="change",
         ),
         pytest.param(
             Invocation(OVERSIZED, completed=False, failed=True, outcomes=OUTCOMES[:1]),
-            {"InvocationFailures": 1},
+            {"ChangeEventFailures": 1},
             id="oversized-failed",
         ),
-        pytest.param(Invocation(None, completed=False, failed=True), {"InvocationFailures": 1}, id="refused"),
+        pytest.param(Invocation(None, completed=False, failed=True), {"ChangeEventFailures": 1}, id="refused"),
     ],
 )  # fmt: skip
 def test_what_each_invocation_writes(invocation: Invocation, expected: dict[str, int]) -> None:

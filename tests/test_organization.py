@@ -289,6 +289,8 @@ def assert_has_the_rule(monkeypatch: pytest.MonkeyPatch, rollout: Rollout, accou
     assert json.loads(rule["InputParameters"]) == {
         "daysToExpiration": "30",
         "securityHubFindings": "false",
+        "crossingEvents": "true",
+        "alertThresholdDays": "7",
         "AssumeRoleMode": "false",
     }
 
@@ -364,7 +366,17 @@ def call_resource(operation: str, params: dict[str, Any], account: str, region: 
         return str(params["CertificateArn"])
     if operation == "config.GetComplianceDetailsByConfigRule":
         return str(rule["ConfigRuleArn"])
+    if operation == "events.PutEvents":  # the bus the entries go to: the default one without EventBusName
+        return f"arn:aws:events:{region}:{account}:event-bus/default"
     return "*"
+
+
+def call_contexts(operation: str, params: dict[str, Any]) -> list[dict[str, str]]:
+    """The condition keys IAM evaluates a call with: for PutEvents, each entry's source and detail-type
+    (EventBridge authorizes every entry: User Guide, "Using IAM policy conditions in Amazon EventBridge")."""
+    if operation == "events.PutEvents":
+        return [{"events:source": e["Source"], "events:detail-type": e["DetailType"]} for e in params["Entries"]]
+    return [{}]
 
 
 @pytest.mark.parametrize("region", REGIONS)
@@ -423,13 +435,16 @@ def test_the_rule_is_invoked_by_config_events_end_to_end(
     allowed_by_role = role_policy(rollout, account, region)
     calls = {(operation, json.dumps(params, sort_keys=True, default=str)) for operation, params in aws.doubles.requests}
     assert {operation for operation, _ in calls} >= {"acm.ListCertificates", "config.PutEvaluations"}
+    assert "events.PutEvents" in {operation for operation, _ in calls}  # the renewal stuck: a page
     for operation, params in calls:
-        request = Request(
-            f"arn:aws:sts::{account}:assumed-role/function/{FUNCTION_NAME}",
-            RULE_ACTIONS[operation],
-            call_resource(operation, json.loads(params), account, region, rule),
-        )
-        assert decide(allowed_by_role, request, identity=True) == ALLOW, (operation, params)
+        for context in call_contexts(operation, json.loads(params)):
+            request = Request(
+                f"arn:aws:sts::{account}:assumed-role/function/{FUNCTION_NAME}",
+                RULE_ACTIONS[operation],
+                call_resource(operation, json.loads(params), account, region, rule),
+                context,
+            )
+            assert decide(allowed_by_role, request, identity=True) == ALLOW, (operation, params)
 
 
 def test_config_refuses_a_permission_that_names_one_rule(rollout: Rollout, monkeypatch: pytest.MonkeyPatch) -> None:

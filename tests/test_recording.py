@@ -9,7 +9,7 @@ NON_COMPLIANT + changed + ⌈N/30⌉ evaluations.
 
 from __future__ import annotations
 
-import math
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,7 +18,15 @@ import pytest
 from acm_expiry import RESOURCE_TYPE
 from acm_expiry.certificate import Certificate
 from acm_expiry.outcome import Assessment, Removed
-from acm_expiry.recording import DELETED, DESCRIBE_LIMIT, OUT_OF_SCOPE, plan_recording
+from acm_expiry.recording import (
+    DELETED,
+    DESCRIBE_LIMIT,
+    OUT_OF_SCOPE,
+    REFRESH_DAYS,
+    day_number,
+    plan_recording,
+    refresh_day,
+)
 from acm_expiry.results import HeldResult, HeldResults
 from acm_expiry.rule import resource_id
 from acm_expiry.verdict import judge
@@ -55,6 +63,15 @@ def holding(*results: HeldResult, complete: bool = True) -> HeldResults:
     return HeldResults({(r.resource_type, r.resource_id): r for r in results}, complete=complete)
 
 
+def turn_of(name: str) -> datetime:
+    """The first day from NOW on which the certificate ``name`` is due its refresh."""
+    return next(
+        NOW + timedelta(days=d)
+        for d in range(REFRESH_DAYS)
+        if refresh_day(arn(name)) == day_number(NOW + timedelta(days=d)) % REFRESH_DAYS
+    )
+
+
 def reasons(plan: Any) -> list[tuple[str, str]]:
     return [(resource_id(p.outcome).rsplit("/", 1)[1], p.reason) for p in plan.sends]
 
@@ -68,11 +85,13 @@ def test_noncompliant_is_sent_every_day_even_when_config_holds_the_same_words() 
     assert reasons(plan) == [("soon", "noncompliant")]
 
 
-def test_an_unchanged_compliant_result_is_not_sent_until_its_turn() -> None:
+def test_an_unchanged_compliant_result_is_sent_only_on_its_turn() -> None:
     far = [assessed(f"far{i}", 100 + i) for i in range(90)]
     plan = plan_recording(far, holding(*(held_as(a) for a in far)), now=NOW, listing_complete=True)
-    assert [reason for _, reason in reasons(plan)] == ["refresh"] * 3  # ⌈90/30⌉
-    assert plan.unchanged == 87
+    due = {a.certificate.arn for a in far if refresh_day(a.certificate.arn) == day_number(NOW) % REFRESH_DAYS}
+    assert {resource_id(p.outcome) for p in plan.sends} == due and due  # today's turn: some, not all
+    assert [reason for _, reason in reasons(plan)] == ["refresh"] * len(due)
+    assert plan.unchanged == 90 - len(due)
 
 
 @pytest.mark.parametrize(
@@ -94,29 +113,31 @@ def test_a_certificate_config_holds_nothing_for_is_sent() -> None:
     assert reasons(plan) == [("new", "new")]
 
 
-def test_the_refresh_takes_the_longest_held_up_to_a_thirtieth() -> None:
-    far = [assessed(f"far{i:02d}", 100 + i) for i in range(60)]  # quota ⌈60/30⌉ = 2
-    held = [held_as(a, recorded=NOW - timedelta(days=1, hours=i)) for i, a in enumerate(far)]
-    plan = plan_recording(far, holding(*held), now=NOW, listing_complete=True)
-    assert reasons(plan) == [("far59", "refresh"), ("far58", "refresh")]
-    # Three held 40 days (after an outage, say): the quota still holds; the third goes tomorrow.
-    held[:3] = [held_as(a, recorded=NOW - timedelta(days=40, hours=i)) for i, a in enumerate(far[:3])]
-    plan = plan_recording(far, holding(*held), now=NOW, listing_complete=True)
-    assert reasons(plan) == [("far02", "refresh"), ("far01", "refresh")]
+def test_the_refresh_turns_follow_the_calendar_never_the_recorded_time() -> None:
+    """Were a rotation to read ResultRecordedTime, one of the two readings of Config would starve someone."""
+    far = [assessed(f"far{i:02d}", 100 + i) for i in range(60)]
+    recently = holding(*(held_as(a, recorded=NOW - timedelta(hours=1)) for a in far))
+    long_ago = holding(*(held_as(a, recorded=NOW - timedelta(days=400)) for a in far))
+    unknown = holding(*(held_as(a, recorded=None) for a in far))
+    picks = [reasons(plan_recording(far, h, now=NOW, listing_complete=True)) for h in (recently, long_ago, unknown)]
+    assert picks[0] == picks[1] == picks[2]
 
 
-def test_refreshes_rotate_even_if_config_kept_the_first_recorded_time() -> None:
-    """Were ResultRecordedTime not moved by an identical evaluation, the rotation still covers everyone in 30 days."""
+@pytest.mark.parametrize("moves", [True, False], ids=["config-moves-recorded-time", "config-keeps-first-recorded-time"])
+def test_every_certificate_is_refreshed_once_in_any_30_days_whatever_config_does(moves: bool) -> None:
     far = [assessed(f"far{i:03d}", 400) for i in range(300)]
-    held = holding(*(held_as(a, recorded=NOW - timedelta(days=2)) for a in far))
-    picked: set[str] = set()
-    for day in range(30):
+    recorded = {a.certificate.arn: NOW - timedelta(days=2) for a in far}
+    sent_on: dict[str, list[int]] = {a.certificate.arn: [] for a in far}
+    for day in range(90):
         now = NOW + timedelta(days=day)
+        held = holding(*(held_as(a, recorded=recorded[a.certificate.arn]) for a in far))
         plan = plan_recording(far, held, now=now, listing_complete=True)
-        assert len(plan.sends) == math.ceil(300 / 30)  # a thirtieth a day, never all at once
-        picked |= {name for name, _ in reasons(plan)}
-        if day == 29:
-            assert len(picked) == 300  # every one in the first 30 days
+        for planned in plan.sends:
+            sent_on[resource_id(planned.outcome)].append(day)
+            if moves:
+                recorded[resource_id(planned.outcome)] = now
+    assert all(days[0] < 30 and all(b - a == 30 for a, b in itertools.pairwise(days)) for days in sent_on.values())
+    assert all(len(days) == 3 for days in sent_on.values())
 
 
 def test_expired_first_then_fewest_days_then_changes_then_refresh_then_deleted() -> None:
@@ -127,7 +148,8 @@ def test_expired_first_then_fewest_days_then_changes_then_refresh_then_deleted()
         held_as(old, recorded=NOW - timedelta(days=31)),
         HeldResult(RESOURCE_TYPE, arn("gone"), "COMPLIANT", "Expires on 2027-01-01, outside the 30-day window.", NOW),
     )
-    plan = plan_recording([later, old, renewed, soon, new, expired], held, now=NOW, listing_complete=True)
+    turn = turn_of("old")
+    plan = plan_recording([later, old, renewed, soon, new, expired], held, now=turn, listing_complete=True)
     assert reasons(plan) == [
         ("expired", "noncompliant"),
         ("soon", "noncompliant"),
@@ -140,17 +162,62 @@ def test_expired_first_then_fewest_days_then_changes_then_refresh_then_deleted()
 
 
 def test_after_a_complete_listing_what_it_did_not_list_is_gone_without_asking_acm() -> None:
+    """Held COMPLIANT or NOT_APPLICABLE: the trusted listing's word is enough."""
+    kept = assessed("kept", 100)
     held = holding(
-        HeldResult(RESOURCE_TYPE, arn("gone"), "NON_COMPLIANT", "Expires in 3 days", NOW),
+        held_as(kept),
+        HeldResult(RESOURCE_TYPE, arn("gone"), "COMPLIANT", "Expires on 2027-01-01, outside the 30-day window.", NOW),
+        HeldResult(RESOURCE_TYPE, arn("never"), "NOT_APPLICABLE", "Certificate is FAILED: it has not been issued", NOW),
         HeldResult(RESOURCE_TYPE, arn("done"), "NOT_APPLICABLE", DELETED, NOW),  # marked already
         HeldResult("AWS::EC2::Instance", "i-0abc", "COMPLIANT", "", NOW),
     )
-    plan = plan_recording([], held, now=NOW, listing_complete=True)
-    assert [(p.outcome, p.reason) for p in plan.sends] == [
+    plan = plan_recording([kept], held, now=NOW + timedelta(days=1), listing_complete=True)
+    assert [(p.outcome, p.reason) for p in plan.sends if p.reason == "deleted"] == [
         (Removed(arn("gone"), RESOURCE_TYPE, DELETED), "deleted"),
+        (Removed(arn("never"), RESOURCE_TYPE, DELETED), "deleted"),
         (Removed("i-0abc", "AWS::EC2::Instance", OUT_OF_SCOPE), "deleted"),
     ]
-    assert plan.ask_acm == ()
+    assert plan.ask_acm == () and plan.doubt is None
+
+
+def test_a_certificate_held_noncompliant_is_cleared_only_on_acms_word() -> None:
+    """A listing that leaves out a certificate needing attention is not enough to call it deleted."""
+    kept = [assessed(f"kept{i}", 100) for i in range(20)]
+    failing = HeldResult(RESOURCE_TYPE, arn("failing"), "NON_COMPLIANT", "Expired 2 days ago, on 2026-11-27.", NOW)
+    plan = plan_recording(kept, holding(*(held_as(a) for a in kept), failing), now=NOW, listing_complete=True)
+    assert "deleted" not in {reason for _, reason in reasons(plan)}
+    assert plan.ask_acm == (failing,) and plan.doubt is None
+
+
+def test_an_empty_listing_while_config_holds_results_is_doubted_and_clears_nothing() -> None:
+    held = [HeldResult(RESOURCE_TYPE, arn(f"c{i:02d}"), "COMPLIANT", "x", NOW) for i in range(23)]
+    plan = plan_recording([], holding(*held), now=NOW, listing_complete=True)
+    assert plan.sends == ()
+    assert plan.doubt is not None and "empty" in plan.doubt and "23" in plan.doubt
+    assert set(plan.ask_acm) == set(held)  # ACM's word decides, a bounded number a run
+
+
+@pytest.mark.parametrize(
+    ("listed", "doubted"),
+    [(20, False), (18, False), (15, False), (14, True), (1, True)],
+    ids=["none-missing", "2-missing", "5-missing-the-allowance", "6-missing", "19-missing"],
+)
+def test_a_listing_that_shrinks_past_its_allowance_is_doubted(listed: int, doubted: bool) -> None:
+    """20 live results: the allowance is max(5, a tenth of 20) = 5 certificates."""
+    judged = [assessed(f"c{i:02d}", 100) for i in range(20)]
+    held = holding(*(held_as(a) for a in judged))
+    plan = plan_recording(judged[:listed], held, now=NOW, listing_complete=True)
+    assert (plan.doubt is not None) is doubted
+    gone = {resource_id(p.outcome) for p in plan.sends if p.reason == "deleted"}
+    assert gone == (set() if doubted else {a.certificate.arn for a in judged[listed:]})
+    assert {r.resource_id for r in plan.ask_acm} == ({a.certificate.arn for a in judged[listed:]} if doubted else set())
+
+
+def test_results_marked_deleted_do_not_count_towards_the_allowance() -> None:
+    judged = [assessed(f"c{i:02d}", 100) for i in range(20)]
+    marked = [HeldResult(RESOURCE_TYPE, arn(f"old{i:02d}"), "NOT_APPLICABLE", DELETED, NOW) for i in range(50)]
+    plan = plan_recording(judged, holding(*(held_as(a) for a in judged), *marked), now=NOW, listing_complete=True)
+    assert plan.doubt is None and plan.ask_acm == () and "deleted" not in {r for _, r in reasons(plan)}
 
 
 def test_after_a_listing_with_gaps_acm_is_asked_about_a_bounded_number_held_noncompliant_first() -> None:
@@ -161,6 +228,14 @@ def test_after_a_listing_with_gaps_acm_is_asked_about_a_bounded_number_held_nonc
     assert plan.sends == ()
     assert len(plan.ask_acm) == DESCRIBE_LIMIT and plan.ask_acm[0] == failing
     assert plan.left_for_later == 21 and marked not in plan.ask_acm
+
+
+def test_expired_certificates_without_a_date_go_first() -> None:
+    dated = assessed("dated", -3)
+    dateless_certificate = Certificate(arn("dateless"), status="EXPIRED", type="IMPORTED")
+    dateless = Assessment(dateless_certificate, judge(dateless_certificate, NOW, 30))
+    plan = plan_recording([assessed("soon", 2), dated, dateless], holding(), now=NOW, listing_complete=True)
+    assert [name for name, _ in reasons(plan)] == ["dateless", "dated", "soon"]
 
 
 def test_a_read_of_config_cut_short_removes_nothing() -> None:
@@ -182,11 +257,14 @@ def judged_today(inventory: list[dict[str, Any]], now: datetime, aws: World) -> 
     return expected
 
 
+def due_today(arns: Any, now: datetime) -> int:
+    return sum(1 for a in arns if refresh_day(a) == day_number(now) % REFRESH_DAYS)
+
+
 def test_a_month_of_daily_runs_keeps_config_right_and_records_only_what_changed(aws: World) -> None:
     count = 400
     inventory = synthetic_inventory(count, aws.now)
     aws.acm.source = lambda region: inventory
-    quota = math.ceil(count / 30)
     yesterday: dict[str, tuple[str, str]] = {}
     recorded_at: dict[str, datetime] = {}
     renewed = next(r for r in inventory if r["Type"] == "IMPORTED" and r["Status"] == "ISSUED")
@@ -206,7 +284,8 @@ def test_a_month_of_daily_runs_keeps_config_right_and_records_only_what_changed(
         noncompliant = sum(1 for compliance, _ in today.values() if compliance == "NON_COMPLIANT")
         changed = sum(1 for a, words in today.items() if yesterday.get(a) != words and words[0] != "NON_COMPLIANT")
         if day:
-            assert len(aws.config.sent) <= noncompliant + changed + quota, f"day {day}"
+            due = due_today([r["CertificateArn"] for r in inventory], aws.now)
+            assert len(aws.config.sent) <= noncompliant + changed + due, f"day {day}"
             assert all(aws.now - when <= timedelta(days=30) for when in recorded_at.values()), f"day {day}"
         if day == 15:
             assert aws.config.results[renewed["CertificateArn"]]["ComplianceType"] == "COMPLIANT"
@@ -218,6 +297,36 @@ def test_a_month_of_daily_runs_keeps_config_right_and_records_only_what_changed(
     assert max(sent_per_day[1:]) < count / 4  # then a fraction of it
     line = aws.log_lines()[-1]
     assert line["recording"]["unchanged"] > count / 2 and line["outcome"] == "ok"
+
+
+@pytest.mark.parametrize("moves", [True, False], ids=["config-moves-recorded-time", "config-keeps-first-recorded-time"])
+def test_seventy_days_with_30_certificates_added_on_day_10_refresh_everyone_within_30_days(
+    aws: World, moves: bool
+) -> None:
+    """Whichever way Config keeps ResultRecordedTime for an identical evaluation, the real handler re-sends
+    every certificate at least every 30 days, and a steady day sends NON_COMPLIANT + changed + those due."""
+    aws.config.moves_recorded_time_on_identical = moves
+    inventory = synthetic_inventory(300, aws.now)
+    added = synthetic_inventory(330, aws.now + timedelta(days=10))[300:]  # other ARNs, judged from day 10
+    aws.acm.source = lambda region: inventory
+    last_sent: dict[str, datetime] = {}
+    yesterday: dict[str, tuple[str, str]] = {}
+    for day in range(70):
+        if day == 10:
+            inventory.extend(added)
+        aws.config.put_calls.clear()
+        aws.run(scheduled_event(aws.now))
+        held = {arn: (e["ComplianceType"], e.get("Annotation", "")) for arn, e in aws.config.results.items()}
+        for arn_ in {e["ComplianceResourceId"] for e in aws.config.sent}:
+            last_sent[arn_] = aws.now
+        arns = [r["CertificateArn"] for r in inventory]
+        assert all(aws.now - last_sent[a] <= timedelta(days=30) for a in arns), f"day {day}"
+        noncompliant = sum(1 for compliance, _ in held.values() if compliance == "NON_COMPLIANT")
+        changed = sum(1 for a, words in held.items() if yesterday.get(a) != words and words[0] != "NON_COMPLIANT")
+        if day not in (0, 10):
+            assert len(aws.config.sent) <= noncompliant + changed + due_today(arns, aws.now), f"day {day}"
+        yesterday = held
+        aws.later(days=1)
 
 
 def test_a_day_with_no_certificates_still_reports_to_config(aws: World) -> None:

@@ -5,20 +5,24 @@ Expectations are computed here from the rows themselves, not from the module's h
 
 from __future__ import annotations
 
+import ast
 import csv
 import io
 import json
 import re
+import unicodedata
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from html import escape
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Literal
 
 import pytest
 
 from acm_expiry.verdict import Compliance, days_left
-from acm_expiry_cli.report import CSV_FIELDS, FORMATS, VERDICTS, Report, Row, printable, render
+from acm_expiry_cli.formats import FORMATS, render
+from acm_expiry_cli.report import CSV_FIELDS, VERDICTS, Report, Row, printable
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 WINDOW = 30
@@ -108,7 +112,7 @@ def test_the_fixture_covers_what_the_formats_must_handle() -> None:
 
 # table -----------------------------------------------------------------------------------------
 
-PROSE = {"NOTE"}  # wrapped at spaces; the other columns are names, wrapped after separators
+PROSE = {"NOTE", "VERDICT"}  # wrapped at spaces; the other columns are names, wrapped after separators
 
 
 def table_cells(text: str) -> tuple[list[str], list[dict[str, str]]]:
@@ -157,7 +161,11 @@ def test_table_fits_120_columns_and_shows_every_domain_whole() -> None:
         assert shown["TYPE"] == (source.type or "-")
         assert shown["EXPIRES"] == (source.expires.strftime("%Y-%m-%d") if source.expires else "-")
         assert shown["DAYS"] == ("-" if source.days_left is None else str(source.days_left))
-        assert shown["VERDICT"] == source.verdict
+        # Expired (its date past, or days left under 1): said in words beside the verdict.
+        gone = source.verdict == NON_COMPLIANT and (
+            (source.expires is not None and source.expires <= NOW) or (source.days_left or 1) < 1
+        )
+        assert shown["VERDICT"] == (f"{source.verdict}, expired" if gone else source.verdict)
         assert shown["DOMAIN"] == source.domain  # wrapped, never cut
         # Wrapped, never cut: every word of the note is there (a word longer than the column may be split).
         assert shown["NOTE"].replace(" ", "") == note_of(source.annotation).replace(" ", "")
@@ -572,8 +580,10 @@ def test_html_groups_an_organization_by_account_each_with_its_summary() -> None:
     for (attributes, first), end in zip(page.sections, bounds[1:], strict=True):
         account = attributes["data-account"]
         mine = [r for r in REPORT.rows if r.account == account]
-        header, *rows = page.rows[first:end]
+        above, header, *rows = page.rows[first:end]
         assert header == HTML_COLUMNS  # no Account column: the section says whose
+        # ... and its table's head too, which print repeats on every page: the name and the summary.
+        assert above[0].startswith(f"Account {account} {len(mine)} certificate(s) in ")
         assert [cells[0] for cells in rows] == [r.domain for r in mine]  # in the scan's order
         counts = Counter(r.verdict for r in mine)
         regions = ", ".join(sorted({r.region for r in mine}))
@@ -658,8 +668,10 @@ def test_html_cells_keep_dates_regions_and_arns_whole() -> None:
     for (_, text, cells), source in zip(page.body_rows(), in_page_order(REPORT), strict=True):
         by_heading = dict(zip(HTML_COLUMNS, zip(text, cells, strict=True), strict=True))
         for heading in ("Expires", "Type", "Key", "In use", "Region"):
-            assert by_heading[heading][1]["class"] == "nowrap"
-        assert by_heading["Days"][1]["class"] == "num" and by_heading["Verdict"][1]["class"] == "verdict"
+            missing = " missing" if by_heading[heading][0] == "-" else ""  # left out of a phone's card
+            assert by_heading[heading][1]["class"] == "nowrap" + missing
+        days = " missing" if by_heading["Days"][0] == "-" else ""
+        assert by_heading["Days"][1]["class"] == "num" + days and by_heading["Verdict"][1]["class"] == "verdict"
         assert by_heading["Expires"][0] == (source.expires.strftime("%Y-%m-%d") if source.expires else "-")
         # The ARN: its id's first 8 characters shown, the whole ARN in a hidden span (copied along) and the tooltip.
         arn, attributes = by_heading["ARN"]
@@ -668,7 +680,8 @@ def test_html_cells_keep_dates_regions_and_arns_whole() -> None:
         assert attributes["title"] == source.arn and attributes["data-sort"] == source.arn
         assert by_heading["Note"][1]["title"] == source.annotation
     style = parse(render(REPORT, "html")).style
-    assert "white-space: nowrap" in css_block(style, ".nowrap, time, td.num, td.verdict")
+    assert "white-space: nowrap" in css_block(style, ".nowrap, time, td.num")
+    assert "white-space: nowrap" in css_block(style, ".badge")  # a verdict's badges each stay whole
     assert "user-select: none" in css_block(style, "td.arn .short")
     assert "clip-path" in css_block(style, "td.arn .full")
     # A domain may break only after its dots (<wbr>), and running text keeps dates and regions whole.
@@ -684,10 +697,15 @@ def test_html_print_and_phone_styles() -> None:
     assert "table.certs tr { break-inside: avoid; }" in printed  # rows kept whole
     assert "table.certs thead { display: table-header-group; }" in printed  # headings on every page
     assert ".controls { display: none; }" in printed
-    assert "h2, h3, .account-summary { break-after: avoid; }" in printed
+    assert "h2, h3 { break-after: avoid; }" in printed
+    # An account's name and summary head its table, repeated on every page the table spans.
+    assert "thead tr.account-heading { display: table-row; }" in printed
+    assert "section.account > h3, section.account > .account-summary { display: none; }" in printed
     phone = css_block(style, "@media (max-width: 480px)")
-    assert "table.certs, table.certs tbody, table.certs tr, table.certs td { display: block; width: auto; }" in phone
+    assert "table.certs, table.certs tbody { display: block; width: auto; }" in phone
+    assert "table.certs tr { display: flex; flex-wrap: wrap;" in phone  # a compact card
     assert "table.certs thead { display: none; }" in phone
+    assert ".chart { display: none; }" in phone and "ol.weeks { display: block;" in phone
     assert "content: attr(data-label)" in phone  # each value says what it is
     assert HTML_COLUMNS[:2] == ["Domain", "Verdict"]  # on a phone, the verdict comes right under the domain
 
@@ -696,14 +714,17 @@ def test_html_table_has_every_row_and_every_value_escaped() -> None:
     text = render(REPORT, "html")
     page = parse(text)
     assert all(row[0] == "Domain" for row, a in zip(page.rows, page.row_attributes, strict=True)
-               if "data-verdict" not in a)  # fmt: skip
+               if "data-verdict" not in a and a.get("class") != "account-heading")  # fmt: skip
+    headings = [row[0] for row, a in zip(page.rows, page.row_attributes, strict=True)
+                if a.get("class") == "account-heading"]  # fmt: skip
+    assert [heading.split(" ")[:2] for heading in headings] == [["Account", A1], ["Account", A2]]
     rows = page.body_rows()
     assert len(rows) == len(REPORT.rows)
     for (_, cells, _), source in zip(rows, in_page_order(REPORT), strict=True):
         assert cells[0] == source.domain
         assert cells[HTML_COLUMNS.index("Region")] == source.region
         assert cells[HTML_COLUMNS.index("Note")] == note_of(source.annotation)
-    assert escape(SPECIAL_DOMAIN).replace(".", ".<wbr>") in text and SPECIAL_DOMAIN not in text
+    assert escape(SPECIAL_DOMAIN) in text and SPECIAL_DOMAIN not in text  # short: whole, never broken
     assert escape(SPECIAL_ANNOTATION) in text and SPECIAL_ANNOTATION not in text
     assert "&lt;script&gt;" in text and "&amp;" in text and "&quot;" in text and "&#x27;" in text
 
@@ -818,3 +839,69 @@ def test_bad_input_is_refused() -> None:
         render(Report(WINDOW, NOW.replace(tzinfo=None), (), "ACM"), "json")
     with pytest.raises(ValueError, match="unknown verdict"):
         render(Report(WINDOW, NOW, (row(A1, US, "x", 5, verdict="MAYBE"),), "ACM"), "csv")
+
+
+def test_the_page_uses_the_text_formats_module_and_not_the_other_way_round() -> None:
+    """report.py (the model and the text formats) imports neither the page nor the format picker."""
+    package = Path(__file__).resolve().parent.parent / "cli" / "acm_expiry_cli"
+
+    def imported(module: str) -> set[str]:
+        tree = ast.parse((package / f"{module}.py").read_text(encoding="utf-8"))
+        names = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        names |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        return {name for name in names if name.startswith("acm_expiry_cli")}
+
+    assert imported("report") == set()
+    assert imported("html_report") == {"acm_expiry_cli.report"}
+    assert imported("formats") == {"acm_expiry_cli.report", "acm_expiry_cli.html_report"}
+
+
+# Invisible characters and formula look-alikes (issue 27) ---------------------------------------------
+
+# Printable by Python, drawn as nothing or a blank: the invisible-characters.com list's graphic ones.
+BLANKS = {"\u2800": "braille blank", "\U0001d159": "null notehead", "\U00016fe4": "Khitan filler"}
+FILLERS = ("\u3164", "\u115f", "\u1160", "\uffa0")  # Hangul filler, choseong and jungseong fillers, half-width
+
+
+def default_ignorable_and_printable() -> set[str]:
+    """Unicode's Default_Ignorable_Code_Point, as the regex module knows it, less what isprintable refuses."""
+    import regex
+
+    pattern = regex.compile(r"\p{Default_Ignorable_Code_Point}")
+    return {chr(code) for code in range(0x110000) if pattern.match(chr(code)) and chr(code).isprintable()}
+
+
+def test_invisible_characters_are_every_default_ignorable_one_and_the_blank_ones() -> None:
+    from acm_expiry_cli.report import INVISIBLE
+
+    assert default_ignorable_and_printable() | set(BLANKS) == INVISIBLE
+    assert set(FILLERS) <= INVISIBLE
+
+
+@pytest.mark.parametrize("char", [*FILLERS, *BLANKS, "\u034f", "\ufe0f", "\U000e0100", "\u17b4", "\u180b"])
+def test_an_invisible_character_is_written_as_an_escape_in_every_format(char: str) -> None:
+    code = ord(char)
+    escape = f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+    domain = f"pay{char}pal.example.com"
+    report = Report(WINDOW, NOW, (row(A1, US, "x", 5, domain=domain, annotation=f"Exempt by tag t: {char}"),), "ACM")
+    for output_format in ("table", "csv", "html"):
+        text = render(report, output_format, wide=output_format == "table")
+        assert char not in text and f"pay{escape}pal.example.com" in text.replace("<wbr>", "")
+    assert json.loads(render(report, "json"))["rows"][0]["domain"] == domain  # exact, JSON-escaped
+    assert printable("café.example.com 例え.jp") == "café.example.com 例え.jp"  # letters of any script stay
+
+
+LOOK_ALIKES = "\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u207c\u207a\u207b\u208c\u208a\u208b\u2212"
+
+
+@pytest.mark.parametrize("char", LOOK_ALIKES)
+def test_a_formula_look_alike_at_the_start_of_a_csv_cell_is_made_text(char: str) -> None:
+    from acm_expiry_cli.report import spreadsheet_text
+
+    folded = unicodedata.normalize("NFKC", char)
+    assert folded in "=+-@" or folded == "\u2212"  # each is, or folds to, a formula's first character
+    for cell in (f"{char}HYPERLINK(1)", f"  {char}1+1"):
+        assert spreadsheet_text(cell) == "'" + cell
+    assert spreadsheet_text(f"a{char}1") == f"a{char}1"  # inside a cell, harmless
+    text = render(Report(WINDOW, NOW, (row(A1, US, "x", 5, domain=f"{char}1.example.com"),), "ACM"), "csv")
+    assert list(csv.reader(io.StringIO(text, newline="")))[1][CSV_FIELDS.index("domain")] == f"'{char}1.example.com"

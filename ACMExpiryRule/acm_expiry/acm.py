@@ -8,8 +8,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from acm_expiry.arns import certificate_arn
-from acm_expiry.certificate import Certificate
+from acm_expiry.arns import certificate_arn, clip
+from acm_expiry.certificate import Certificate, MalformedCertificate, UnreadableTimestamp
 from acm_expiry.edge import aws_call_error, pages
 from acm_expiry.limits import ACM_KEY_TYPES, KEY_PAIR_ORIGINS, LIST_CERTIFICATES_PAGE, N2_ROOT_HIERARCHIES
 
@@ -51,17 +51,24 @@ class ListingPlan:
         return cls(tuple(requests), tuple(gaps))
 
 
-def list_certificates(acm: Any, plan: ListingPlan) -> Iterator[Certificate]:
+def list_certificates(acm: Any, plan: ListingPlan, unreadable: list[str] | None = None) -> Iterator[Certificate]:
     """Every certificate in the client's region that ``plan`` asks for, 1000 per call.
 
     Raises :class:`AwsCallError` if any page fails: a caller must treat a broken listing as no
-    listing, never as "these are all the certificates".
+    listing, never as "these are all the certificates". A summary that cannot be read (no ARN, a
+    date that is no date) is not guessed at: it is left out, and said in ``unreadable`` (what is
+    wrong with it), so the caller knows the listing is not whole.
     """
     seen: set[str] = set()
     for request in plan.requests:
         for page in pages(acm, "list_certificates", LIST_CERTIFICATES_PAGE, **request):
-            for summary in page.get("CertificateSummaryList", []):
-                certificate = Certificate.from_acm(summary)
+            for summary in page.get("CertificateSummaryList") or []:
+                try:
+                    certificate = Certificate.from_acm(summary if isinstance(summary, dict) else {})
+                except (MalformedCertificate, UnreadableTimestamp) as error:
+                    if unreadable is not None:
+                        unreadable.append(clip(str(error), 200))
+                    continue
                 if certificate.arn not in seen:
                     seen.add(certificate.arn)
                     yield certificate

@@ -2,7 +2,8 @@
 
 An ACM certificate ARN is ``arn:<partition>:acm:<region>:<account>:certificate/<id>``: ACM's API
 model allows ``arn:[\\w+=/,.@-]+:acm:[\\w+=/,.@-]*:[0-9]+:[\\w+=,.@-]+(/[\\w+=,.@-]+)*``, 20 to 2048
-characters; an account id is 12 digits and a certificate's resource is ``certificate/<id>``.
+characters; an account id is 12 digits, a certificate's resource is ``certificate/<id>``, and the
+region must be one a client can be made for (:data:`REGION`).
 Anything else (a resource id someone else's rule recorded, a test's placeholder, an empty string)
 is not a certificate ACM can be asked about, and callers say so instead of sending it.
 
@@ -21,8 +22,12 @@ from dataclasses import dataclass
 from acm_expiry.errors import RuleError
 
 ACCOUNT_ID = re.compile(r"[0-9]{12}", re.ASCII)  # an AWS account id: exactly 12 digits
+# A Region, as the rule sends it to AWS: a DNS label (botocore refuses anything else with
+# InvalidRegionError), lowercase as every Region is. ACM's ARN pattern allows more (``us-east-1/../x``),
+# none of which names a Region a client can be made for.
+REGION = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _CERTIFICATE_ARN = re.compile(
-    r"arn:(?P<partition>[\w+=/,.@-]+):acm:(?P<region>[\w+=/,.@-]*):(?P<account>[0-9]{12}):"
+    r"arn:(?P<partition>[\w+=/,.@-]+):acm:(?P<region>" + REGION + r"):(?P<account>[0-9]{12}):"
     r"certificate/(?P<id>[\w+=,.@-]+)",
     re.ASCII,
 )

@@ -33,16 +33,22 @@ NO_EXEMPTIONS = Exemptions()
 
 
 def assess_region(
-    acm: Any, plan: ListingPlan, now: datetime, days_to_expiration: int, exemptions: Exemptions = NO_EXEMPTIONS
+    acm: Any,
+    plan: ListingPlan,
+    now: datetime,
+    days_to_expiration: int,
+    exemptions: Exemptions = NO_EXEMPTIONS,
+    unreadable: list[str] | None = None,
 ) -> list[Assessment]:
     """List every certificate, judge it from its summary, and describe only where the summary cannot decide.
 
     An exempt certificate is not judged (nor described). The listing is complete or this raises:
-    a partial list is never returned.
+    a partial list is never returned. Summaries ACM answered that cannot be read are said in
+    ``unreadable``.
     """
     describe = partial(describe_certificate, acm)
     assessments = []
-    for certificate in list(list_certificates(acm, plan)):
+    for certificate in list(list_certificates(acm, plan, unreadable)):
         verdict = exemptions.verdict(certificate.arn)
         if verdict is not None:
             assessments.append(Assessment(certificate, verdict))

@@ -58,7 +58,7 @@ class Certificate:
         configuration = item.get("configuration")
         if not isinstance(configuration, Mapping):
             raise MalformedCertificate(
-                f"configuration item for {item.get('resourceId')!r} has no 'configuration' object "
+                f"configuration item for {shown(item.get('resourceId'), 160)} has no 'configuration' object "
                 f"(got {type(configuration).__name__})"
             )
         arn = arn_of(item)

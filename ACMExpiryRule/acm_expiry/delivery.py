@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from acm_expiry.arns import clip
 from acm_expiry.edge import call
 from acm_expiry.errors import DeadlineReached, DeliveryError
 
@@ -33,8 +34,9 @@ class Sender:
     send: Callable[[list[dict[str, Any]]], list[Failure]]
 
 
-# Failures the same request will meet again.
-_PERMANENT = ("Invalid", "AccessDenied")
+# Failures the same request will meet again (EventBridge's entry codes too: MalformedDetail,
+# NotAuthorizedForSourceException for a source it keeps for AWS).
+_PERMANENT = ("Invalid", "AccessDenied", "Malformed", "NotAuthorized")
 
 
 def put_evaluations(config: Any, result_token: str) -> Sender:
@@ -88,6 +90,26 @@ def update_workflow(securityhub: Any, status: str) -> Sender:
     return Sender("BatchUpdateFindings", send)
 
 
+def put_events(events: Any) -> Sender:
+    """PutEvents on the default bus; its failures are the entries its answer gives an ``ErrorCode``.
+
+    EventBridge answers ``FailedEntryCount`` and one result per entry, in the order sent.
+    """
+
+    def send(batch: list[dict[str, Any]]) -> list[Failure]:
+        answer = call(events, "put_events", Entries=batch)
+        if not answer.get("FailedEntryCount"):
+            return []
+        results = answer.get("Entries") or []
+        return [
+            (entry, str(result.get("ErrorCode") or ""))
+            for entry, result in zip(batch, results, strict=False)
+            if isinstance(result, dict) and result.get("ErrorCode")
+        ] + [(entry, "") for entry in batch[len(results) :]]  # no result at all: not put
+
+    return Sender("PutEvents", send)
+
+
 def deliver(
     what: str,
     items: Sequence[dict[str, Any]],
@@ -126,16 +148,27 @@ def deliver(
         raise
     if final:
         codes = tuple(sorted({code for (_, code), _ in final}))
-        raise DeliveryError(_failure_message(what, final), operation=sender.operation, codes=codes)
+        raise DeliveryError(
+            _failure_message(what, final),
+            operation=sender.operation,
+            codes=codes,
+            delivered=recorded,
+            failed=len(final),
+        )
     return recorded
 
 
+def _first(values: object) -> object:
+    return values[0] if isinstance(values, list) and values else None
+
+
 def _failure_message(what: str, final: list[tuple[Failure, int]]) -> str:
-    ids = [str(item.get("ComplianceResourceId") or item.get("Id")) for (item, _), _ in final]
+    ids = [clip(str(item.get("ComplianceResourceId") or item.get("Id") or _first(item.get("Resources"))), 160)
+           for (item, _), _ in final]  # fmt: skip
     more = f" and {len(ids) - 3} more" if len(ids) > 3 else ""
     reasons = Counter(
         f"{code or 'listed as failed, no reason given'}, sent {times} time{'s' if times > 1 else ''}"
         for (_, code), times in final
     )
     why = "; ".join(f"{count} {reason}" for reason, count in reasons.most_common())
-    return f"{len(final)} {what} were not recorded ({why}): {', '.join(ids[:3])}{more}"
+    return f"{len(final)} {what} were not recorded ({clip(why, 300)}): {', '.join(ids[:3])}{more}"

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import os
 import random
+import signal
 import sys
 import threading
 import time
@@ -48,9 +49,10 @@ import boto3
 import botocore.loaders
 import botocore.session
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError, PaginationError
 from botocore.retries.standard import RetryEventAdapter, StandardRetryConditions, ThrottledRetryableChecker
 
+from acm_expiry.arns import clip
 from acm_expiry.errors import AwsCallError, DeadlineReached
 from acm_expiry.limits import (
     BACKOFF_CAP_SECONDS,
@@ -58,8 +60,10 @@ from acm_expiry.limits import (
     DEADLINE_RESERVE_SECONDS,
     DEFAULT_RATE,
     MAX_ATTEMPTS,
+    MAX_REMAINING_MILLIS,
     RATES,
     READ_TIMEOUT_SECONDS,
+    WATCHDOG_RESERVE_SECONDS,
 )
 from acm_expiry.permissions import action_for_operation
 
@@ -123,12 +127,23 @@ class Deadline:
         self.reached: DeadlineReached | None = None  # the first thing it stopped
 
     @classmethod
-    def from_context(cls, context: Any, clock: Clock) -> Deadline:
-        """The deadline of a Lambda invocation (``context.get_remaining_time_in_millis()``); none without one."""
+    def from_context(cls, context: Any, clock: Clock, *, reserve: float = DEADLINE_RESERVE_SECONDS) -> Deadline:
+        """The deadline of a Lambda invocation (``context.get_remaining_time_in_millis()``).
+
+        None without a usable one: no context, no such method, or an answer that is not a number of
+        milliseconds (None, text, a bool, NaN, a method that raises). The rule then runs as the CLI
+        does, each call bounded by its attempts, rather than failing before it could write its line.
+        """
         remaining = getattr(context, "get_remaining_time_in_millis", None)
-        if not callable(remaining):
-            return cls(clock, None)
-        return cls(clock, clock.monotonic() + max(0, int(remaining())) / 1000)
+        try:
+            millis = remaining() if callable(remaining) else None
+        except Exception:
+            millis = None
+        if isinstance(millis, bool) or not isinstance(millis, int | float) or millis != millis:
+            return cls(clock, None, reserve=reserve)
+        return cls(
+            clock, clock.monotonic() + max(0.0, min(float(millis), MAX_REMAINING_MILLIS)) / 1000, reserve=reserve
+        )
 
     def remaining(self) -> float | None:
         return None if self.at is None else self.at - self._clock.monotonic()
@@ -137,10 +152,14 @@ class Deadline:
         """Raise :class:`DeadlineReached` unless a wait of ``wait`` seconds, then one attempt, fits."""
         left = self.remaining()
         if left is not None and left - wait < self.reserve + self._extra:
-            error = DeadlineReached(operation, left)
-            if self.reached is None:
-                self.reached = error
-            raise error
+            raise self.stop(operation)
+
+    def stop(self, operation: str) -> DeadlineReached:
+        """The error that stops the invocation before (or during) ``operation``; the first is remembered."""
+        error = DeadlineReached(operation, self.remaining() or 0.0)
+        if self.reached is None:
+            self.reached = error
+        return error
 
     @contextmanager
     def keeping(self, seconds: float) -> Iterator[None]:
@@ -150,6 +169,49 @@ class Deadline:
             yield
         finally:
             self._extra = before
+
+
+class Watchdog:
+    """Ends whatever the invocation is doing ``reserve`` seconds before Lambda's timeout.
+
+    The deadline keeps any call from *starting* too late, and each socket read is bounded by the read
+    timeout, but a server that sends a byte every few seconds keeps one call alive for as long as it
+    likes: Lambda would then end the invocation with no log line and no metrics. So, while armed, a
+    real-time timer (``SIGALRM``, one-shot) raises :class:`DeadlineReached` in the invocation's
+    thread at ``deadline - reserve``, from inside whatever call or wait is under way (urllib3 closes
+    the connection on the way out), and the handler still writes its line in the reserve.
+
+    Signals reach only the main thread, where Lambda runs the handler; elsewhere (a CLI thread) the
+    watchdog stays unarmed and says so. It restores the previous handler when disarmed, so nothing
+    of it outlives the invocation.
+    """
+
+    def __init__(self, deadline: Deadline, reserve: float = WATCHDOG_RESERVE_SECONDS) -> None:
+        self._deadline = deadline
+        self.reserve = reserve
+        self.fired = False
+        self.armed = False
+
+    @contextmanager
+    def arm(self) -> Iterator[None]:
+        remaining = self._deadline.remaining()
+        if remaining is None or threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.signal(signal.SIGALRM, self._fire)
+        signal.setitimer(signal.ITIMER_REAL, max(remaining - self.reserve, 0.001))
+        self.armed = True
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    def _fire(self, signum: int, frame: Any) -> None:
+        if self.fired:  # one-shot: a second signal (none is scheduled) changes nothing
+            return
+        self.fired = True
+        raise self._deadline.stop("the call under way when the watchdog fired")
 
 
 class Pacer:
@@ -320,6 +382,10 @@ class AwsEdge:
 
     def _needs_retry(self, attempts: int, operation: Any, **kwargs: Any) -> float | None:
         """botocore's ``needs-retry``: the wait before the next attempt (waited here, on the edge's clock), or None."""
+        caught = kwargs.get("caught_exception")
+        stopped = getattr(caught, "kwargs", {}).get("error") if isinstance(caught, HTTPClientError) else caught
+        if isinstance(stopped, DeadlineReached):  # the watchdog, from inside the request: no retry
+            raise stopped
         context = _RETRY_CONTEXT.create_retry_context(attempts=attempts, operation=operation, **kwargs)
         retryable = _RETRYABLE.is_retryable(context)
         self.counts.attempt(throttled=retryable and _THROTTLED.is_retryable(context))
@@ -340,17 +406,21 @@ def call(client: Any, method: str, **kwargs: Any) -> Any:
         raise aws_call_error(error) from error
 
 
-def pages(client: Any, method: str, page_size: int, **kwargs: Any) -> Iterator[dict[str, Any]]:
-    """Every page of a paged read, through boto3's paginator, ``page_size`` items a page.
+def pages(client: Any, method: str, page_size: int | None, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """Every page of a paged read, through boto3's paginator, ``page_size`` items a page (None: the
+    service's own, for an operation that takes no page size).
 
     A page that fails raises :class:`AwsCallError`: a caller never mistakes a broken read for a
     complete one.
     """
     paginator = client.get_paginator(method)
     try:
-        yield from paginator.paginate(**kwargs, PaginationConfig={"PageSize": page_size})
+        yield from paginator.paginate(**kwargs, PaginationConfig={} if page_size is None else {"PageSize": page_size})
     except ClientError as error:
         raise aws_call_error(error) from error
+    except PaginationError as error:  # botocore's guard: the service answered the same NextToken twice
+        operation = client.meta.method_to_api_mapping.get(method, method)
+        raise AwsCallError(operation, "PaginationError", clip(str(error), 300)) from None
 
 
 def aws_call_error(error: ClientError) -> AwsCallError:
@@ -361,4 +431,5 @@ def aws_call_error(error: ClientError) -> AwsCallError:
     missing = None
     if "AccessDenied" in code or "Unauthorized" in code:
         missing = action_for_operation(operation)
-    return AwsCallError(operation, code, str(details.get("Message") or ""), missing_permission=missing)
+    message = clip(str(details.get("Message") or ""), 300)  # an answer's message is not ours to copy whole
+    return AwsCallError(operation, clip(code, 100), message, missing_permission=missing)

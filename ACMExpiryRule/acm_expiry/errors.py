@@ -11,7 +11,13 @@ from typing import Any
 
 
 class RuleError(Exception):
-    """Base of every failure the rule reports by raising."""
+    """Base of every failure the rule reports by raising.
+
+    ``partial``: what the invocation had concluded when it failed (an ``adapter.RuleRun``), so its
+    log line can say what was judged and what Config did record.
+    """
+
+    partial: Any = None
 
 
 class InvalidParameterError(RuleError):
@@ -39,10 +45,20 @@ class AwsCallError(RuleError):
 class DeliveryError(RuleError):
     """AWS did not record some evaluations or findings, even after they were sent again."""
 
-    def __init__(self, message: str, *, operation: str, codes: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        operation: str,
+        codes: tuple[str, ...],
+        delivered: list[dict[str, Any]] | None = None,
+        failed: int = 0,
+    ) -> None:
         super().__init__(message)
-        self.operation = operation  # PutEvaluations, BatchImportFindings or BatchUpdateFindings
+        self.operation = operation  # PutEvaluations, BatchImportFindings, BatchUpdateFindings or PutEvents
         self.codes = codes  # the error codes AWS gave ("" where it gave none)
+        self.delivered = delivered or []  # what AWS did record before the rest failed
+        self.failed = failed  # how many it did not
 
 
 class DeadlineReached(RuleError):

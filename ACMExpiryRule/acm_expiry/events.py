@@ -16,7 +16,8 @@ part                                       needed for
 ``ruleParameters``                         optional; when present, a JSON object of known parameters
 ``executionRoleArn``                       when a role is assumed (``AssumeRoleMode`` not "false"):
                                            the role, or its account for ``ExecutionRoleName``
-``configRuleName``                         scheduled: the rule's earlier results; findings: their generator
+``configRuleName``                         scheduled: the rule's earlier results; findings: their generator;
+                                           crossing events (on by default): the certificate's held result
 ``configRuleArn``                          findings: the Security Hub product of the rule's account and region
 ``eventLeftScope``                         change: a boolean if present; absent means false
 ``invokingEvent.notificationCreationTime`` scheduled: the evaluations' ordering timestamp
@@ -88,6 +89,18 @@ class CheckedEvent:
     left_scope: bool
 
 
+def message_type_of(event: object) -> str | None:
+    """The event's message type if it can be read at all, whatever else is wrong with it (for the log
+    line and the per-trigger failure metric of an event :func:`check_event` refuses); None otherwise."""
+    raw = event.get("invokingEvent") if isinstance(event, Mapping) else None
+    try:
+        invoking_event = json.loads(raw) if isinstance(raw, str) else None
+    except (ValueError, RecursionError):
+        return None
+    message_type = invoking_event.get("messageType") if isinstance(invoking_event, dict) else None
+    return message_type if message_type in MESSAGE_TYPES else None
+
+
 def check_event(event: object) -> CheckedEvent:
     """Validate a Config rule event; raise :class:`MalformedEventError` (or :class:`InvalidParameterError`)
     naming the first fault."""
@@ -105,7 +118,7 @@ def check_event(event: object) -> CheckedEvent:
     if assumed:
         role = _string(event, "executionRoleArn", "event")
         if not role.startswith("arn:") or "/" not in role:
-            raise MalformedEventError(f"event.executionRoleArn {role!r} is not an IAM role ARN")
+            raise MalformedEventError(f"event.executionRoleArn {shown(role, 160)} is not an IAM role ARN")
         if not rule_parameters.get("ExecutionRoleName") and ":role/aws-service-role/" in role:
             raise InvalidParameterError(
                 f"rdklib would assume executionRoleArn {role}, a service-linked role that Lambda cannot assume: "
@@ -118,10 +131,10 @@ def check_event(event: object) -> CheckedEvent:
     message_type = invoking_event.get("messageType")
     if message_type not in MESSAGE_TYPES:
         raise MalformedEventError(
-            f"invokingEvent.messageType {message_type!r} is not one of {', '.join(MESSAGE_TYPES)}"
+            f"invokingEvent.messageType {shown(message_type)} is not one of {', '.join(MESSAGE_TYPES)}"
         )
     rule_name = rule_arn = None
-    if message_type == SCHEDULED or parameters.security_hub_findings:
+    if message_type == SCHEDULED or parameters.security_hub_findings or parameters.crossing_events:
         rule_name = _string(event, "configRuleName", "event")
     elif isinstance(event.get("configRuleName"), str):
         rule_name = event["configRuleName"]  # for the log line only
@@ -180,7 +193,7 @@ def check_configuration_item(item: object, where: str) -> Mapping[str, Any]:
     status = _string(item, "configurationItemStatus", where)
     if status not in ITEM_STATUSES:
         raise MalformedEventError(
-            f"{where}.configurationItemStatus {status!r} is not one of {', '.join(sorted(ITEM_STATUSES))}"
+            f"{where}.configurationItemStatus {shown(status)} is not one of {', '.join(sorted(ITEM_STATUSES))}"
         )
     if status in DELETED_STATUSES or arn is None:
         return item
@@ -233,6 +246,10 @@ def _json_object(event: Mapping[str, Any], key: str, *, required: bool) -> dict[
         value = json.loads(raw)
     except json.JSONDecodeError as error:
         raise MalformedEventError(f"event.{key} is not valid JSON: {error.msg} at position {error.pos}") from None
+    except RecursionError:
+        raise MalformedEventError(f"event.{key} nests JSON deeper than Python can read") from None
+    except ValueError as error:  # an integer of more digits than int() reads (sys.get_int_max_str_digits)
+        raise MalformedEventError(f"event.{key} holds a number too long to read: {shown(str(error), 120)}") from None
     if not isinstance(value, dict):
         raise MalformedEventError(f"event.{key} must hold a JSON object, got {kind_of(value)}")
     return value
@@ -314,6 +331,6 @@ def check_served_rule(checked: CheckedEvent, served: str | None) -> None:
     """Refuse an event of another Config rule than the one this function serves (``served``; None: any)."""
     if served and checked.config_rule_name != served:
         raise MalformedEventError(
-            f"event.configRuleName {checked.config_rule_name!r} is not {served!r}, the one Config rule this "
+            f"event.configRuleName {shown(checked.config_rule_name, 160)} is not {served!r}, the one Config rule this "
             f"function serves ({SERVED_RULE_VARIABLE}): another rule of the account invoked it"
         )

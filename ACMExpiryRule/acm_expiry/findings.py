@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -199,7 +199,7 @@ def build_finding(
         "Description": description(certificate, verdict, window),
         "Remediation": {
             "Recommendation": {
-                "Text": _recommendation(assessment),
+                "Text": recommendation(assessment),
                 "Url": advise(certificate).url,
             }
         },
@@ -315,15 +315,20 @@ def plan_findings(
     product: Product,
     window: int,
     now: datetime,
-    complete: bool = False,
+    trust_listing: bool = False,
+    confirmed_gone: Collection[str] = frozenset(),
 ) -> FindingsPlan:
     """From the findings read at the start of the run and this run's outcomes, what to write.
 
     ``known``: this rule's findings in ``product`` (foreign ones already left out, see
-    :meth:`KnownFinding.from_asff`). ``complete``: the outcomes cover every certificate in the
-    region (a periodic run whose listing lifted every filter). Then a finding read that matches
-    none of them is archived too: its certificate is gone, and the run that saw it go did not
-    archive it (Security Hub was failing that day, say), so no later run would.
+    :meth:`KnownFinding.from_asff`). A finding whose certificate is gone is archived, on the same
+    terms as Config's result (:mod:`acm_expiry.recording`): a failing (open) finding only on ACM's
+    or Config's own word (a confirmed :class:`Removed`, or its ARN in ``confirmed_gone``), a passing
+    one also on the word of a trusted listing. ``trust_listing``: the outcomes cover every certificate
+    in the region (a periodic run whose listing lifted every filter and was not doubted); then a
+    passing finding read that matches none of them is archived too: its certificate is gone, and
+    the run that saw it go did not archive it (Security Hub was failing that day, say), so no later
+    run would.
     """
     imports: list[dict[str, Any]] = []
     resolve: list[dict[str, str]] = []
@@ -348,9 +353,14 @@ def plan_findings(
             continue
         arn = _arn(outcome)
         existing = known.get(finding_id(rule_name, arn))
-        if isinstance(outcome, Removed) or outcome.verdict.scenario is Scenario.EXEMPT:
-            if existing is not None:  # only findings that exist are archived
-                archive(arn, existing, _gone(outcome) if isinstance(outcome, Removed) else outcome.verdict.annotation)
+        if isinstance(outcome, Removed):
+            # only findings that exist are archived; an open one only on ACM's or Config's word
+            if existing is not None and (outcome.confirmed or arn in confirmed_gone or not _open(existing)):
+                archive(arn, existing, _gone(outcome))
+            continue
+        if outcome.verdict.scenario is Scenario.EXEMPT:
+            if existing is not None:
+                archive(arn, existing, outcome.verdict.annotation)
             continue
         try:
             created = existing.created_at if existing else None
@@ -377,14 +387,49 @@ def plan_findings(
         if existing is not None and passes and existing.workflow in OPEN_WORKFLOWS:
             resolve.append({"Id": existing.id, "ProductArn": existing.product_arn})
             counts["resolved"] += 1
-    if complete:
-        judged = {finding_id(rule_name, _arn(o)) for o in outcomes}
-        for orphan in sorted(set(known) - judged):
-            existing = known[orphan]
+    for existing in orphan_findings(outcomes, known, rule_name):
+        try:  # another account's certificate: no finding of it can be written here, whatever became of it
+            _reportable(existing.certificate_arn, product)
+        except UnreportableCertificate as error:
+            skipped.append(Skipped(existing.id, str(error)))
+            continue
+        if existing.certificate_arn in confirmed_gone:
+            archive(
+                existing.certificate_arn, existing, "No longer in ACM: DescribeCertificate found no such certificate."
+            )
+        elif trust_listing and not _open(existing):
             archive(existing.certificate_arn, existing, "No longer in ACM: the certificate was not among those listed.")
     if skipped:
         counts["skipped"] = len(skipped)
     return FindingsPlan(tuple(imports), tuple(resolve), dict(counts), tuple(skipped))
+
+
+def orphan_findings(
+    outcomes: Iterable[Outcome], known: Mapping[str, KnownFinding], rule_name: str
+) -> list[KnownFinding]:
+    """The findings read whose certificate this run neither judged nor removed, by Id."""
+    judged = {finding_id(rule_name, _arn(o)) for o in outcomes}
+    return [known[orphan] for orphan in sorted(set(known) - judged)]
+
+
+def open_orphans(
+    outcomes: Iterable[Outcome], known: Mapping[str, KnownFinding], rule_name: str, product: Product
+) -> list[KnownFinding]:
+    """The failing findings of certificates of the product's account that this run neither judged nor
+    removed: only ACM's word can say those certificates are gone."""
+    return [
+        f
+        for f in orphan_findings(outcomes, known, rule_name)
+        if _open(f) and (parse_certificate_arn(f.certificate_arn) or _NOWHERE).account == product.account
+    ]
+
+
+_NOWHERE = CertificateArn("", "", "", "")
+
+
+def _open(finding: KnownFinding) -> bool:
+    """A failing finding (or one whose compliance cannot be read): it says a certificate needs attention."""
+    return finding.compliance not in ("PASSED", "NOT_AVAILABLE")
 
 
 def _arn(outcome: Outcome) -> str:
@@ -450,7 +495,8 @@ def _plural(days: int, template: str, unit: str = "day") -> str:
     return template.format(f"1 {unit}" if days == 1 else f"{days} {unit}s")
 
 
-def _recommendation(assessment: Assessment) -> str:
+def recommendation(assessment: Assessment) -> str:
+    """What to do about a judged certificate, in one or two sentences."""
     scenario = assessment.verdict.scenario
     if scenario is Scenario.VALID:
         return "No action needed: the certificate is outside the expiry window."

@@ -23,7 +23,8 @@ counted in its Errors metric; one that returns is taken as done. So, per invocat
 
 from __future__ import annotations
 
-import json
+import contextlib
+import io
 import os
 import time
 from collections import Counter
@@ -35,9 +36,14 @@ from typing import Any
 import boto3
 import botocore
 
+from acm_expiry import RESOURCE_TYPE
+from acm_expiry.acm import describe_certificate
 from acm_expiry.adapter import RuleRun, run_rule
-from acm_expiry.delivery import deliver, import_findings, update_workflow
-from acm_expiry.edge import AwsEdge, Clock, Deadline, new_session
+from acm_expiry.crossings import PUT_EVENTS_BATCH, Bands, pages_for
+from acm_expiry.crossings import Context as PageContext
+from acm_expiry.crossings import entries as page_entries
+from acm_expiry.delivery import deliver, import_findings, put_events, update_workflow
+from acm_expiry.edge import AwsEdge, Clock, Deadline, Watchdog, new_session
 from acm_expiry.errors import AwsCallError, DeadlineReached, DeliveryError, RuleError
 from acm_expiry.events import (
     OVERSIZED,
@@ -46,15 +52,20 @@ from acm_expiry.events import (
     CheckedEvent,
     check_event,
     check_served_rule,
+    message_type_of,
     without_empty_rdklib_parameters,
 )
-from acm_expiry.findings import SHOWN_SKIPPED, plan_findings, scope_ids
-from acm_expiry.limits import FINDINGS_BATCH
+from acm_expiry.findings import SHOWN_SKIPPED, open_orphans, plan_findings, scope_ids
+from acm_expiry.limits import DEADLINE_RESERVE_SECONDS, FINDINGS_BATCH, WATCHDOG_RESERVE_SECONDS
+from acm_expiry.logline import render
 from acm_expiry.metrics import Invocation, embedded, invocation_metrics
 from acm_expiry.outcome import Assessment
 from acm_expiry.oversized import inflate
+from acm_expiry.results import HeldResult, read_result
 from acm_expiry.rule import ACMExpiryRule, utc_now
 from acm_expiry.securityhub import product_of, read_findings
+
+ORPHANS_ASKED = 20  # failing findings of unjudged certificates a run asks ACM about (the rest, later runs)
 
 RULE_NAME = "ACMExpiryRule"
 
@@ -71,11 +82,15 @@ class Runtime:
     new_session: Callable[[], boto3.Session] = new_session
     # The one Config rule this function serves, from its environment, read at each invocation.
     served_rule: Callable[[], str | None] = field(default=lambda: os.environ.get(SERVED_RULE_VARIABLE) or None)
+    # How long before Lambda's timeout no call may start, and the watchdog ends a call under way.
+    deadline_reserve: float = DEADLINE_RESERVE_SECONDS
+    watchdog_reserve: float = WATCHDOG_RESERVE_SECONDS
 
 
 RUNTIME = Runtime()
 # The SDK the function runs on (the Lambda layer's, built by `make layer`, or else the runtime's own).
 SDK = {"boto3": boto3.__version__, "botocore": botocore.__version__}
+PRINTED_LIMIT = 1_000  # what the log line keeps of anything else printed meanwhile (rdklib's own lines)
 
 
 def lambda_handler(event: Any, context: Any) -> list[dict[str, Any]]:
@@ -85,32 +100,51 @@ def lambda_handler(event: Any, context: Any) -> list[dict[str, Any]]:
 def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
     clock = Clock(runtime.monotonic, runtime.sleep)
     started = clock.monotonic()
-    deadline = Deadline.from_context(context, clock)
-    line: dict[str, Any] = {"rule": RULE_NAME, "messageType": None, "outcome": "error", "sdk": SDK}
+    deadline = Deadline.from_context(context, clock, reserve=runtime.deadline_reserve)
+    watchdog = Watchdog(deadline, runtime.watchdog_reserve)
+    line: dict[str, Any] = {"rule": RULE_NAME, "messageType": message_type_of(event), "outcome": "error", "sdk": SDK}
     edge: AwsEdge | None = None
     run: RuleRun | None = None
-    findings_failures = 0
+    served = False  # the event is of the Config rule this function serves: its name may name the metrics
+    findings_failures = events_failures = 0
+    printed = io.StringIO()
     try:
-        checked = check_event(event)  # and the parameters: fail before any call is made
-        line["messageType"] = checked.message_type
-        line["configRuleName"] = checked.config_rule_name
-        check_served_rule(checked, runtime.served_rule())
-        event = without_empty_rdklib_parameters(event, checked)
-        rule = ACMExpiryRule(now=runtime.now)
-        edge = AwsEdge.for_rule_event(event, rule, runtime.new_session(), clock=clock, deadline=deadline)
-        if checked.message_type == OVERSIZED:
-            event, checked = inflate(event, checked, edge.client("config"))
-        run = run_rule(rule, event, checked, edge)
-        # Config has recorded the evaluations: from here on, nothing makes Lambda run them again.
-        if checked.parameters.security_hub_findings:
-            try:
-                line["findings"] = publish_findings(run, checked, edge, runtime)
-            except Exception as error:
-                findings_failures = 1
-                line["findingsError"] = _failure(error)
-        line["outcome"] = "ok" if run.stopped is None else "partial"
+        # The watchdog ends whatever is under way in time for the log line; rdklib's own prints are
+        # kept for the line instead of reaching stdout beside it.
+        with watchdog.arm(), contextlib.redirect_stdout(printed):
+            checked = check_event(event)  # and the parameters: fail before any call is made
+            line["messageType"] = checked.message_type
+            line["configRuleName"] = checked.config_rule_name
+            check_served_rule(checked, runtime.served_rule())
+            served = True
+            event = without_empty_rdklib_parameters(event, checked)
+            rule = ACMExpiryRule(now=runtime.now)
+            edge = AwsEdge.for_rule_event(event, rule, runtime.new_session(), clock=clock, deadline=deadline)
+            if checked.message_type == OVERSIZED:
+                event, checked = inflate(event, checked, edge.client("config"))
+            pages_on = checked.parameters.crossing_events
+            before: HeldBefore | None = None
+            if pages_on and checked.message_type != SCHEDULED:
+                before = held_before_change(checked, edge)  # read before anything is written
+            run = run_rule(rule, event, checked, edge)
+            # Config has recorded the evaluations: from here on, nothing makes Lambda run them again.
+            if checked.parameters.security_hub_findings:
+                try:
+                    line["findings"] = publish_findings(run, checked, edge, runtime)
+                except Exception as error:
+                    findings_failures = 1
+                    line["findingsError"] = _failure(error)
+            if pages_on:
+                try:
+                    line["pages"] = publish_pages(run, checked, edge, runtime, before)
+                except Exception as error:
+                    events_failures = error.failed if isinstance(error, DeliveryError) and error.failed else 1
+                    line["pagesError"] = _failure(error)
+            line["outcome"] = "ok" if run.stopped is None else "partial"
         return run.evaluations
     except Exception as error:
+        partial = error.partial if isinstance(error, RuleError) else None
+        run = run if run is not None else partial if isinstance(partial, RuleRun) else None
         line["error"] = str(error) if isinstance(error, RuleError) else f"{type(error).__name__}: {error}"
         raise
     finally:
@@ -122,7 +156,9 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
         if run is not None and run.foreign_results:
             line["foreignResults"] = run.foreign_results
         if deadline.at is not None:
-            line["deadline"] = _deadline_for_log(deadline)
+            line["deadline"] = _deadline_for_log(deadline, watchdog)
+        if printed.getvalue():
+            line["printed"] = printed.getvalue()[:PRINTED_LIMIT]
         outcomes = run.outcomes if run is not None else []
         line.update(
             certificatesSeen=sum(1 for o in outcomes if isinstance(o, Assessment)),
@@ -143,9 +179,59 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
             outcomes=outcomes,
             listing_gaps=run.listing_gaps if run is not None else (),
             findings_failures=findings_failures,
+            events_failures=events_failures,
+            inventory_complete=run.inventory_complete if run is not None else False,
         )
-        line.update(embedded(invocation_metrics(concluded), line.get("configRuleName"), runtime.now()))
-        runtime.log(json.dumps(line, sort_keys=True))
+        rule_name = line.get("configRuleName") if served else None
+        line.update(embedded(invocation_metrics(concluded), rule_name, runtime.now()))
+        runtime.log(render(line))
+
+
+@dataclass(frozen=True, slots=True)
+class HeldBefore:
+    """What Config held for a change event's resource before the run wrote anything (for its pages)."""
+
+    result: HeldResult | None
+    error: Exception | None = None
+
+
+def held_before_change(checked: CheckedEvent, edge: AwsEdge) -> HeldBefore:
+    """The result Config holds for the change event's certificate under this rule; a failed read does
+    not stop the evaluation (its pages are then not sent, and the log line says why)."""
+    item = checked.invoking_event["configurationItem"]
+    if item.get("resourceType") != RESOURCE_TYPE:
+        return HeldBefore(None)
+    try:
+        return HeldBefore(
+            read_result(edge.client("config"), str(checked.config_rule_name), RESOURCE_TYPE, str(item["resourceId"]))
+        )
+    except Exception as error:  # pages are the only thing that needs it: the evaluation goes on
+        return HeldBefore(None, error)
+
+
+def publish_pages(
+    run: RuleRun, checked: CheckedEvent, edge: AwsEdge, runtime: Runtime, before: HeldBefore | None
+) -> dict[str, Any]:
+    """One EventBridge event per certificate that crossed a threshold, among the evaluations Config recorded."""
+    if before is not None and before.error is not None:
+        raise before.error
+    parameters = checked.parameters
+    bands = Bands.of(parameters.days_to_expiration, parameters.alert_threshold_days)
+    recorded = run.recorded
+    assessments = [
+        o for o in run.outcomes if isinstance(o, Assessment) and (RESOURCE_TYPE, o.certificate.arn) in recorded
+    ]
+
+    def held(arn: str) -> HeldResult | None:
+        if before is not None:
+            return before.result
+        return run.held.get(RESOURCE_TYPE, arn) if run.held is not None else None
+
+    pages = pages_for(assessments, held, bands)
+    entries = page_entries(pages, PageContext(str(checked.config_rule_name), runtime.now()))
+    if entries:
+        deliver("pages", entries, put_events(edge.client("events")), edge.wait, batch_size=PUT_EVENTS_BATCH)
+    return {"sent": len(entries)} | dict(sorted(Counter(str(p.crossing) for p in pages).items()))
 
 
 def publish_findings(run: RuleRun, checked: CheckedEvent, edge: AwsEdge, runtime: Runtime) -> dict[str, Any]:
@@ -156,9 +242,16 @@ def publish_findings(run: RuleRun, checked: CheckedEvent, edge: AwsEdge, runtime
     product = product_of(securityhub, rule_arn)  # read and written under the same product
     scope = None if checked.message_type == SCHEDULED else scope_ids(rule_name, run.outcomes)
     read = read_findings(securityhub, rule_name, product, scope)
-    # A periodic run whose listing lifted every filter saw every certificate: a finding it did not
-    # judge belongs to a certificate that is gone.
-    complete = checked.message_type == SCHEDULED and not run.listing_gaps
+    # A periodic run whose listing lifted every filter, and was not doubted, saw every certificate: a
+    # passing finding it did not judge belongs to a certificate that is gone. A failing one is gone
+    # only on ACM's word: asked here, a bounded number a run.
+    trust_listing = checked.message_type == SCHEDULED and run.trust_listing
+    confirmed_gone: set[str] = set()
+    if checked.message_type == SCHEDULED:
+        acm = edge.client("acm")
+        for orphan in open_orphans(run.outcomes, read.known, rule_name, product)[:ORPHANS_ASKED]:
+            if describe_certificate(acm, orphan.certificate_arn) is None:
+                confirmed_gone.add(orphan.certificate_arn)
     window = checked.parameters.days_to_expiration
     plan = plan_findings(
         run.outcomes,
@@ -167,7 +260,8 @@ def publish_findings(run: RuleRun, checked: CheckedEvent, edge: AwsEdge, runtime
         product=product,
         window=window,
         now=runtime.now(),
-        complete=complete,
+        trust_listing=trust_listing,
+        confirmed_gone=confirmed_gone,
     )
     deliver("findings", plan.imports, import_findings(securityhub), edge.wait, batch_size=FINDINGS_BATCH)
     deliver(
@@ -193,9 +287,13 @@ def _failure(error: Exception) -> dict[str, str]:
     return {"operation": "findings", "code": type(error).__name__, "message": str(error)}
 
 
-def _deadline_for_log(deadline: Deadline) -> dict[str, Any]:
+def _deadline_for_log(deadline: Deadline, watchdog: Watchdog) -> dict[str, Any]:
     """How much time the invocation had, and whether (and before what) the deadline stopped it."""
     line: dict[str, Any] = {"budgetMs": round((deadline.budget or 0) * 1000), "reached": deadline.reached is not None}
+    if not watchdog.armed:
+        line["watchdog"] = "unarmed (not the main thread)"
+    elif watchdog.fired:
+        line["watchdog"] = "fired"
     if deadline.reached is not None:
         line["stoppedBefore"] = deadline.reached.operation
         line["remainingMs"] = round(deadline.reached.remaining * 1000)

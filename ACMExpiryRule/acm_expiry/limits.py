@@ -43,6 +43,11 @@ READ_TIMEOUT_SECONDS = 10
 # A call is started only with this much time left before Lambda's timeout: one attempt at most
 # (connect + read timeouts) and the log line.
 DEADLINE_RESERVE_SECONDS = 15
+# The watchdog (acm_expiry.edge.Watchdog) ends a call still under way this long before Lambda's
+# timeout (a server dripping its answer outlasts any read timeout): time left for the log line.
+WATCHDOG_RESERVE_SECONDS = 3
+# Lambda's longest timeout is 900 s; a context answering more is read as this (a bound, not a guess).
+MAX_REMAINING_MILLIS = 900_000
 # What a periodic run keeps for sending once it has judged: reading Config's results (100 a page)
 # stops this much earlier, so that NON_COMPLIANT evaluations still go out.
 SENDING_RESERVE_SECONDS = 30

@@ -18,11 +18,16 @@ class Assessment:
 
 @dataclass(frozen=True, slots=True)
 class Removed:
-    """A resource this rule no longer evaluates: deleted from ACM, or out of the rule's scope (NOT_APPLICABLE)."""
+    """A resource this rule no longer evaluates: deleted from ACM, or out of the rule's scope (NOT_APPLICABLE).
+
+    ``confirmed``: the deletion is ACM's or Config's own word (DescribeCertificate found no such
+    certificate; Config sent a deleted configuration item), not only a listing's silence.
+    """
 
     resource_id: str
     resource_type: str
     annotation: str = ""
+    confirmed: bool = False
 
 
 Outcome = Assessment | Removed

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from acm_expiry.arns import shown
 from acm_expiry.edge import call
 from acm_expiry.errors import AwsCallError, MalformedEventError
 from acm_expiry.events import CHANGE, CheckedEvent, check_configuration_item
@@ -53,7 +54,7 @@ def notification_item(history_item: dict[str, Any]) -> dict[str, Any]:
             configuration = json.loads(configuration)
         except json.JSONDecodeError:
             raise MalformedEventError(
-                f"GetResourceConfigHistory returned a configuration for {history_item.get('resourceId')!r} "
+                f"GetResourceConfigHistory returned a configuration for {shown(history_item.get('resourceId'), 160)} "
                 "that is not JSON"
             ) from None
     captured = history_item.get("configurationItemCaptureTime")

@@ -22,11 +22,18 @@ RULE_ACTIONS: dict[str, str] = {
     # Certificates carrying the exemptTagKey tag, in one paged query (Resource Groups Tagging API).
     "resourcegroupstaggingapi.GetResources": "tag:GetResources",
     "sts.AssumeRole": "sts:AssumeRole",
+    # Pages: one EventBridge event per certificate per crossing, judged against the result Config
+    # held (a periodic run reads them all above; a change event reads its certificate's).
+    "events.PutEvents": "events:PutEvents",
+    "config.GetComplianceDetailsByResource": "config:GetComplianceDetailsByResource",
 }
 # Granted only when the securityHubFindings parameter is "true".
 FINDINGS_ACTIONS = frozenset(
     {"securityhub:BatchImportFindings", "securityhub:BatchUpdateFindings", "securityhub:GetFindings"}
 )
+
+# Granted only when the crossingEvents parameter is "true" (its default).
+PAGES_ACTIONS = frozenset({"events:PutEvents", "config:GetComplianceDetailsByResource"})
 
 # Granted only when the exemptTagKey parameter is set.
 EXEMPTION_ACTIONS = frozenset({"tag:GetResources"})

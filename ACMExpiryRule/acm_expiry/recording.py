@@ -7,32 +7,47 @@ holds (read once, before anything is sent):
 =============  ==========================================================================  =====
 reason         which evaluations                                                           order
 =============  ==========================================================================  =====
-noncompliant   every NON_COMPLIANT one (its days left change daily): expired first, then   1
-               fewest days left
+noncompliant   every NON_COMPLIANT one (its days left change daily): expired first (those  1
+               ACM calls EXPIRED without a date before the others), then fewest days left
 new, changed   a certificate Config holds no result for, or whose verdict or words differ  2
-refresh        of the rest, the ⌈N/30⌉ Config recorded longest ago (among equals, a daily  3
-               rotation by a hash of the ARN): N results, a thirtieth a day, the oldest
-               first, so each is recorded again within 30 days, spread evenly
-deleted        a result of a certificate the listing no longer shows (the clean-up)        4
+refresh        of the rest, those whose turn it is: a certificate's turn comes every 30    3
+               days, on the day its ARN's hash gives (:func:`refresh_day`)
+deleted        a result of a certificate that is gone (see below)                          4
 =============  ==========================================================================  =====
 
 N is the number of certificates judged. A COMPLIANT annotation names the expiry date, not the days
 left, so it stays the same from day to day; NOT_APPLICABLE ones (exempt, never issued) too. A steady
-day therefore records at most NON_COMPLIANT + changed + ⌈N/30⌉ evaluations, and Config always holds
-the verdict and words judging each certificate today would give.
+day therefore records NON_COMPLIANT + changed + the certificates whose turn it is, about N/30 (each
+certificate's turn is one of 30 days, spread by a hash: N/30 on average, with the spread of a
+binomial count; ``make bench`` prints the busiest day), and Config always holds the verdict and words
+judging each certificate today would give.
 
-The clean-up of deleted certificates trusts a complete listing: a certificate it did not list is
-gone, and its result turns NOT_APPLICABLE without asking ACM. Only a listing with gaps (an SDK
-too old to lift a default filter) leaves that uncertain: then ACM is asked about at most
-:data:`DESCRIBE_LIMIT` such certificates a run (held NON_COMPLIANT ones first), the rest in later
-runs. A read of Config's results that the deadline cut short removes nothing.
+The refresh turns depend on the calendar and the ARN alone, never on Config's ``ResultRecordedTime``:
+AWS does not document whether Config moves a result's recorded time when the same evaluation is sent
+again, and a rotation that read it would, under one of the two readings, leave some certificates
+unrefreshed for months. So every certificate is sent again at least every 30 days whatever Config
+does, and no day sends more than the certificates whose turn it is.
+
+Gone, and on whose word. A certificate that ACM's listing no longer shows is gone only when:
+
+- Config held it NON_COMPLIANT: only ACM's own word (DescribeCertificate answering
+  ResourceNotFoundException) clears it; a listing that merely left it out must never turn a
+  certificate that needs attention into "deleted";
+- Config held it COMPLIANT or NOT_APPLICABLE: the listing's word is enough, if the listing can be
+  trusted: it lifted every default filter (no gaps) and did not shrink implausibly, that is, it is
+  not empty while Config holds results of live certificates, and it leaves out no more than
+  :data:`SHRINK_ALLOWANCE` or :data:`SHRINK_SHARE` of them, whichever is more. A listing that shrank
+  more is *doubted*: it is treated as a listing with gaps, and nothing is cleared on its word.
+
+What needs ACM's word is asked about, at most :data:`DESCRIBE_LIMIT` certificates a run (held
+NON_COMPLIANT ones first), the rest in later runs. A read of Config's results that the deadline cut
+short removes nothing.
 
 Pure: no boto3, no clock.
 """
 
 from __future__ import annotations
 
-import math
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -45,7 +60,12 @@ from acm_expiry.results import HeldResult, HeldResults
 from acm_expiry.verdict import Compliance, Scenario
 
 REFRESH_DAYS = 30
-DESCRIBE_LIMIT = 100  # certificates a run asks ACM about when a listing with gaps did not show them
+DESCRIBE_LIMIT = 100  # certificates a run asks ACM about when the listing's word is not enough
+# A listing may leave out this many of the live certificates Config holds results for, or this
+# share of them, whichever is more, and still be trusted: certificates are deleted, but rarely a
+# tenth of a region's in one day. More, and its silence is doubted (ACM's word decides instead).
+SHRINK_ALLOWANCE = 5
+SHRINK_SHARE = 0.10
 DELETED = "No longer in ACM: deleted since the last periodic run."
 OUT_OF_SCOPE = "Not an ACM certificate: outside this rule's scope."
 REASONS = ("noncompliant", "new", "changed", "refresh", "deleted")
@@ -61,10 +81,11 @@ class Planned:
 @dataclass(frozen=True, slots=True)
 class RecordingPlan:
     sends: tuple[Planned, ...]  # in the order they are sent
-    unchanged: int  # judged, held as they are, not due: not sent
-    ask_acm: tuple[HeldResult, ...] = ()  # not listed by a listing with gaps: DescribeCertificate decides
+    unchanged: int  # judged, held as they are, not their turn: not sent
+    ask_acm: tuple[HeldResult, ...] = ()  # not listed, and the listing's word is not enough: DescribeCertificate
     left_for_later: int = 0  # more of those than DESCRIBE_LIMIT
     counts: dict[str, int] = field(default_factory=dict)
+    doubt: str | None = None  # why the listing's silence was not trusted, when it was not
 
     @property
     def outcomes(self) -> list[Outcome]:
@@ -78,7 +99,7 @@ def plan_recording(
     noncompliant: list[Assessment] = []
     new: list[Planned] = []
     changed: list[Planned] = []
-    candidates: list[tuple[Assessment, HeldResult]] = []
+    unchanged: list[Assessment] = []
     for assessment in judged:
         result = held.get(RESOURCE_TYPE, assessment.certificate.arn)
         if assessment.verdict.compliance is Compliance.NON_COMPLIANT:
@@ -88,10 +109,12 @@ def plan_recording(
         elif differs(result, str(assessment.verdict.compliance), assessment.verdict.annotation):
             changed.append(Planned(assessment, "changed"))
         else:
-            candidates.append((assessment, result))
-    noncompliant.sort(key=_urgency)
-    refresh = _refresh(candidates, len(judged), now)
-    deleted, uncertain = _gone(judged, held, listing_complete)
+            unchanged.append(assessment)
+    noncompliant.sort(key=urgency)
+    today = day_number(now)
+    refresh = [a for a in unchanged if refresh_day(a.certificate.arn) == today % REFRESH_DAYS]
+    doubt = listing_doubt(judged, held)
+    deleted, uncertain = _gone(judged, held, trusted=listing_complete and doubt is None)
     sends = (
         *(Planned(a, "noncompliant") for a in noncompliant),
         *new,
@@ -103,10 +126,11 @@ def plan_recording(
     counts = Counter(planned.reason for planned in sends)
     return RecordingPlan(
         sends=tuple(sends),
-        unchanged=len(candidates) - len(refresh),
+        unchanged=len(unchanged) - len(refresh),
         ask_acm=tuple(uncertain[:DESCRIBE_LIMIT]),
         left_for_later=max(0, len(uncertain) - DESCRIBE_LIMIT),
         counts={reason: counts[reason] for reason in REASONS if counts[reason]},
+        doubt=doubt,
     )
 
 
@@ -115,41 +139,61 @@ def differs(result: HeldResult, compliance: str, annotation: str) -> bool:
     return result.compliance != compliance or result.annotation != (annotation or "")
 
 
-def refresh_quota(judged: int) -> int:
-    return math.ceil(judged / REFRESH_DAYS)
+def day_number(now: datetime) -> int:
+    """Days since 1970-01-01 in UTC: the calendar the refresh turns follow."""
+    return (now - _EPOCH).days
 
 
-def _urgency(assessment: Assessment) -> tuple[int, int]:
+def refresh_day(arn: str) -> int:
+    """The certificate's turn: a refresh is due on the days ``d`` with ``d % 30`` equal to this.
+
+    A hash of the ARN (CRC-32, stable across processes and Python versions), so the turns spread
+    over the 30 days and none depends on any other certificate or on what Config recorded when.
+    """
+    return zlib.crc32(arn.encode()) % REFRESH_DAYS
+
+
+def urgency(assessment: Assessment) -> tuple[int, int]:
+    """Sort key: expired or revoked first (a dateless one before those with a date), then fewest days left."""
     verdict = assessment.verdict
     expired = verdict.scenario in (Scenario.EXPIRED, Scenario.REVOKED)
     return (0 if expired else 1, verdict.days_left if verdict.days_left is not None else -(10**6))
 
 
-def _refresh(candidates: list[tuple[Assessment, HeldResult]], judged: int, now: datetime) -> list[Assessment]:
-    """The ⌈N/30⌉ results Config recorded longest ago.
+def listing_doubt(judged: Sequence[Assessment], held: HeldResults) -> str | None:
+    """Why the listing's silence cannot be taken as deletion, or None when it can.
 
-    Oldest first, a thirtieth a day: a result waits at most 30 days for its turn (fewer when it is
-    recorded meanwhile because it changed). Among results recorded at the same time (the first run
-    records them all at once) a rotation picks a different thirtieth each day: ranked by a hash of
-    the ARN, rank r falls on the days when r ≡ day (mod 30), so each day's share fits the quota
-    and the refreshes also cover everyone in 30 days if Config kept a result's recorded time when
-    the same evaluation is sent again. Nothing is sent beyond the quota, whatever the ages: were
-    Config to keep the first recorded time, an "older than 30 days, send it" rule would send
-    everything daily.
+    Only results of live certificates count (one already marked deleted is not expected in a
+    listing), and only from a complete read of Config's results.
     """
-    day = (now - _EPOCH).days
-    arns = sorted((c[0].certificate.arn for c in candidates), key=lambda a: (zlib.crc32(a.encode()), a))
-    turn = {arn: (rank - day) % REFRESH_DAYS for rank, arn in enumerate(arns)}
-    ordered = sorted(
-        candidates, key=lambda c: (c[1].recorded or _EPOCH, turn[c[0].certificate.arn], c[0].certificate.arn)
+    if not held.complete:
+        return None
+    live = {r.resource_id for r in held.results.values() if _live_certificate(r)}
+    if not live:
+        return None
+    missing = len(live - {a.certificate.arn for a in judged})
+    if not judged:
+        return (
+            f"the listing was empty while Config holds results for {len(live)} certificates: "
+            "nothing is cleared on its word"
+        )
+    allowed = max(SHRINK_ALLOWANCE, int(SHRINK_SHARE * len(live)))
+    if missing > allowed:
+        return (
+            f"the listing left out {missing} of the {len(live)} certificates Config holds results for "
+            f"(more than {allowed}): nothing is cleared on its word"
+        )
+    return None
+
+
+def _live_certificate(result: HeldResult) -> bool:
+    return result.resource_type == RESOURCE_TYPE and not (
+        result.compliance == "NOT_APPLICABLE" and result.annotation == DELETED
     )
-    return [assessment for assessment, _ in ordered[: refresh_quota(judged)]]
 
 
-def _gone(
-    judged: Iterable[Assessment], held: HeldResults, listing_complete: bool
-) -> tuple[list[Removed], list[HeldResult]]:
-    """Results of resources not judged today: NOT_APPLICABLE now, or (after a listing with gaps) ask ACM."""
+def _gone(judged: Iterable[Assessment], held: HeldResults, *, trusted: bool) -> tuple[list[Removed], list[HeldResult]]:
+    """Results of resources not judged today: NOT_APPLICABLE now, or ACM to be asked first."""
     if not held.complete:  # some results unread: nothing can be said gone
         return [], []
     seen = {assessment.certificate.arn for assessment in judged}
@@ -160,11 +204,12 @@ def _gone(
             continue
         if result.resource_type != RESOURCE_TYPE:
             removed = Removed(result.resource_id, result.resource_type, OUT_OF_SCOPE)
-        elif listing_complete:
+        elif not _live_certificate(result):
+            continue  # marked deleted already
+        elif trusted and result.compliance != "NON_COMPLIANT":
             removed = Removed(result.resource_id, RESOURCE_TYPE, DELETED)
         else:
-            if differs(result, "NOT_APPLICABLE", DELETED):
-                uncertain.append(result)
+            uncertain.append(result)
             continue
         if differs(result, "NOT_APPLICABLE", removed.annotation):
             deleted.append(removed)

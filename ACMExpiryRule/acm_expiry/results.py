@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from acm_expiry import RESOURCE_TYPE
-from acm_expiry.arns import describe_non_arn, is_certificate_arn
+from acm_expiry.arns import describe_non_arn, is_certificate_arn, shown
 from acm_expiry.edge import pages
 from acm_expiry.errors import DeadlineReached
 from acm_expiry.limits import COMPLIANCE_DETAILS_PAGE
@@ -90,12 +90,41 @@ def read_results(config: Any, rule_name: str) -> HeldResults:
     return held
 
 
+def read_result(config: Any, rule_name: str, resource_type: str, resource_id: str) -> HeldResult | None:
+    """The result Config holds for one resource under this rule, or None: GetComplianceDetailsByResource.
+
+    Read before anything is sent for it (a change event's crossing is judged against it). The
+    answer covers every rule evaluating the resource; only this rule's result counts.
+    """
+    held: HeldResult | None = None
+    for page in pages(
+        config,
+        "get_compliance_details_by_resource",
+        None,
+        ResourceType=resource_type,
+        ResourceId=resource_id,
+        ComplianceTypes=list(EVALUATION_COMPLIANCE),
+    ):
+        for raw in page.get("EvaluationResults") or []:
+            qualifier = _qualifier(raw)
+            if qualifier.get("ConfigRuleName") != rule_name:
+                continue
+            result = _read(raw)
+            if isinstance(result, HeldResult) and result.resource_id == resource_id:
+                held = result
+    return held
+
+
+def _qualifier(raw: object) -> Mapping[str, Any]:
+    identifier = raw.get("EvaluationResultIdentifier") if isinstance(raw, Mapping) else None
+    qualifier = identifier.get("EvaluationResultQualifier") if isinstance(identifier, Mapping) else None
+    return qualifier if isinstance(qualifier, Mapping) else {}
+
+
 def _read(raw: object) -> HeldResult | ForeignResult:
     if not isinstance(raw, Mapping):
         return ForeignResult("", "", f"an evaluation result that is not an object ({type(raw).__name__})")
-    identifier = raw.get("EvaluationResultIdentifier")
-    qualifier = identifier.get("EvaluationResultQualifier") if isinstance(identifier, Mapping) else None
-    qualifier = qualifier if isinstance(qualifier, Mapping) else {}
+    qualifier = _qualifier(raw)
     resource_type, resource_id = qualifier.get("ResourceType"), qualifier.get("ResourceId")
     if not isinstance(resource_type, str) or not resource_type or not isinstance(resource_id, str) or not resource_id:
         return ForeignResult(str(resource_type or ""), str(resource_id or ""), "no resource type or id")
@@ -106,7 +135,7 @@ def _read(raw: object) -> HeldResult | ForeignResult:
         return ForeignResult(
             resource_type,
             resource_id,
-            f"ComplianceType {compliance!r} is not one of {', '.join(EVALUATION_COMPLIANCE)}",
+            f"ComplianceType {shown(compliance)} is not one of {', '.join(EVALUATION_COMPLIANCE)}",
         )
     annotation = raw.get("Annotation")
     recorded = raw.get("ResultRecordedTime")

@@ -119,7 +119,7 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
             return describe_certificate(client_factory.build_client("acm", region), arn)
 
         assessment = assess_certificate(certificate, self.now(), valid_rule_parameters.days_to_expiration, describe)
-        outcome: Outcome = assessment or Removed(certificate.arn, RESOURCE_TYPE, GONE_FROM_ACM)
+        outcome: Outcome = assessment or Removed(certificate.arn, RESOURCE_TYPE, GONE_FROM_ACM, confirmed=True)
         # The resource id comes from the configuration item (rdklib's import_fields_from_configuration_item).
         return RuleEvaluations([RuleEvaluation(outcome)])
 
@@ -136,10 +136,14 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
             exemptions = Exemptions(
                 key, tagged_certificates(client_factory.build_client("resourcegroupstaggingapi"), key)
             )
-        assessments = assess_region(acm, plan, now, days, exemptions)
+        unreadable: list[str] = []
+        assessments = assess_region(acm, plan, now, days, exemptions, unreadable)
+        gaps = plan.gaps
+        if unreadable:  # a listing missing what it could not read is not whole
+            gaps += (f"ListCertificates answered {len(unreadable)} summaries the rule cannot read: {unreadable[0]}",)
         return RuleEvaluations(
             (RuleEvaluation(a, a.certificate.arn) for a in assessments),
-            listing_gaps=plan.gaps,
+            listing_gaps=gaps,
             exemptions=exemptions,
         )
 
@@ -150,7 +154,7 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
         valid_rule_parameters: RuleParameters,
         exemptions: Exemptions = NO_EXEMPTIONS,
     ) -> list[Outcome]:
-        """Certificates judged before that a listing with gaps did not show: ACM's word decides.
+        """Certificates judged before that the listing did not show, where its word is not enough: ACM's decides.
 
         One DescribeCertificate each: a certificate ACM still has is judged (or exempt); one it no
         longer has is NOT_APPLICABLE, deleted.
@@ -161,7 +165,7 @@ class ACMExpiryRule(ConfigRule):  # type: ignore[misc]  # rdklib ships no type h
         for result in results:
             described = describe_certificate(acm, result.resource_id)
             if described is None:
-                outcomes.append(Removed(result.resource_id, RESOURCE_TYPE, DELETED))
+                outcomes.append(Removed(result.resource_id, RESOURCE_TYPE, DELETED, confirmed=True))
             else:
                 outcomes.append(Assessment(described, exemptions.verdict(described.arn) or judge(described, now, days)))
         return outcomes

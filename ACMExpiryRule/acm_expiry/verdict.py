@@ -334,6 +334,24 @@ def what_to_do(certificate: Certificate) -> str:
     return f"ACM renewal is FAILED{because}: {hint}."
 
 
+# Words of the rule's own annotations that a later run reads back from Config (acm_expiry.crossings):
+# an expired or revoked certificate's annotation opens with one of these, and no other does; a stalled
+# renewal's advice holds one of those (tests/test_verdict.py checks both over every row).
+UNUSABLE_OPENINGS = ("Expired", "ACM reports it EXPIRED", "Revoked")
+STALLED_WORDS = ("ACM renewal is PENDING_VALIDATION", "ACM renewal is FAILED")
+STALLED_ADVICE = frozenset({"PENDING_VALIDATION", "RENEWAL_FAILED", "PRIVATE_CA"})
+
+
+def unusable(annotation: str) -> bool:
+    """Whether an annotation this rule wrote says the certificate was expired or revoked."""
+    return annotation.startswith(UNUSABLE_OPENINGS)
+
+
+def stalled(annotation: str) -> bool:
+    """Whether an annotation this rule wrote says ACM's renewal of the certificate is stuck."""
+    return any(words in annotation for words in STALLED_WORDS)
+
+
 def _revoked(certificate: Certificate, days: int | None) -> Verdict:
     on = f" on {_date(certificate.revoked_at)}" if certificate.revoked_at else ""
     return Verdict(Compliance.NON_COMPLIANT, f"Revoked{on}: replace it.", Scenario.REVOKED, days)

@@ -37,6 +37,10 @@ from acm_expiry.outcome import Assessment
 from acm_expiry.verdict import exempt, judge
 
 SELECTED = ("accountId", "awsRegion", "resourceId", "configuration", "tags")
+# SelectAggregateResourceConfig's Expression: at most 4096 characters (the Config API model in
+# botocore, which does not check it before sending). The query is ASCII, so characters, UTF-16 units
+# and bytes all count the same: no reading of AWS's limit can differ.
+EXPRESSION_LIMIT = 4096
 REGION_NAME = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 
 
@@ -91,7 +95,14 @@ def query(accounts: Sequence[str] = (), regions: Sequence[str] = ()) -> str:
     for name, values in (("accountId", accounts), ("awsRegion", regions)):
         if values:
             conditions.append(f"{name} IN ({', '.join(repr(str(v)) for v in dict.fromkeys(values))})")
-    return f"SELECT {', '.join(SELECTED)} WHERE {' AND '.join(conditions)}"
+    expression = f"SELECT {', '.join(SELECTED)} WHERE {' AND '.join(conditions)}"
+    if len(expression) > EXPRESSION_LIMIT:
+        raise AggregatorQueryError(
+            f"{len(accounts)} --account and {len(regions)} --region values make a query of {len(expression):,} "
+            f"characters, and an aggregator query takes at most {EXPRESSION_LIMIT:,}: name fewer (each --account "
+            "adds 16), or none to scan every account"
+        )
+    return expression
 
 
 def read(config: Any, aggregator: str, expression: str) -> Iterator[object]:

@@ -14,7 +14,7 @@ Resource Groups Tagging API (the exemption tag) and STS. Two stand-ins answer wh
 
 The rule's clock runs ahead of the machine's (:data:`CLOCK_AHEAD`): moto issues requested
 certificates for a year from now and refuses to import an expired certificate, so time passes
-instead. Needs ``pip install 'acm-expiry-rule[demo]'`` (moto, cryptography).
+instead. Needs the demo extra (moto, cryptography): from the project's folder, ``pip install '.[demo]'``.
 """
 
 from __future__ import annotations
@@ -22,11 +22,14 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
+import textwrap
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 DEMO_REGION = "us-east-1"
@@ -53,15 +56,24 @@ NOT_IN_USE = "old-app.example.com"  # AMAZON_ISSUED, attached to nothing: ACM wi
 PRIVATE = "internal.corp.example"  # from a private CA that was disabled since: its renewal failed
 PENDING = "new.example.com"  # requested, still awaiting DNS validation: never issued
 CA_NAME = "Example Corp Internal CA"
+# boto3 and botocore as requirements.txt and deploy/layer-requirements.txt pin them for the function
+# (and the demo extra in pyproject.toml); tests/test_demo.py keeps the four equal.
+PINNED_SDK = "1.44.8"
 
 
-def run_demo(print_line: Callable[[str], None] = print) -> int:
+def run_demo(
+    print_line: Callable[[str], None] = print, *, verbose: bool = False, output_dir: str = "build/demo"
+) -> int:
+    """The demo; ``verbose`` prints the handler's whole log lines, ``output_dir`` receives the reports."""
     offline_environment(DEMO_REGION)
     try:
         import boto3
         from moto import mock_aws
-    except ImportError:
-        print_line("acm-expiry demo needs moto: pip install 'acm-expiry-rule[demo]'")
+    except ImportError as error:
+        print_line(
+            f"acm-expiry demo needs moto and cryptography ({error.name} is missing): from the project's folder, "
+            "pip install '.[demo]' (or make demo, which does it)"
+        )
         return 1
 
     from acm_expiry import handler
@@ -85,20 +97,28 @@ def run_demo(print_line: Callable[[str], None] = print) -> int:
         acm_stand_in.register(session)
         return session
 
+    def log_line(label: str) -> None:
+        print_line(f"  {label}: {log_summary(logs[-1])}")
+        if verbose:
+            print_line(f"log line: {printable(logs[-1])}")
+
     runtime = handler.Runtime(now=lambda: now, log=logs.append, new_session=new_session)
     with mock_aws():
         inventory = make_inventory(boto3.session.Session(region_name=DEMO_REGION), now, machine_now, acm_stand_in)
-        print_line(
-            f"ACMExpiryRule demo: {len(inventory)} certificates in moto's ACM ({DEMO_REGION}), "
-            f"daysToExpiration {WINDOW}, exemptTagKey {EXEMPT_TAG}.\n"
+        intro = (
+            f"ACMExpiryRule demo: the rule's Lambda handler on {len(inventory)} certificates in moto's ACM "
+            f"({DEMO_REGION}), offline; daysToExpiration {WINDOW}, exemptTagKey {EXEMPT_TAG}; {sdk_note()}.",
             f"The rule's clock reads {now:%Y-%m-%d %H:%M} UTC, {CLOCK_AHEAD.days} days ahead of this machine's: "
             f"moto issues requested certificates for a year, and ACM refuses to import an expired one, so "
-            f"{EXPIRED[0]} was imported valid until {now + timedelta(days=EXPIRED[2]):%Y-%m-%d %H:%M}.\n"
-            "Stood in for what moto cannot answer (everything else is moto's):\n"
+            f"{EXPIRED[0]} was imported valid until {now + timedelta(days=EXPIRED[2]):%Y-%m-%d %H:%M}.",
+        )
+        print_line(
+            "\n".join(textwrap.fill(paragraph, _width()) for paragraph in intro)
+            + "\nStood in for what moto cannot answer (everything else is moto's):\n"
             + "".join(f"  - {line}\n" for line in [*acm_stand_in.describe(), *config.describe()])
         )
 
-        print_line("1. Scheduled run (ScheduledNotification) through the Lambda handler:\n")
+        print_line("1. Scheduled run (ScheduledNotification) through the Lambda handler; what Config recorded:\n")
         sent = {e["ComplianceResourceId"]: e for e in handler.handle(scheduled_event(now, PARAMETERS), None, runtime)}
         edge = AwsEdge(new_session(), region=DEMO_REGION)
         reader = edge.client("acm")
@@ -106,22 +126,143 @@ def run_demo(print_line: Callable[[str], None] = print) -> int:
         facts = {
             a.certificate.arn: a for a in assess_region(reader, ListingPlan.for_client(reader), now, WINDOW, exemptions)
         }
-        print_line(_table([_row(facts[arn], evaluation) for arn, evaluation in sent.items()], now))
-        print_line(f"log line: {logs[-1]}\n")
+        scheduled = _report([_row(facts[arn], evaluation) for arn, evaluation in sent.items()], now)
+        print_line(_listing(scheduled))
+        log_line("log line")
 
         target = facts[inventory[IMPORTED[1][0]]]
         described = boto3.client("acm").describe_certificate(CertificateArn=target.certificate.arn)["Certificate"]
         item = config_item(_configuration(described), now)
         print_line(
-            f"2. Change event (ConfigurationItemChangeNotification) for {IMPORTED[1][0]}, "
+            f"\n2. Change event (ConfigurationItemChangeNotification) for {IMPORTED[1][0]}, "
             "judged from the configuration item alone:\n"
         )
         (evaluation,) = handler.handle(change_event(item, now, PARAMETERS), None, runtime)
-        print_line(_table([_row(target, evaluation)], now))
-        print_line(f"log line: {printable(logs[-1])}")
-        counts = json.loads(logs[-2])["evaluations"]
-        print_line(f"\nConfig recorded {len(config.sent)} evaluations; scheduled run: {counts}.")
+        print_line(_listing(_report([_row(target, evaluation)], now)))
+        log_line("log line")
+        print_line(f"\nConfig recorded {len(config.sent)} evaluations in all.")
+    try:
+        written = write_reports(scheduled, Path(output_dir))
+    except OSError as error:
+        print_line(f"acm-expiry demo: cannot write the reports to {output_dir}: {error.strerror or error}")
+        return 1
+    print_line(
+        "\nThe scheduled run's certificates, as `acm-expiry scan` reports them:\n"
+        + "".join(f"  {shown_path(path)}\n" for path in written)
+        + NEXT_STEPS
+    )
     return 0
+
+
+NEXT_STEPS = """
+Next:
+  - Scan a real account, read-only (needs acm:ListCertificates and acm:DescribeCertificate):
+      acm-expiry scan --region us-east-1
+  - An organization, through an AWS Config aggregator:
+      acm-expiry scan --aggregator NAME --format html --output report.html
+  - Deploy the rule, in one account or an organization: deploy/README.md"""
+
+
+def sdk_note() -> str:
+    """The SDK the demo runs on, beside the one the function is pinned to (they differ outside `make demo`)."""
+    running = {name: _version(name) for name in ("boto3", "botocore")}
+    said = f"boto3 {running['boto3']}, botocore {running['botocore']}"
+    if all(version == PINNED_SDK for version in running.values()):
+        return f"{said} (the function's pins)"
+    return f"{said}, not the function's pins ({PINNED_SDK}: pip install '.[demo]' installs them)"
+
+
+def _version(distribution: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def log_summary(line: str) -> str:
+    """The handler's JSON log line in one short sentence, from whichever of its fields are there."""
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return f"not JSON ({len(line):,} characters)"
+    if not isinstance(entry, dict):
+        return f"JSON, but not an object ({len(line):,} characters)"
+    parts = []
+    if isinstance(entry.get("outcome"), str):
+        parts.append(f"outcome {entry['outcome']}")
+    evaluations = entry.get("evaluations")
+    if isinstance(evaluations, dict):
+        counted = ", ".join(f"{count} {verdict}" for verdict, count in sorted(evaluations.items()))
+        parts.append(f"sent {counted or 'nothing'}")
+    calls = entry.get("apiCalls")
+    if isinstance(calls, dict) and all(isinstance(count, int) for count in calls.values()):
+        parts.append(f"{sum(calls.values())} AWS calls")
+    for key, noun in (("retries", "retries"), ("throttles", "throttled")):
+        if isinstance(entry.get(key), int) and entry[key]:
+            parts.append(f"{entry[key]} {noun}")
+    if entry.get("error"):
+        parts.append(f"error {str(entry['error'])[:200]}")
+    if isinstance(entry.get("durationMs"), int | float):
+        parts.append(f"{entry['durationMs']} ms")
+    said = "; ".join(parts) or f"{len(entry)} fields"
+    return f"{said} ({len(line):,} characters of JSON; --verbose prints it)"
+
+
+def _report(rows: list[Any], now: datetime) -> Any:
+    from acm_expiry_cli.report import Report
+
+    rows.sort(key=lambda r: (r.days_left is None, r.days_left if r.days_left is not None else 0))
+    source = f"the demo: moto's ACM in account {ACCOUNT_ID}, {DEMO_REGION}"
+    return Report(WINDOW, now, tuple(rows), source, regions=(DEMO_REGION,))
+
+
+def _listing(report: Any) -> str:
+    """Each certificate's verdict and its annotation exactly as Config recorded it, once; then the counts."""
+    from acm_expiry_cli.report import EXPIRED as EXPIRED_WORD
+    from acm_expiry_cli.report import counts_text, is_expired, printable, scope
+
+    width = _width()
+    indent = " " * (2 + len("NOT_APPLICABLE") + 2)
+    lines = []
+    for row in report.rows:
+        verdict = f"{row.verdict}, {EXPIRED_WORD}" if is_expired(row, report.scanned_at) else row.verdict
+        kind = f" ({row.type})" if row.type else ""
+        lines.append(f"  {row.verdict:<{len(indent) - 4}}  {printable(row.domain)}{kind}")
+        if verdict != row.verdict:
+            lines[-1] += f", {EXPIRED_WORD}"
+        lines += textwrap.wrap(printable(row.annotation), width, initial_indent=indent, subsequent_indent=indent)
+    lines.append(f"\n  {scope(report)}, {report.window}-day window: {counts_text(report.all_rows)}")
+    return "\n".join(lines)
+
+
+def _width() -> int:
+    """The terminal's width, kept between 60 and 120 columns (100 when it is not a terminal)."""
+    return max(60, min(120, shutil.get_terminal_size((100, 24)).columns))
+
+
+def write_reports(report: Any, folder: Path) -> list[Path]:
+    """The report as HTML and CSV in ``folder`` (made if needed); the files written."""
+    from acm_expiry_cli.formats import render
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, output_format in (("report.html", "html"), ("report.csv", "csv")):
+        path = folder / name
+        path.write_text(render(report, output_format), encoding="utf-8", newline="")
+        written.append(path)
+    return written
+
+
+def shown_path(path: Path) -> str:
+    """A path as a reader can use it: relative to here when under it, and the page also as a URL to open."""
+    absolute = path.resolve()
+    try:
+        said = str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        said = str(absolute)
+    return f"{said}   (open {absolute.as_uri()} in a browser)" if path.suffix == ".html" else said
 
 
 def make_inventory(session: Any, now: datetime, machine_now: datetime, stand_in: AcmStandIn) -> dict[str, str]:
@@ -254,6 +395,9 @@ class DemoConfig:
             body: dict[str, Any] = {"FailedEvaluations": []}
         elif operation == "GetComplianceDetailsByConfigRule":
             body = {"EvaluationResults": []}  # the demo's rule has never run before
+        elif operation == "GetComplianceDetailsByResource":  # what the scheduled run recorded for it
+            held = [e for e in self.sent if e["ComplianceResourceId"] == params.get("ResourceId")][-1:]
+            body = {"EvaluationResults": [_as_result(e) for e in held]}
         else:
             return None  # moto answers the rest
         response = AWSResponse(request.url, 200, {}, _Body(json.dumps(body).encode()))
@@ -263,7 +407,27 @@ class DemoConfig:
         return response
 
     def describe(self) -> list[str]:
-        return ["Config's PutEvaluations (recorded here) and GetComplianceDetailsByConfigRule (no earlier results)"]
+        return [
+            "Config's PutEvaluations (recorded here), GetComplianceDetailsByConfigRule (no earlier results) and "
+            "GetComplianceDetailsByResource (what was recorded here)"
+        ]
+
+
+def _as_result(evaluation: Mapping[str, Any]) -> dict[str, Any]:
+    """A recorded evaluation as GetComplianceDetailsBy* return it (the demo's rule is named ACMExpiryRule)."""
+    return {
+        "EvaluationResultIdentifier": {
+            "EvaluationResultQualifier": {
+                "ConfigRuleName": "ACMExpiryRule",
+                "ResourceType": evaluation["ComplianceResourceType"],
+                "ResourceId": evaluation["ComplianceResourceId"],
+            },
+            "OrderingTimestamp": evaluation["OrderingTimestamp"],
+        },
+        "ComplianceType": evaluation["ComplianceType"],
+        "ResultRecordedTime": evaluation["OrderingTimestamp"],
+        "Annotation": evaluation.get("Annotation", ""),
+    }
 
 
 class _Body:
@@ -369,16 +533,6 @@ def _row(assessment: Any, evaluation: dict[str, Any]) -> Any:
         verdict=evaluation["ComplianceType"],
         annotation=evaluation.get("Annotation", ""),
     )
-
-
-def _table(rows: list[Any], now: datetime) -> str:
-    """`acm-expiry scan`'s table, then each annotation exactly as Config recorded it."""
-    from acm_expiry_cli.report import Report, printable, render
-
-    rows.sort(key=lambda r: (r.days_left is None, r.days_left if r.days_left is not None else 0))
-    table = render(Report(WINDOW, now, tuple(rows), "the demo"), "table")
-    recorded = "\n".join(f"  {printable(r.domain)}: {printable(r.annotation)}" for r in rows)
-    return f"{table}\nThe annotations, as Config recorded them:\n{recorded}\n"
 
 
 def _configuration(described: dict[str, Any]) -> dict[str, Any]:

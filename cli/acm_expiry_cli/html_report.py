@@ -12,19 +12,24 @@ The page, top to bottom:
 - the timeline (:func:`_svg`): an **expired** bar, then one bar per week for the
   :data:`TIMELINE_DAYS` days after the scan (:data:`TIMELINE_WEEKS` bars, the last one 6 days
   long), each stacking NON_COMPLIANT on COMPLIANT; the window's span is shaded and its edge is a
-  dashed line labelled "N-day window" (beyond the chart: a label at its right end says so).
+  dashed line labelled "N-day window" (beyond the chart: a label at its right end says so). The
+  week holding the edge is drawn as two narrower bars, one either side of it, so that no
+  NON_COMPLIANT bar reaches past the window. An empty chart says so in its wider part, clear of the edge.
   Never-issued, exempt, undated certificates and those expiring later are counted under it;
 - the certificates: one table, or, when the rows span several accounts, one section per account
   with its own summary. Expired rows carry the class ``expired`` and an EXPIRED badge (words as
-  well as colour, so a black-and-white print shows it). Dates, regions, types and verdicts never
-  wrap; a domain wraps only after its dots; the ARN shows as its certificate id's first
-  characters, the whole ARN in the tooltip and in a visually hidden span that a copy of the row
-  takes along.
+  well as colour, so a black-and-white print shows it), and a dark mark beside the domain that is a
+  border of its own, never over the text. Dates, regions and types never wrap, nor a badge; a domain
+  of up to :data:`DOMAIN_WHOLE` characters never wraps, a longer one only after its dots; the ARN
+  shows as its certificate id's first characters, the whole ARN in the tooltip and in a visually
+  hidden span that a copy of the row takes along.
 
 Print (A4 or Letter, landscape): rows are never split across pages, headings stay with their
-table, the controls are left out, and colours print. At 480 px or less each certificate is a card
-with its verdict second, under its domain. Every value goes through :func:`~acm_expiry_cli.report.printable`,
-then is HTML-escaped.
+table, an account's name and summary head its table on every page the table runs onto, the
+controls are left out, and colours print. At 480 px or less (a phone): the certificates come right
+after the summary, each a compact card (domain; verdict, days and date; the advice; the rest in
+small type), and the timeline after them as a list of its bars, which never needs scrolling
+sideways. Every value goes through :func:`~acm_expiry_cli.report.printable`, then is HTML-escaped.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ from acm_expiry_cli.report import (
     plural,
     printable,
     regions,
+    scanned_accounts,
     scope,
     verdict_counts,
 )
@@ -64,10 +70,12 @@ STACK = ("NON_COMPLIANT", "COMPLIANT")  # the timeline's segments, bottom up
 FILLS = {"NON_COMPLIANT": "#d55e00", "COMPLIANT": "#009e73", "expired": "#6b0000"}
 NUMBER = ' data-type="number"'  # a heading whose column sorts as numbers
 ARN_SHOWN = 8  # characters of the certificate id the ARN column shows
+DOMAIN_WHOLE = 32  # domains up to this long never wrap (most do); longer ones wrap after their dots
+EXPIRED_MARK = 5  # px: the dark bar left of an expired row, a border of its own beside the text
 # The SVG's geometry, in user units.
 SLOT = 64  # one bar and its gap
 BAR = 44
-LEFT, TOP, PLOT_HEIGHT = 40, 30, 170
+LEFT, TOP, PLOT_HEIGHT = 40, 44, 170  # TOP: room for the window's label above the tallest bar's count
 WEEKS_X = LEFT + SLOT + 16  # the expired bar's slot, a gap, then the weeks
 BASELINE = TOP + PLOT_HEIGHT
 SVG_WIDTH = WEEKS_X + TIMELINE_WEEKS * SLOT + 8
@@ -75,7 +83,7 @@ SVG_HEIGHT = BASELINE + 56
 
 type _Place = int | Literal["not_applicable", "undated", "expired", "later"]
 
-_STYLE = """\
+_STYLE_TEMPLATE = """\
 :root { --line: #c8c8c8; --muted: #555; }
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #1b1b1b; background: #fff; }
 h1 { font-size: 1.4rem; margin: 0 0 .25rem; }
@@ -111,26 +119,36 @@ table.certs th button { font: inherit; color: inherit; background: none; border:
   text-align: inherit; }
 table.certs th[aria-sort=ascending] button::after { content: " \\25b2"; }
 table.certs th[aria-sort=descending] button::after { content: " \\25bc"; }
-.nowrap, time, td.num, td.verdict { white-space: nowrap; }
+.nowrap, time, td.num { white-space: nowrap; }
+/* Each badge whole; the EXPIRED one goes under the verdict where the row needs the room. */
+td.verdict { white-space: normal; }
 td.num { text-align: right; }
 td.domain { min-width: 10em; font-weight: 600; overflow-wrap: anywhere; }
+td.domain.whole { white-space: nowrap; }
+thead tr.account-heading { display: none; }
+ol.weeks { display: none; }
 td.annotation { min-width: 16rem; }
 td.arn { position: relative; white-space: nowrap; font-family: ui-monospace, monospace; font-size: .85em; }
 td.arn .short { user-select: none; }
 td.arn .full { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
   white-space: nowrap; }
 tr.expired td { background: #fbe9e9; }
-tr.expired td:first-child { box-shadow: inset 5px 0 #6b0000; }
+tr.expired td:first-child { border-left: EXPIRED_MARKpx solid #6b0000; }
 @page { size: landscape; margin: 10mm; }
 @media print {
   * { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
   body { font-size: 7.5pt; line-height: 1.25; margin: 0; }
   h1 { font-size: 13pt; } h2 { font-size: 10.5pt; margin: 8pt 0 3pt; } h3 { font-size: 9.5pt; margin: 6pt 0 2pt; }
-  h2, h3, .account-summary { break-after: avoid; }
+  h2, h3 { break-after: avoid; }
+  /* The account's name and summary head its table, which Chromium repeats on every page it spans. */
+  section.account > h3, section.account > .account-summary { display: none; }
+  thead tr.account-heading { display: table-row; }
+  thead tr.account-heading th { background: #fff; border: 0; padding: 4pt 0 2pt; white-space: normal; }
   .controls { display: none; }
   .timeline { break-inside: avoid; }
   .chart svg { width: 70%; }
   table.certs th, table.certs td { padding: 1pt 3pt; }
+  tr.expired td:first-child { padding-left: 4pt; }  /* clear of the expired mark: its border, not over the text */
   table.certs tr { break-inside: avoid; }
   table.certs thead { display: table-header-group; }
   /* Chromium leaves buttons out of the header it repeats on each page: print the heading instead. */
@@ -138,23 +156,41 @@ tr.expired td:first-child { box-shadow: inset 5px 0 #6b0000; }
   table.certs th.sortable::before { content: attr(data-heading); }
   td.domain { min-width: 13em; }
   td.annotation { min-width: 0; }
-  td.verdict { white-space: normal; }
 }
 @media (max-width: 480px) {
-  body { margin: .6rem; }
-  .chart svg { max-width: none; width: 640px; }
-  table.certs, table.certs tbody, table.certs tr, table.certs td { display: block; width: auto; }
+  /* A phone: the certificates right after the summary, each a compact card; the timeline after them, as a list. */
+  body { margin: .6rem; display: flex; flex-direction: column; }
+  section.certificates { order: 1; }
+  section.timeline { order: 2; }
+  h1 { font-size: 1.2rem; }
+  h2 { margin: 1rem 0 .4rem; }
+  .counts { margin: .3rem 0; }
+  .chart { display: none; }
+  ol.weeks { display: block; list-style: none; padding: 0; margin: .5rem 0; font-size: .85rem; }
+  ol.weeks li { display: flex; align-items: center; gap: .4rem; padding: .05rem .2rem; }
+  ol.weeks li.inside { background: #fdf0e6; }
+  ol.weeks li.edge { color: #a33c00; font-weight: 600; border-top: 2px dashed #a33c00; padding-top: .15rem; }
+  ol.weeks .when { flex: 0 0 4.2rem; }
+  ol.weeks .track { flex: 1 1 auto; display: flex; height: .8rem; }
+  ol.weeks .count { flex: 0 0 2rem; text-align: right; }
+  table.certs, table.certs tbody { display: block; width: auto; }
   table.certs thead { display: none; }
-  table.certs tr { border: 1px solid var(--line); border-radius: 6px; margin: .6rem 0; padding: .4rem .6rem; }
-  table.certs td { border: 0; padding: .1rem 0; min-width: 0; }
-  table.certs td::before { content: attr(data-label) ": "; color: var(--muted); font-weight: 400; }
-  table.certs td.domain { font-size: 1rem; overflow-wrap: anywhere; }
-  table.certs td.domain::before { content: none; }
-  td.annotation { overflow-wrap: break-word; }
-  tr.expired td:first-child { box-shadow: none; }
-  table.certs tr.expired { border-left: 6px solid #6b0000; background: #fbe9e9; }
+  table.certs tr { display: flex; flex-wrap: wrap; align-items: baseline; gap: .1rem .7rem;
+    border: 1px solid var(--line); border-radius: 6px; margin: .45rem 0; padding: .35rem .55rem; }
+  table.certs td { display: block; border: 0; padding: 0; min-width: 0; }
+  table.certs td.missing { display: none; }
+  table.certs td.domain { flex: 1 0 100%; font-size: 1rem; white-space: normal; overflow-wrap: anywhere; }
+  table.certs td.annotation { flex: 1 0 100%; overflow-wrap: break-word; }
+  table.certs td[data-label="Days"]::before, table.certs td[data-label="Expires"]::before,
+  table.certs td[data-label="In use"]::before { content: attr(data-label) " "; color: var(--muted); }
+  table.certs td[data-label="Type"], table.certs td[data-label="Key"], table.certs td[data-label="In use"],
+  table.certs td[data-label="Region"], table.certs td.arn { font-size: .8rem; color: var(--muted); }
+  tr.expired td:first-child { border-left: 0; }
+  table.certs tr.expired { border-left: EXPIRED_MARK_PHONEpx solid #6b0000; background: #fbe9e9; }
   tr.expired td { background: transparent; }
 }"""
+
+_STYLE = _STYLE_TEMPLATE.replace("EXPIRED_MARK_PHONE", str(EXPIRED_MARK + 1)).replace("EXPIRED_MARK", str(EXPIRED_MARK))
 
 # Sorting by a column's heading, a filter by text and by verdict; what matches stays, in order.
 # Values to sort by are each cell's data-sort, else its text; empty values sort last either way.
@@ -184,7 +220,7 @@ _SCRIPT = """\
         return (ascending ? order : -order) || a.position - b.position;
       });
       rows.forEach(function (item) { body.appendChild(item.row); });
-      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, at) {
+      Array.prototype.forEach.call(headings(table).cells, function (th, at) {
         if (at === index) { th.setAttribute("aria-sort", ascending ? "ascending" : "descending"); }
         else { th.removeAttribute("aria-sort"); }
       });
@@ -207,8 +243,9 @@ _SCRIPT = """\
     });
     shown.textContent = visible + " of " + total + " certificate(s) shown";
   }
+  function headings(table) { return table.tHead.rows[table.tHead.rows.length - 1]; }  // under the account's row
   tables.forEach(function (table) {
-    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
+    Array.prototype.forEach.call(headings(table).cells, function (th, index) {
       var button = document.createElement("button");
       button.type = "button";
       button.textContent = th.textContent;
@@ -258,7 +295,7 @@ def html(report: Report) -> str:
 
 def title(report: Report) -> str:
     """The page's title: whose and where ("account 123456789012 in us-east-1", "3 accounts in 5 regions")."""
-    named = accounts(report.all_rows)
+    named = scanned_accounts(report)
     places = regions(report)
     where = ", ".join(places) if len(places) <= 3 else f"{len(places)} regions"
     who = f"account {named[0]}" if len(named) == 1 else f"{len(named)} accounts" if named else "no certificates"
@@ -304,13 +341,47 @@ def _summary(report: Report, timeline: _Timeline) -> list[str]:
 
 
 @dataclass(frozen=True, slots=True)
+class _Span:
+    """One bar of the timeline: the certificates expiring ``start`` to ``end`` days after the scan.
+
+    A week holding the window's edge is two spans, split at the edge, so that no bar straddles it:
+    its NON_COMPLIANT certificates (the edge day included, as the rule counts days) are drawn inside
+    the shaded window, its COMPLIANT ones outside.
+    """
+
+    week: int
+    start: float
+    end: float
+    part: str = ""  # "inside" or "outside" the window, for the two spans of a split week
+
+    @property
+    def inside(self) -> bool:
+        return self.part == "inside"
+
+
+def _spans(window: int) -> tuple[_Span, ...]:
+    spans: list[_Span] = []
+    for week in range(TIMELINE_WEEKS):
+        start, end = week * 7, min(week * 7 + 7, TIMELINE_DAYS)
+        if start < window < end:
+            spans += [_Span(week, start, window, "inside"), _Span(week, window, end, "outside")]
+        else:
+            spans.append(_Span(week, start, end))
+    return tuple(spans)
+
+
+@dataclass(frozen=True, slots=True)
 class _Timeline:
-    counts: Counter[tuple[int, str]]  # (week, verdict) -> certificates; 0 when absent
+    spans: tuple[_Span, ...]
+    counts: Counter[tuple[int, str]]  # (span's index, verdict) -> certificates; 0 when absent
     left_out: Counter[str]  # not_applicable, undated, expired, later -> certificates; 0 when absent
 
+    def total(self, index: int) -> int:
+        return sum(self.counts[(index, verdict)] for verdict in STACK)
 
-def _place(row: Row, scanned_at: datetime) -> _Place:
-    """The week a row's expiry falls in, or why it is not in a week's bar."""
+
+def _place(row: Row, scanned_at: datetime, window: int, spans: tuple[_Span, ...]) -> _Place:
+    """The span a row's expiry falls in (its index), or why it is not in a bar."""
     if row.verdict == "NOT_APPLICABLE":
         return "not_applicable"
     if is_expired(row, scanned_at):
@@ -320,19 +391,28 @@ def _place(row: Row, scanned_at: datetime) -> _Place:
     left = row.expires - scanned_at
     if left >= HORIZON:
         return "later"
-    return left // WEEK
+    days = left / timedelta(days=1)
+    week = left // WEEK
+    if days == window == week * 7 and week:  # expiring exactly at an edge on a week's start: the window's, as
+        week -= 1  # the rule counts it
+    for index, span in enumerate(spans):
+        edge = span.end if span.inside else span.start  # where a split week splits
+        if span.week == week and (not span.part or span.inside == (days <= edge)):
+            return index
+    raise AssertionError(f"no span for {days} days")  # the spans cover every week
 
 
 def _timeline(report: Report) -> _Timeline:
+    spans = _spans(report.window)
     counts: Counter[tuple[int, str]] = Counter()
     left_out: Counter[str] = Counter()
     for row in report.rows:
-        place = _place(row, report.scanned_at)
+        place = _place(row, report.scanned_at, report.window, spans)
         if isinstance(place, int):
             counts[(place, row.verdict)] += 1
         else:
             left_out[place] += 1
-    return _Timeline(counts, left_out)
+    return _Timeline(spans, counts, left_out)
 
 
 def _timeline_section(report: Report, timeline: _Timeline) -> list[str]:
@@ -350,9 +430,45 @@ def _timeline_section(report: Report, timeline: _Timeline) -> list[str]:
         '<div class="chart">',
         *_svg(report, timeline),
         "</div>",
+        *_week_list(report, timeline),
         f'<p class="note">{_e(note)}</p>',
         "</section>",
     ]
+
+
+def _week_list(report: Report, timeline: _Timeline) -> list[str]:
+    """The timeline as a list, one line a bar, for a phone (the chart would be cut, or too small to read).
+
+    Shown instead of the chart at 480 px or less; the window's lines are shaded, its edge a line of its own.
+    """
+    expired = timeline.left_out["expired"]
+    top = max([*(timeline.total(index) for index in range(len(timeline.spans))), expired, 1])
+
+    def line(css: str, when: str, counts: Mapping[str, int]) -> str:
+        segments = "".join(
+            f'<span style="width:{100 * count / top:.1f}%;background:{FILLS[name]}" title="{count} {name}"></span>'
+            for name, count in counts.items()
+            if count
+        )
+        total = sum(counts.values())
+        return f'<li class="{css}"><span class="when">{when}</span><span class="track">{segments}</span>' + (
+            f'<span class="count">{total}</span></li>'
+        )
+
+    edge = report.scanned_at + timedelta(days=report.window)
+    items = [line("expired-row", "expired", {"expired": expired})]
+    for index, span in enumerate(timeline.spans):
+        if span.start == report.window:
+            items.append(f'<li class="edge">{report.window}-day window ends {_e(minute(edge))}</li>')
+        start = report.scanned_at + timedelta(days=span.start)
+        counts = {verdict: timeline.counts[(index, verdict)] for verdict in STACK}
+        css = "inside" if span.end <= report.window else "outside"
+        items.append(line(css, f"{_MONTHS[start.month - 1]} {start.day}", counts))
+    if report.window >= TIMELINE_DAYS:
+        items.append(
+            f'<li class="edge">{report.window}-day window: its edge lies beyond these {TIMELINE_DAYS} days</li>'
+        )
+    return ['<ol class="weeks">', *items, "</ol>"]
 
 
 def _x(day: float) -> float:
@@ -362,8 +478,7 @@ def _x(day: float) -> float:
 
 def _svg(report: Report, timeline: _Timeline) -> list[str]:
     expired = timeline.left_out["expired"]
-    totals = [sum(timeline.counts[(week, verdict)] for verdict in STACK) for week in range(TIMELINE_WEEKS)]
-    top = max([*totals, expired])
+    top = max([*(timeline.total(index) for index in range(len(timeline.spans))), expired])
     scale = PLOT_HEIGHT / max(top, 1)
     parts = [
         f'<svg viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}" width="{SVG_WIDTH}" height="{SVG_HEIGHT}" '
@@ -374,16 +489,27 @@ def _svg(report: Report, timeline: _Timeline) -> list[str]:
         *_y_axis(top, scale),
         *_expired_bar(expired, scale),
     ]
+    for index, span in enumerate(timeline.spans):
+        parts += _span_bar(report.scanned_at, report.window, index, span, timeline.counts, scale)
     for week in range(TIMELINE_WEEKS):
-        parts += _week_bar(report.scanned_at, week, timeline.counts, scale)
+        parts.append(_week_label(report.scanned_at, week))
     if top == 0:
-        parts.append(
-            f'<text x="{_n(_x(TIMELINE_DAYS / 2))}" y="{TOP + PLOT_HEIGHT // 2}" text-anchor="middle">'
-            f"No certificate expired or expiring in the next {TIMELINE_DAYS} days</text>"
-        )
+        parts.append(_nothing_to_draw(report.window))
     parts += _legend()
     parts.append("</svg>")
     return parts
+
+
+NOTHING = f"No certificate expired or expiring in the next {TIMELINE_DAYS} days"
+
+
+def _nothing_to_draw(window: int) -> str:
+    """The empty chart's sentence, in the wider part on either side of the window's edge: never across it."""
+    edge = min(window, TIMELINE_DAYS)
+    left, right = (0.0, float(edge)), (float(edge), float(TIMELINE_DAYS))
+    start, end = max(left, right, key=lambda part: part[1] - part[0])
+    x = (_x(start) + _x(end)) / 2
+    return f'<text class="nothing" x="{_n(x)}" y="{TOP + PLOT_HEIGHT // 2}" text-anchor="middle">{NOTHING}</text>'
 
 
 def _window(window: int) -> list[str]:
@@ -395,13 +521,13 @@ def _window(window: int) -> list[str]:
     ]
     if window < TIMELINE_DAYS:
         x = _n(_x(window))
-        parts.append(f'<line class="window-edge" x1="{x}" y1="{TOP - 6}" x2="{x}" y2="{BASELINE}"/>')
+        parts.append(f'<line class="window-edge" x1="{x}" y1="{TOP - 18}" x2="{x}" y2="{BASELINE}"/>')
         parts.append(
-            f'<text class="window-label" x="{x}" y="{TOP - 10}" text-anchor="middle">{window}-day window</text>'
+            f'<text class="window-label" x="{x}" y="{TOP - 22}" text-anchor="middle">{window}-day window</text>'
         )
     else:
         parts.append(
-            f'<text class="window-label" x="{_n(_x(TIMELINE_DAYS))}" y="{TOP - 10}" text-anchor="end">'
+            f'<text class="window-label" x="{_n(_x(TIMELINE_DAYS))}" y="{TOP - 22}" text-anchor="end">'
             f"{window}-day window: its edge lies beyond this chart \u2192</text>"
         )
     return parts
@@ -427,9 +553,11 @@ def _steps() -> Iterable[int]:
         magnitude *= 10
 
 
-def _bar(x: float, bottom: float, count: int, scale: float, fill: str, attributes: str, tooltip: str) -> str:
+def _bar(
+    x: float, bottom: float, count: int, scale: float, fill: str, attributes: str, tooltip: str, width: float = BAR
+) -> str:
     return (
-        f'<rect x="{_n(x)}" y="{_n(bottom - count * scale)}" width="{BAR}" height="{_n(count * scale)}" '
+        f'<rect x="{_n(x)}" y="{_n(bottom - count * scale)}" width="{_n(width)}" height="{_n(count * scale)}" '
         f'fill="{fill}" {attributes} data-count="{count}"><title>{_e(tooltip)}</title></rect>'
     )
 
@@ -449,26 +577,40 @@ def _expired_bar(count: int, scale: float) -> list[str]:
     return parts
 
 
-def _week_bar(scanned_at: datetime, week: int, counts: Mapping[tuple[int, str], int], scale: float) -> list[str]:
-    start = scanned_at + week * WEEK
-    end = min(start + WEEK, scanned_at + HORIZON)
-    x = _x(week * 7) + (SLOT - BAR) / 2
+def _span_bar(
+    scanned_at: datetime, window: int, index: int, span: _Span, counts: Mapping[tuple[int, str], int], scale: float
+) -> list[str]:
+    """A span's bar, NON_COMPLIANT stacked on COMPLIANT, and its count above it."""
+    if span.part:  # half a week: as wide as its days allow, a gap either side, never past the edge
+        room = _x(span.end) - _x(span.start)
+        width = max(3.0, min(BAR, room - 6))
+        x = _x(span.start) + (room - width) / 2
+    else:
+        width, x = BAR, _x(span.start) + (SLOT - BAR) / 2
+    start = scanned_at + timedelta(days=span.start)
+    end = scanned_at + timedelta(days=span.end)
+    until = f"to the {window}-day window's edge, {minute(end)}" if span.inside else f"to before {minute(end)}"
     parts = []
     stacked = 0
     for verdict in STACK:
-        count = counts.get((week, verdict), 0)
+        count = counts.get((index, verdict), 0)
         if not count:
             continue
-        tooltip = f"{count} {verdict}: expiring from {minute(start)} to before {minute(end)}"
-        attributes = f'data-week="{week}" data-verdict="{verdict}"'
-        parts.append(_bar(x, BASELINE - stacked * scale, count, scale, FILLS[verdict], attributes, tooltip))
+        tooltip = f"{count} {verdict}: expiring from {minute(start)} {until}"
+        attributes = f'data-week="{span.week}" data-verdict="{verdict}"'
+        attributes += f' data-part="{span.part}"' if span.part else ""
+        parts.append(_bar(x, BASELINE - stacked * scale, count, scale, FILLS[verdict], attributes, tooltip, width))
         stacked += count
     if stacked:
         top = _n(BASELINE - stacked * scale - 4)
-        parts.append(f'<text x="{_n(x + BAR / 2)}" y="{top}" text-anchor="middle">{stacked}</text>')
-    label = f'<text x="{_n(_x(week * 7 + 3.5))}" y="{BASELINE + 16}" text-anchor="middle" data-date="{date(start)}">'
-    parts.append(f"{label}{_MONTHS[start.month - 1]} {start.day}</text>")
+        parts.append(f'<text x="{_n(x + width / 2)}" y="{top}" text-anchor="middle">{stacked}</text>')
     return parts
+
+
+def _week_label(scanned_at: datetime, week: int) -> str:
+    start = scanned_at + week * WEEK
+    label = f'<text x="{_n(_x(week * 7 + 3.5))}" y="{BASELINE + 16}" text-anchor="middle" data-date="{date(start)}">'
+    return f"{label}{_MONTHS[start.month - 1]} {start.day}</text>"
 
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # not the locale's
@@ -504,7 +646,9 @@ class _HtmlColumn:
 
 
 def _domain(row: Row, _: datetime) -> str:
-    """A break opportunity after each dot, and nowhere else."""
+    """A long domain: a break opportunity after each dot, and nowhere else (a short one never breaks: CSS)."""
+    if len(printable(row.domain)) <= DOMAIN_WHOLE:
+        return _e(row.domain) or MISSING
     return ".<wbr>".join(_e(label) for label in row.domain.split(".")) or MISSING
 
 
@@ -582,7 +726,7 @@ def _certificates(report: Report) -> list[str]:
     ]
     named = accounts(report.all_rows)
     if len(named) <= 1:
-        parts += _table(report.rows, report.scanned_at)
+        parts += _table(report.rows, report.scanned_at, "")
     else:
         for account in named:
             rows = tuple(row for row in report.rows if row.account == account)
@@ -590,19 +734,25 @@ def _certificates(report: Report) -> list[str]:
             places = sorted({row.region for row in everything})
             expired = sum(1 for row in everything if is_expired(row, report.scanned_at))
             shown = f"; {len(rows)} shown" if len(rows) != len(everything) else ""
+            summary = (
+                f"{_e(plural(len(everything), 'certificate'))} in {_words(', '.join(places))}: "
+                f"{_e(counts_text(everything))} ({expired} expired){_e(shown)}"
+            )
+            heading = f"<b>Account {_e(account)}</b> {summary}"
             parts += [
                 f'<section class="account" id="account-{_e(account)}" data-account="{_e(account)}">',
                 f"<h3>Account {_e(account)}</h3>",
-                f'<p class="account-summary">{_e(plural(len(everything), "certificate"))} in '
-                f"{_words(', '.join(places))}: {_e(counts_text(everything))} ({expired} expired){_e(shown)}</p>",
-                *(_table(rows, report.scanned_at) if rows else ["<p>None shown.</p>"]),
+                f'<p class="account-summary">{summary}</p>',
+                *(_table(rows, report.scanned_at, heading) if rows else ["<p>None shown.</p>"]),
                 "</section>",
             ]
     parts.append("</section>")
     return parts
 
 
-def _table(rows: Iterable[Row], scanned_at: datetime) -> list[str]:
+def _table(rows: Iterable[Row], scanned_at: datetime, account: str) -> list[str]:
+    """The certificates' table; ``account`` (HTML), if any, heads it on every printed page it spans."""
+    above = f'<tr class="account-heading"><th colspan="{len(_COLUMNS)}">{account}</th></tr>' if account else ""
     head = "".join(
         f'<th scope="col" data-heading="{name}"{NUMBER if column.number else ""}>{name}</th>'
         for column in _COLUMNS
@@ -610,7 +760,7 @@ def _table(rows: Iterable[Row], scanned_at: datetime) -> list[str]:
     )
     return [
         '<table class="certs">',
-        f"<thead><tr>{head}</tr></thead>",
+        f"<thead>{above}<tr>{head}</tr></thead>",
         "<tbody>",
         *(_row(row, scanned_at) for row in rows),
         "</tbody>",
@@ -620,13 +770,18 @@ def _table(rows: Iterable[Row], scanned_at: datetime) -> list[str]:
 
 def _row(row: Row, scanned_at: datetime) -> str:
     cells = []
+    whole = len(printable(row.domain)) <= DOMAIN_WHOLE
     for column in _COLUMNS:
-        attributes = f' class="{column.css}"' if column.css else ""
+        content = column.cell(row, scanned_at)
+        classes = [column.css] if column.css else []
+        classes += ["whole"] if column.css == "domain" and whole else []
+        classes += ["missing"] if content == MISSING else []  # a phone's card leaves it out
+        attributes = f' class="{" ".join(classes)}"' if classes else ""
         attributes += f' data-label="{_e(column.heading)}"'
         if column.sort is not None:
             attributes += f' data-sort="{_e(column.sort(row, scanned_at))}"'
         if column.heading in _TOOLTIPS:
             attributes += f' title="{_e(_TOOLTIPS[column.heading](row))}"'
-        cells.append(f"<td{attributes}>{column.cell(row, scanned_at)}</td>")
+        cells.append(f"<td{attributes}>{content}</td>")
     expired = ' class="expired"' if is_expired(row, scanned_at) else ""
     return f'<tr{expired} data-verdict="{row.verdict}">{"".join(cells)}</tr>'

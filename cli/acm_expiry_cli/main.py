@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, NoReturn
 
-from acm_expiry_cli.report import FORMATS
+from acm_expiry_cli.formats import FORMATS
 
 # Exit 2 means "something is NON_COMPLIANT" for `scan`, so usage errors exit 1 like every other
 # error (argparse's own default is 2).
@@ -26,7 +28,26 @@ Credentials, region and endpoint come from the usual places: --profile or AWS_PR
 AWS_DEFAULT_REGION or the profile's region, AWS_ENDPOINT_URL.
 
 Permissions: acm:ListCertificates and acm:DescribeCertificate; tag:GetResources with --exempt-tag; \
-ec2:DescribeRegions with --all-regions; config:SelectAggregateResourceConfig with --aggregator."""
+ec2:DescribeRegions with --all-regions; config:SelectAggregateResourceConfig with --aggregator.
+
+Examples:
+  acm-expiry scan --region us-east-1 --region eu-west-1 --days 30
+  acm-expiry scan --all-regions --exempt-tag acm-expiry-exempt
+  acm-expiry scan --profile prod --format csv --output expiring.csv
+  acm-expiry scan --aggregator org-aggregator --format html --output report.html"""
+EPILOG = """\
+Examples:
+  acm-expiry demo                     the rule on made-up certificates, offline
+  acm-expiry scan --region us-east-1  one region's certificates, judged
+  acm-expiry scan --aggregator org-agg --format html --output report.html
+  acm-expiry scan --help              where to scan, the window, the formats
+
+Deploying the rule itself: deploy/README.md in the project's folder."""
+DEMO_DESCRIPTION = """\
+Run the rule's Lambda handler on certificates made in moto, offline, and show what Config receives: each \
+certificate's verdict and annotation, a summary of the handler's log line, and the HTML and CSV reports of \
+what it judged (in --output-dir). Needs the demo extra: from the project's folder, pip install '.[demo]' \
+(make demo does it)."""
 FORMAT_HELP = (
     "table (default): for a terminal, 120 columns, long domains and notes wrapped; "
     "csv: for spreadsheets, one row per certificate, cells a spreadsheet would run as formulas made text; "
@@ -36,11 +57,16 @@ FORMAT_HELP = (
 
 
 class _Formatter(argparse.HelpFormatter):
-    """Wraps descriptions and epilogs paragraph by paragraph, to the terminal's width (argparse joins them)."""
+    """Wraps descriptions and epilogs paragraph by paragraph, to the terminal's width (argparse joins them).
+
+    A paragraph whose lines after the first are indented (examples) keeps its lines as written.
+    """
 
     def _fill_text(self, text: str, width: int, indent: str) -> str:
         return "\n\n".join(
-            textwrap.fill(paragraph, width, initial_indent=indent, subsequent_indent=indent)
+            "\n".join(indent + line for line in paragraph.splitlines())
+            if "\n  " in paragraph
+            else textwrap.fill(paragraph, width, initial_indent=indent, subsequent_indent=indent)
             for paragraph in text.split("\n\n")
         )
 
@@ -58,15 +84,21 @@ def package_version() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="acm-expiry", description=__doc__, formatter_class=_Formatter)
+    parser = _Parser(prog="acm-expiry", description=__doc__, epilog=EPILOG, formatter_class=_Formatter)
     parser.add_argument("--version", action="version", version=f"%(prog)s {package_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser(
+    demo = commands.add_parser(
         "demo",
         help="run the real Lambda handler on a built-in inventory, against moto (no AWS account)",
-        description="Run the rule's Lambda handler on certificates made in moto, offline, and show what Config "
-        "receives. Needs the demo extra: pip install 'acm-expiry-rule[demo]'.",
+        description=DEMO_DESCRIPTION,
         formatter_class=_Formatter,
+    )
+    demo.add_argument("--verbose", action="store_true", help="print the handler's whole JSON log lines as well")
+    demo.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        default="build/demo",
+        help="where the HTML and CSV reports go (default: build/demo, under the current folder)",
     )
     scan = commands.add_parser(
         "scan",
@@ -130,11 +162,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None, new_session: Callable[..., Any] | None = None) -> int:
     """Run ``acm-expiry``; ``new_session`` makes the AWS session (tests pass their doubles')."""
+    _escape_what_cannot_be_encoded()
     args = build_parser().parse_args(argv)
     if args.command == "demo":
         from acm_expiry_cli.demo import run_demo
 
-        return run_demo()
+        try:
+            return run_demo(verbose=args.verbose, output_dir=args.output_dir)
+        except BrokenPipeError:  # `acm-expiry demo | head`: the reader left
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
     if args.command == "scan":
         from acm_expiry_cli.scan import ScanOptions, run_scan
 
@@ -161,6 +198,17 @@ def main(argv: Sequence[str] | None = None, new_session: Callable[..., Any] | No
 
         return run_remediate(args, new_session=new_session) if new_session else run_remediate(args)
     return EXIT_USAGE
+
+
+def _escape_what_cannot_be_encoded() -> None:
+    """An ASCII-only terminal (PYTHONIOENCODING=ascii, an old locale) gets escapes, never a traceback.
+
+    Reports escape such characters themselves, so that columns line up; this catches the rest
+    (error lines quoting a domain, the demo).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,9 @@
-"""Reports of an `acm-expiry scan`: one :class:`Report` in, text in one of :data:`FORMATS` out.
+"""Reports of an `acm-expiry scan`: the :class:`Report` and its rows, and the text formats.
+
+What every format shares lives here: the model, the escaping of untrusted text, the counts and
+dates; the ``table``, ``csv`` and ``json`` formats too. The ``html`` page is
+:mod:`acm_expiry_cli.html_report`, which uses this module (never the other way round), and
+:func:`acm_expiry_cli.formats.render` picks a format by name.
 
 Pure rendering: no AWS, no clock, no randomness, so the same report always renders to the same
 text. Every format ends with a newline; write it as is (``out.write(render(...))``).
@@ -54,12 +59,12 @@ import io
 import json
 import re
 import textwrap
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-FORMATS = ("table", "csv", "json", "html")
 # acm_expiry.verdict.Compliance's values, in its order (this module needs nothing but the standard library).
 VERDICTS = ("COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE")
 CSV_FIELDS = (
@@ -81,8 +86,41 @@ DOMAIN_MAX = 30  # the DOMAIN column wraps longer names
 DOMAIN_MIN = 16  # ... and narrows down to this to give the NOTE room
 NOTE_MIN = 23  # the room the NOTE should get before names narrow
 MISSING = "-"
+EXPIRED = "expired"  # the table's word beside an expired row's verdict
 # Spreadsheets run a cell that starts with one of these as a formula (OWASP, "CSV Injection").
 FORMULA_STARTS = frozenset("=+-@\t\r\n\0")
+# ... and their look-alikes: a character whose compatibility form (NFKC) is one of them (full-width
+# U+FF1D, U+FF0B, U+FF0D, U+FF20; the small forms U+FE62, U+FE63, U+FE66, U+FE6B; superscript and
+# subscript signs) or the minus sign U+2212, which superscript minus becomes. Whether a given
+# spreadsheet or import path folds them into formulas is not verified here; a quote costs nothing.
+MINUS_SIGN = "\u2212"
+# Printable by Python's reckoning, yet drawn as nothing (or as a blank) by terminals, browsers and
+# spreadsheets, so a name made of them looks empty or like another name. Two sources:
+# - Unicode's Default_Ignorable_Code_Point property (DerivedCoreProperties.txt, Unicode 15.0, the
+#   version of this Python's unicodedata): "should be rendered as completely invisible"; its other
+#   members are format (Cf) or unassigned code points, which str.isprintable already refuses.
+#   tests/test_report.py checks this set against the property as the regex module knows it.
+# - Graphic characters that render blank, from invisible-characters.com's list: BRAILLE PATTERN
+#   BLANK U+2800 and MUSICAL SYMBOL NULL NOTEHEAD U+1D159; and KHITAN SMALL SCRIPT FILLER U+16FE4,
+#   a filler like Hangul's.
+INVISIBLE = frozenset(
+    chr(code)
+    for first, last in (
+        (0x034F, 0x034F),  # COMBINING GRAPHEME JOINER
+        (0x115F, 0x1160),  # HANGUL CHOSEONG FILLER, HANGUL JUNGSEONG FILLER
+        (0x17B4, 0x17B5),  # KHMER VOWEL INHERENT AQ, AA
+        (0x180B, 0x180D),  # MONGOLIAN FREE VARIATION SELECTOR ONE..THREE
+        (0x180F, 0x180F),  # MONGOLIAN FREE VARIATION SELECTOR FOUR
+        (0x3164, 0x3164),  # HANGUL FILLER
+        (0xFE00, 0xFE0F),  # VARIATION SELECTOR-1..16
+        (0xFFA0, 0xFFA0),  # HALFWIDTH HANGUL FILLER
+        (0xE0100, 0xE01EF),  # VARIATION SELECTOR-17..256
+        (0x2800, 0x2800),  # BRAILLE PATTERN BLANK
+        (0x16FE4, 0x16FE4),  # KHITAN SMALL SCRIPT FILLER
+        (0x1D159, 0x1D159),  # MUSICAL SYMBOL NULL NOTEHEAD
+    )
+    for code in range(first, last + 1)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +150,7 @@ class Report:
     source: str  # e.g. "ACM in account 123456789012: us-east-1, eu-west-1" or "Config aggregator org-agg"
     regions: tuple[str, ...] = ()  # every region scanned, certificates or not (default: the rows')
     scanned: tuple[Row, ...] | None = None  # every row of the scan, when ``rows`` shows only some
+    accounts: tuple[str, ...] = ()  # every account scanned, certificates or not, where known (default: the rows')
 
     @property
     def all_rows(self) -> tuple[Row, ...]:
@@ -119,30 +158,8 @@ class Report:
         return self.rows if self.scanned is None else self.scanned
 
 
-def render(report: Report, output_format: str, *, wide: bool = False, width: int | None = None) -> str:
-    """The report in one of :data:`FORMATS`; ``wide`` and ``width`` only matter to ``table``.
-
-    ``width`` defaults to :data:`DEFAULT_WIDTH`, or :data:`WIDE_WIDTH` when ``wide``. Raises
-    :class:`ValueError` for an unknown format, a width under 1, a naive datetime or an unknown verdict.
-    """
-    if output_format not in FORMATS:
-        raise ValueError(f"unknown report format {output_format!r}: expected one of {', '.join(FORMATS)}")
-    width = width if width is not None else WIDE_WIDTH if wide else DEFAULT_WIDTH
-    if width < 1:
-        raise ValueError(f"width must be at least 1, not {width}")
-    _check(report)
-    if output_format == "table":
-        return _table(report, wide, width)
-    if output_format == "csv":
-        return _csv(report)
-    if output_format == "json":
-        return _json(report)
-    from acm_expiry_cli.html_report import html  # only this format needs the page's style and script
-
-    return html(report)
-
-
-def _check(report: Report) -> None:
+def check(report: Report) -> None:
+    """Raise :class:`ValueError` for a naive datetime or an unknown verdict."""
     if report.scanned_at.tzinfo is None:
         raise ValueError("scanned_at must be timezone-aware")
     for row in report.all_rows + (report.rows if report.scanned is not None else ()):
@@ -161,12 +178,20 @@ def printable(text: str) -> str:
     Escaped: control characters (C0, DEL, C1: ESC starts terminal sequences, CR overwrites a line,
     NUL cuts strings), format characters (bidi overrides and isolates, zero-width characters),
     line and paragraph separators, other spaces than U+0020, surrogates, private-use and unassigned
-    code points: everything ``str.isprintable`` refuses. ``\\x1b`` for code points under 256,
-    ``\\u202e`` or ``\\U000e0001`` above. Printable text is returned as it is.
+    code points: everything ``str.isprintable`` refuses; and the printable characters that are drawn
+    as nothing or as a blank (:data:`INVISIBLE`: Hangul fillers, braille blank, variation selectors).
+    ``\\x1b`` for code points under 256, ``\\u202e`` or ``\\U000e0001`` above. Other text is
+    returned as it is.
     """
-    if text.isprintable():
+    if text.isprintable() and INVISIBLE.isdisjoint(text):
         return text
-    return "".join(char if char.isprintable() or char == " " else _escape(char) for char in text)
+    return "".join(char if char == " " or (char.isprintable() and char not in INVISIBLE) else _escape(char)
+                   for char in text)  # fmt: skip
+
+
+def ascii_escaped(text: str) -> str:
+    """:func:`printable`, and every non-ASCII character escaped the same way: for an ASCII-only output."""
+    return "".join(char if char.isascii() else _escape(char) for char in printable(text))
 
 
 def _escape(char: str) -> str:
@@ -185,13 +210,23 @@ def spreadsheet_text(value: str) -> str:
     """A text cell no spreadsheet runs as a formula: :func:`printable`, then a leading ``'`` where needed.
 
     The quote goes before a value whose first character, or first after spaces (which some
-    importers trim), is one of :data:`FORMULA_STARTS`. Excel and LibreOffice show such a cell as
-    text, the quote visible; the value itself is unchanged after it.
+    importers trim), is one of :data:`FORMULA_STARTS` or a look-alike of one (full-width,
+    small, superscript or subscript forms, the minus sign). Excel and LibreOffice show such a cell as text,
+    the quote visible; the value itself is unchanged after it.
     """
     text = printable(value)
-    if text[:1] in FORMULA_STARTS or text.lstrip(" ")[:1] in FORMULA_STARTS:
+    if _starts_formula(text[:1]) or _starts_formula(text.lstrip(" ")[:1]):
         return "'" + text
     return text
+
+
+def _starts_formula(char: str) -> bool:
+    if not char:
+        return False
+    if char in FORMULA_STARTS or char == MINUS_SIGN:
+        return True
+    compatible = unicodedata.normalize("NFKC", char)[:1]
+    return compatible in FORMULA_STARTS or compatible == MINUS_SIGN
 
 
 # Shared pieces -------------------------------------------------------------------------------
@@ -226,6 +261,11 @@ def accounts(rows: Iterable[Row]) -> list[str]:
     return sorted({row.account for row in rows})
 
 
+def scanned_accounts(report: Report) -> list[str]:
+    """Every account scanned, with certificates or not (where the scan knows it), sorted."""
+    return sorted(set(report.accounts) | {row.account for row in report.all_rows})
+
+
 def regions(report: Report) -> list[str]:
     """Every region scanned, with certificates or not, sorted."""
     return sorted(set(report.regions) | {row.region for row in report.all_rows})
@@ -233,7 +273,7 @@ def regions(report: Report) -> list[str]:
 
 def scope(report: Report) -> str:
     """The summary's "N certificate(s) in R region(s)", plus " of A account(s)" when there are several."""
-    count = len(accounts(report.all_rows))
+    count = len(scanned_accounts(report))
     where = f"{plural(len(report.all_rows), 'certificate')} in {plural(len(regions(report)), 'region')}"
     return where + (f" of {plural(count, 'account')}" if count > 1 else "")
 
@@ -253,23 +293,30 @@ _NAME_BREAK = re.compile(r".+?(?:[.:/@_-]|$)")  # a name's pieces, each ending a
 @dataclass(frozen=True, slots=True)
 class _Column:
     heading: str
-    value: Callable[[Row], str | int | bool | None]
+    value: Callable[[Row, datetime], str | int | bool | None]  # the row and when it was scanned
     right: bool = False  # right-aligned (numbers)
     floor: int | None = None  # the narrowest it wraps to; None: values we write, never wrapped
     cap: int | None = None  # the widest it grows before wrapping; None: its longest value
     prose: bool = False  # wraps at spaces; otherwise a name, wrapped after separators
 
 
-_ACCOUNT = _Column("ACCOUNT", lambda row: row.account, floor=12)
-_REGION = _Column("REGION", lambda row: row.region, floor=14)
-_DOMAIN = _Column("DOMAIN", lambda row: row.domain, floor=DOMAIN_MIN, cap=DOMAIN_MAX)
-_TYPE = _Column("TYPE", lambda row: row.type, floor=13)
-_KEY = _Column("KEY", lambda row: row.key_algorithm, floor=13)
-_IN_USE = _Column("IN USE", lambda row: row.in_use)
-_EXPIRES = _Column("EXPIRES", lambda row: date(row.expires) if row.expires else None)
-_DAYS = _Column("DAYS", lambda row: row.days_left, right=True)
-_VERDICT = _Column("VERDICT", lambda row: row.verdict)
-_ARN = _Column("ARN", lambda row: row.arn, floor=24)
+_ACCOUNT = _Column("ACCOUNT", lambda row, _: row.account, floor=12)
+_REGION = _Column("REGION", lambda row, _: row.region, floor=14)
+_DOMAIN = _Column("DOMAIN", lambda row, _: row.domain, floor=DOMAIN_MIN, cap=DOMAIN_MAX)
+_TYPE = _Column("TYPE", lambda row, _: row.type, floor=13)
+_KEY = _Column("KEY", lambda row, _: row.key_algorithm, floor=13)
+_IN_USE = _Column("IN USE", lambda row, _: row.in_use)
+_EXPIRES = _Column("EXPIRES", lambda row, _: date(row.expires) if row.expires else None)
+_DAYS = _Column("DAYS", lambda row, _: row.days_left, right=True)
+# Expired rows say so in words as well as with negative days, as the HTML page's EXPIRED badge does.
+# Too wide a line, and "NON_COMPLIANT, expired" wraps after its comma (before the note narrows).
+_VERDICT = _Column(
+    "VERDICT",
+    lambda row, at: f"{row.verdict}, {EXPIRED}" if is_expired(row, at) else row.verdict,
+    floor=len("NOT_APPLICABLE"),
+    prose=True,
+)
+_ARN = _Column("ARN", lambda row, _: row.arn, floor=24)
 # The annotation's first sentence for a dated certificate repeats the EXPIRES, DAYS and VERDICT
 # columns ("Expires in 6 days (2026-12-08), within the 30-day window."; a COMPLIANT one "Expires on
 # 2027-03-28, outside the 30-day window."); the narrow table shows what follows it, the advice.
@@ -277,7 +324,7 @@ _SAID_BY_COLUMNS = re.compile(
     r"^Expires (?:in \d+ days \(\d{4}-\d{2}-\d{2}\)|within a day \(\d{4}-\d{2}-\d{2}\)|on \d{4}-\d{2}-\d{2}), "
     r"(?:within|outside) the \d+-day window\.\s*"
 )
-_NOTE = _Column("NOTE", lambda row: note(row.annotation) or None, floor=NOTE_MIN, prose=True)
+_NOTE = _Column("NOTE", lambda row, _: note(row.annotation) or None, floor=NOTE_MIN, prose=True)
 
 
 def note(annotation: str) -> str:
@@ -285,11 +332,15 @@ def note(annotation: str) -> str:
     return _SAID_BY_COLUMNS.sub("", annotation)
 
 
-# Which columns give up room first when the line is too long: the prose, then the longest names.
-_SHRINK_ORDER = (_NOTE, _DOMAIN, _ARN, _KEY, _TYPE, _REGION, _ACCOUNT)
+# Which columns give up room first when the line is too long: the verdict's word, the prose, then the longest names.
+_SHRINK_ORDER = (_VERDICT, _NOTE, _DOMAIN, _ARN, _KEY, _TYPE, _REGION, _ACCOUNT)
 
 
-def _table(report: Report, wide: bool, width: int) -> str:
+def table(report: Report, wide: bool = False, width: int | None = None) -> str:
+    """The ``table`` format; ``width`` defaults to :data:`DEFAULT_WIDTH`, or :data:`WIDE_WIDTH` when ``wide``."""
+    width = width if width is not None else WIDE_WIDTH if wide else DEFAULT_WIDTH
+    if width < 1:
+        raise ValueError(f"width must be at least 1, not {width}")
     lines = _table_lines(report, wide, width) if report.rows else []
     if lines:
         lines.append("")
@@ -310,7 +361,7 @@ def _table_columns(report: Report, wide: bool) -> list[_Column]:
 def _table_lines(report: Report, wide: bool, width: int) -> list[str]:
     """Headings, dashes, then each row's lines; wide, each row's whole annotation below it, from the DOMAIN column."""
     columns = _table_columns(report, wide)
-    cells = [[_cell(column.value(row)) for column in columns] for row in report.rows]
+    cells = [[_cell(column.value(row, report.scanned_at)) for column in columns] for row in report.rows]
     widths = _layout(columns, cells, width)
     indent = sum(size + 2 for size in widths[: columns.index(_DOMAIN)])
     lines = [_line([column.heading for column in columns], columns, widths)]
@@ -385,7 +436,8 @@ def _line(values: Sequence[str], columns: Sequence[_Column], widths: Sequence[in
 # csv and json --------------------------------------------------------------------------------
 
 
-def _csv(report: Report) -> str:
+def csv_text(report: Report) -> str:
+    """The ``csv`` format."""
     buffer = io.StringIO(newline="")
     # QUOTE_NONNUMERIC: every text cell quoted (a ';' in one cannot start a new cell where ';'
     # separates), the one number bare.
@@ -411,7 +463,8 @@ def _csv_row(row: Row) -> list[str | int]:
     return [*map(spreadsheet_text, text), *days, *map(spreadsheet_text, after)]
 
 
-def _json(report: Report) -> str:
+def json_text(report: Report) -> str:
+    """The ``json`` format."""
     document = {
         "window": report.window,
         "scannedAt": iso(report.scanned_at),
@@ -447,7 +500,7 @@ def summary(report: Report) -> dict[str, object]:
     places: dict[tuple[str, str], list[Row]] = {}
     for row in report.all_rows:
         places.setdefault((row.account, row.region), []).append(row)
-    named = accounts(report.all_rows)
+    named = scanned_accounts(report)
     if len(named) <= 1:
         for region in report.regions:
             places.setdefault((named[0] if named else "", region), [])

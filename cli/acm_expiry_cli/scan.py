@@ -11,7 +11,7 @@ Two sources:
   ``--region`` narrow the query.
 
 Nothing is written to AWS: no PutEvaluations, no findings. The report goes to stdout or
-``--output FILE`` in one of :data:`acm_expiry_cli.report.FORMATS`.
+``--output FILE`` in one of :data:`acm_expiry_cli.formats.FORMATS`.
 
 Exit status: 0 when no certificate is NON_COMPLIANT, 2 when one is (``--only-noncompliant``
 filters rows, not this), 1 on any error (one line on stderr, no traceback).
@@ -20,14 +20,18 @@ filters rows, not this), 1 on any error (one line on stderr, no traceback).
 from __future__ import annotations
 
 import difflib
+import html
+import json
 import os
+import re
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
@@ -36,19 +40,26 @@ from acm_expiry.acm import ListingPlan
 from acm_expiry.arns import parse_certificate_arn
 from acm_expiry.assess import NO_EXEMPTIONS, Exemptions, assess_region
 from acm_expiry.certificate import MalformedCertificate, UnreadableTimestamp
-from acm_expiry.edge import AwsEdge, call, new_session
+from acm_expiry.edge import SYSTEM_CLOCK, AwsEdge, Clock, call, new_session
 from acm_expiry.errors import AwsCallError, InvalidParameterError, RuleError
+from acm_expiry.limits import MAX_ATTEMPTS
 from acm_expiry.outcome import Assessment
 from acm_expiry.parameters import MAX_DAYS, MIN_DAYS, parse_days_to_expiration, parse_tag_key
 from acm_expiry.tags import tagged_certificates
 from acm_expiry.verdict import Compliance
 from acm_expiry_cli import aggregator
-from acm_expiry_cli.report import Report, Row, one_line, render
+from acm_expiry_cli.formats import render
+from acm_expiry_cli.report import Report, Row, ascii_escaped, one_line
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_NON_COMPLIANT = 2
 MAX_PARALLEL_REGIONS = 8
+MESSAGE_SHOWN = 300  # characters of an AWS error message an error line quotes; the rest is cut
+# ConfigurationAggregatorName, as the Config API model gives it (botocore): 1..256, pattern [\w\-]+.
+# The service is taken to read \w as Java does, ASCII letters, digits and _ (an assumption); the CLI
+# refuses anything else before a call, rather than let AWS answer ValidationException.
+AGGREGATOR_NAME = re.compile(r"[A-Za-z0-9_-]{1,256}")
 NewSession = Callable[..., boto3.Session]  # boto3.Session's signature: profile_name=...
 
 
@@ -78,6 +89,43 @@ class Scanned:
     rows: list[Row]
     source: str
     regions: tuple[str, ...] = ()  # every region scanned, certificates or not (a direct scan's)
+    accounts: tuple[str, ...] = ()  # every account scanned, certificates or not, where known
+
+
+def encodable(text: str, report: Report, options: ScanOptions, encoding: str | None) -> str:
+    """``text`` as the output's encoding can carry it: an ASCII-only terminal gets escapes, never an error.
+
+    The table and CSV are rendered again from ASCII-escaped values, so that columns still line up
+    (``\\u00e9`` for an accented letter, as for the characters every format escapes); the page gets
+    character references, which browsers show as the characters themselves; JSON is ASCII already.
+    """
+    try:
+        text.encode(encoding or "utf-8")
+        return text
+    except (UnicodeEncodeError, LookupError):
+        pass
+    if options.output_format == "html":
+        return text.encode("ascii", "xmlcharrefreplace").decode("ascii")
+    if options.output_format == "json":
+        return text
+    escaped = replace(
+        report,
+        rows=tuple(_ascii_row(row) for row in report.rows),
+        scanned=None if report.scanned is None else tuple(_ascii_row(row) for row in report.scanned),
+        source=ascii_escaped(report.source),
+    )
+    return render(escaped, options.output_format, wide=options.wide)
+
+
+def _ascii_row(row: Row) -> Row:
+    return replace(
+        row,
+        arn=ascii_escaped(row.arn),
+        domain=ascii_escaped(row.domain),
+        region=ascii_escaped(row.region),
+        account=ascii_escaped(row.account),
+        annotation=ascii_escaped(row.annotation),
+    )
 
 
 def run_scan(
@@ -104,7 +152,7 @@ def run_scan(
     if options.only_noncompliant:
         rows = tuple(row for row in every if row.verdict == Compliance.NON_COMPLIANT)
         source, whole = source + " (NON_COMPLIANT only)", every
-    report = Report(days, scanned_at, rows, source, regions=scanned.regions, scanned=whole)
+    report = Report(days, scanned_at, rows, source, regions=scanned.regions, scanned=whole, accounts=scanned.accounts)
     text = render(report, options.output_format, wide=options.wide)
     status = EXIT_NON_COMPLIANT if non_compliant else EXIT_OK
     if options.output:
@@ -116,7 +164,7 @@ def run_scan(
         say(err, f"{len(rows)} row(s) written to {options.output}")
         return status
     try:
-        out.write(text)
+        out.write(encodable(text, report, options, getattr(out, "encoding", None)))
         out.flush()
     except BrokenPipeError:  # `acm-expiry scan | head`: the reader left; the verdict still stands
         if out is sys.stdout:
@@ -135,12 +183,15 @@ def scan(
     """The rows of one scan, from ACM or from an aggregator; raises :class:`ScanError`."""
     session = _session(options.profile, new_session)
     _credentials(session, options.profile)
+    notes = Attempts(err)
+    notes.install(session)
     if options.aggregator:  # in the aggregator's region, found as a direct scan finds its own
         home = _home_region(session)
-        _check_known([home], known_regions(session, "config"), "Config")
+        _check_known([home], known_regions(session, "config"), "Config", source="the session's region")
         _check_known(options.regions, known_regions(session), "ACM")  # before they narrow the query to nothing
-        return _scan_aggregator(AwsEdge(session, region=home), options, days, exempt_tag, now, err)
-    edge = AwsEdge(session, region=default_region(session))
+        edge = AwsEdge(session, region=home, clock=notes.clock)
+        return _scan_aggregator(edge, options, days, exempt_tag, now, err)
+    edge = AwsEdge(session, region=default_region(session), clock=notes.clock)
     regions = _regions(session, edge, options)
     return _scan_acm(edge, regions, days, exempt_tag, now, err)
 
@@ -194,9 +245,19 @@ def _scan_acm(
 ) -> Scanned:
     results = scan_regions(edge, regions, days, exempt_tag, now, err)
     rows = [row(assessment, region) for region, assessments in results.items() for assessment in assessments]
-    accounts = sorted({r.account for r in rows})
+    # No certificate names the account: ask whose credentials these are (GetCallerIdentity needs no permission).
+    accounts = sorted({r.account for r in rows}) or _caller_account(edge)
     where = f" in account {', '.join(accounts)}" if accounts else ""
-    return Scanned(rows, f"ACM{where}: {', '.join(regions)}", tuple(regions))
+    return Scanned(rows, f"ACM{where}: {', '.join(regions)}", tuple(regions), tuple(accounts))
+
+
+def _caller_account(edge: AwsEdge) -> list[str]:
+    """The credentials' account, or nothing if STS will not say: a report without it is still right."""
+    try:
+        account = call(edge.client("sts"), "get_caller_identity").get("Account")
+    except (AwsCallError, BotoCoreError, ClientError, ValueError, NotAnAwsAnswer):
+        return []
+    return [account] if isinstance(account, str) and account else []
 
 
 def _scan_aggregator(
@@ -216,7 +277,11 @@ def _scan_aggregator(
         if error.code == "NoSuchConfigurationAggregatorException":
             raise ScanError(f"no Config aggregator {name!r} in {edge.region} (the aggregator's region)") from None
         raise _scan_error(str(edge.region), error) from None
-    except (BotoCoreError, ValueError) as error:
+    except NotAnAwsAnswer as error:
+        raise ScanError(f"{edge.region}: {error}") from None
+    except BotoCoreError as error:  # a connection that failed after its retries, an answer botocore cannot read
+        raise _scan_error(str(edge.region), error) from None
+    except ValueError as error:
         raise ScanError(f"cannot create an AWS client: {error}") from None
     for rejected in judged.rejected:  # one line each, whatever the result held
         say(err, f"warning: {rejected}")
@@ -232,7 +297,8 @@ def _scan_aggregator(
             "recorders record AWS::ACM::Certificate, that the aggregator covers those accounts and regions, "
             "and any --account or --region",
         )
-    return Scanned(rows, source)
+    narrowed_accounts = tuple(dict.fromkeys(options.accounts))
+    return Scanned(rows, source, accounts=narrowed_accounts if not rows else ())
 
 
 def row(assessment: Assessment, region: str, account: str | None = None) -> Row:
@@ -272,6 +338,11 @@ def _check_options(options: ScanOptions) -> None:
         raise ScanError("give either --region or --all-regions, not both")
     if options.wide and options.output_format != "table":
         raise ScanError(f"--wide is for the table; --format {options.output_format} always carries every field")
+    if options.aggregator is not None and not AGGREGATOR_NAME.fullmatch(options.aggregator):
+        raise ScanError(
+            f"--aggregator {options.aggregator!r} is not an aggregator name: 1 to 256 letters (A-Z, a-z), "
+            "digits, _ and -"
+        )
 
 
 def _days(value: str | None) -> int:
@@ -337,16 +408,24 @@ def known_regions(session: boto3.Session, service: str = "acm") -> set[str]:
     }
 
 
-def _check_known(regions: Sequence[str], known: set[str], service: str) -> None:
-    """Refuse a region botocore knows no ``service`` endpoint in (a typo, most likely), naming the closest."""
+def _check_known(regions: Sequence[str], known: set[str], service: str, source: str = "--region") -> None:
+    """Refuse a region botocore knows no ``service`` endpoint in (a typo, most likely), naming the closest.
+
+    Region names are lower case: ``US-EAST-1`` or `` us-east-1 `` is taken for what it most likely
+    means only in the hint, never silently.
+    """
     for region in regions:
-        if region not in known:
-            close = difflib.get_close_matches(region, sorted(known), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            raise ScanError(
-                f"unknown region {region!r}: botocore knows no {service} endpoint there{hint}; "
-                "if the region is new, upgrade boto3"
-            )
+        if region in known:
+            continue
+        if not region.strip():
+            raise ScanError(f"{source} is empty: give a region name, such as us-east-1")
+        tidy = region.strip().lower()
+        close = [tidy] if tidy in known else difflib.get_close_matches(tidy, sorted(known), n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ScanError(
+            f"unknown region {region!r}: botocore knows no {service} endpoint there{hint}; "
+            "if the region is new, upgrade boto3"
+        )
 
 
 def enabled_regions(edge: AwsEdge, region: str) -> list[str]:
@@ -382,8 +461,10 @@ def _home_region(session: boto3.Session) -> str:
 
 
 def _scan_error(region: str, error: Exception) -> ScanError:
+    if isinstance(error, NotAnAwsAnswer):
+        return ScanError(f"{region}: {error}")
     if isinstance(error, AwsCallError):
-        detail = error.message
+        detail = readable(error.message)
         if error.missing_permission:
             return ScanError(
                 f"{region}: access denied: {error.operation} needs IAM permission {error.missing_permission}"
@@ -392,11 +473,12 @@ def _scan_error(region: str, error: Exception) -> ScanError:
         hint = ""
         if error.code in ("UnrecognizedClientException", "InvalidClientTokenId"):
             hint = " (are the credentials valid, and is the region enabled in this account?)"
-        return ScanError(f"{region}: {error.operation} failed: {error.code}: {detail}{hint}")
+        code = f"HTTP {error.code}" if error.code.isdigit() else error.code  # botocore's code for a bare HTTP error
+        return ScanError(f"{region}: {error.operation} failed: {code}: {detail}{hint}")
     if isinstance(error, NoCredentialsError):
         return ScanError(f"{region}: no AWS credentials found")
     if isinstance(error, BotoCoreError | ClientError | RuleError | MalformedCertificate | UnreadableTimestamp):
-        return ScanError(f"{region}: {error}")
+        return ScanError(f"{region}: {readable(str(error))}")
     return ScanError(f"{region}: {type(error).__name__}: {error}")
 
 
@@ -418,3 +500,110 @@ def say(err: TextIO, message: str) -> None:
     Messages quote values from AWS (error messages, names, whatever an aggregator row holds).
     """
     print(f"acm-expiry scan: {one_line(message)}", file=err, flush=True)
+
+
+# What AWS (or whatever answers in its place) said ------------------------------------------------
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+def readable(message: str) -> str:
+    """An error message fit for one line: a web page said in a few words, anything long cut.
+
+    A proxy, a captive portal or a wrong ``AWS_ENDPOINT_URL`` answers with an HTML page, which
+    botocore hands on whole as the error's message.
+    """
+    if _is_html(message):
+        title = _TITLE.search(message)
+        named = f" ({' '.join(html.unescape(title[1]).split())[:80]!r})" if title and title[1].strip() else ""
+        return f"an HTML page{named} instead of an AWS answer: is a proxy or AWS_ENDPOINT_URL in the way?"
+    text = " ".join(message.split())
+    return text if len(text) <= MESSAGE_SHOWN else text[:MESSAGE_SHOWN] + f"... ({len(text):,} characters)"
+
+
+def _is_html(text: str) -> bool:
+    start = text.lstrip()[:200].lower()
+    return start.startswith(("<!doctype html", "<html")) or ("<html" in start and "<body" in text.lower())
+
+
+class NotAnAwsAnswer(Exception):
+    """A successful HTTP answer that is not the AWS API's (an HTML page from a proxy, say).
+
+    botocore would read it as an empty answer, and an empty answer reads as "no certificate".
+    """
+
+
+class Attempts:
+    """Watches each AWS call's attempts: notes each wait before a retry on stderr, refuses non-AWS answers.
+
+    Its handlers go on the session, so every client made from it carries them ahead of the edge's
+    own (a client copies its session's handlers when it is made); the edge's retry handler then
+    waits on :attr:`clock`, which writes the note first. State is per thread: regions are scanned
+    in threads, and botocore calls a client's handlers in the thread that made the call.
+    """
+
+    def __init__(self, err: TextIO) -> None:
+        self._err = err
+        self._local = threading.local()
+        self.clock = Clock(SYSTEM_CLOCK.monotonic, self._sleep)
+
+    def install(self, session: boto3.Session) -> None:
+        session.events.register("request-created", self._attempting)
+        session.events.register("needs-retry", self._answered)
+        session.events.register("after-call", self._check_answer)
+
+    def _attempting(self, **_: Any) -> None:
+        self._local.failed = None  # a new attempt: a wait from here on is its pacing, not a retry's
+
+    def _answered(self, attempts: int, operation: Any, response: Any = None, caught_exception: Any = None,
+                  request_dict: Any = None, **_: Any) -> None:  # fmt: skip
+        """Before the edge decides on a retry: what went wrong with this attempt, if anything."""
+        why = _what_failed(response, caught_exception)
+        region = ((request_dict or {}).get("context") or {}).get("client_region") or ""
+        self._local.failed = (f"{region}: " if region else "") + f"{operation.name} {why}" if why else None
+        self._local.attempt = attempts
+
+    def _sleep(self, seconds: float) -> None:
+        failed = getattr(self._local, "failed", None)
+        if failed:  # a wait after a failed attempt is a retry's; pacing waits come before an attempt
+            attempt = getattr(self._local, "attempt", 0)
+            say(self._err, f"{failed} (attempt {attempt} of {MAX_ATTEMPTS}): retrying in {seconds:.1f} s")
+            self._local.failed = None
+        SYSTEM_CLOCK.sleep(seconds)
+
+    def _check_answer(self, http_response: Any, model: Any, **_: Any) -> None:
+        if http_response is None or http_response.status_code >= 300:
+            return
+        content_type = str(http_response.headers.get("content-type", "")).lower()
+        body = bytes(http_response.content or b"")
+        protocol = model.service_model.protocol
+        not_json = protocol in ("json", "rest-json") and body.strip() and not _is_json(body)
+        if "text/html" in content_type or _is_html(body[:4096].decode("utf-8", "replace")) or not_json:
+            raise NotAnAwsAnswer(
+                f"{model.name} answered HTTP {http_response.status_code} with "
+                f"{readable(body[:65536].decode('utf-8', 'replace'))}"
+            )
+
+
+def _what_failed(response: Any, caught_exception: Any) -> str | None:
+    if caught_exception is not None:
+        return f"failed: {type(caught_exception).__name__}"
+    if not response:
+        return None
+    http_response, parsed = response
+    status = getattr(http_response, "status_code", 200)
+    if status < 400:
+        return None
+    code = str(((parsed or {}).get("Error") or {}).get("Code") or "")
+    if code and not code.isdigit():
+        return f"answered {code} (HTTP {status})"
+    message = str(((parsed or {}).get("Error") or {}).get("Message") or "")
+    return f"answered HTTP {status}" + (" with an HTML page" if _is_html(message) else "")
+
+
+def _is_json(body: bytes) -> bool:
+    try:
+        json.loads(body)
+    except ValueError:
+        return False
+    return True

@@ -72,6 +72,14 @@ class AwsError(Exception):
         self.code, self.message, self.status = code, message, status
 
 
+class NotAws(AwsError):
+    """An answer that is not AWS's: a proxy's or captive portal's web page, with any HTTP status."""
+
+    def __init__(self, status: int, page: str) -> None:
+        super().__init__(str(status), page, status)
+        self.page = page
+
+
 THROTTLING = AwsError("ThrottlingException", "Rate exceeded")
 SERVICE_UNAVAILABLE = AwsError("ServiceUnavailable", "Service unavailable", 503)
 INTERNAL_ERROR = AwsError("InternalFailure", "Internal server error", 500)
@@ -172,6 +180,7 @@ class PassThrough(Exception):
 _SERVICE_IDS = {
     "config-service": "config",
     "resource-groups-tagging-api": "resourcegroupstaggingapi",
+    "eventbridge": "events",
     "route-53": "route53",
     "acm-pca": "acm-pca",
 }
@@ -389,6 +398,14 @@ class FakeConfig:
         self.refuse: Callable[[dict[str, Any]], bool] = lambda evaluation: False
         # EvaluationResults served after the rule's own, as they are (results some other writer left).
         self.raw_results: list[dict[str, Any]] = []
+        # Whether an evaluation identical to the one held (same compliance and annotation) moves its
+        # ResultRecordedTime (False: Config keeps the first). AWS does not document which; tests run both.
+        self.moves_recorded_time_on_identical = True
+        # The Config rule the results belong to (GetComplianceDetailsByResource names it), and results
+        # other rules hold for the same resources: [{resource id, rule name, compliance, annotation}].
+        self.rule_name = "ACMExpiryRule"
+        self.other_rules: list[dict[str, Any]] = []
+        self.by_resource_page = 100  # results a GetComplianceDetailsByResource page holds
         # Aggregator name -> what it collects: one record per resource, as advanced queries read them
         # (accountId, awsRegion, resourceId, resourceType, configuration, tags as [{key, value}]).
         self.aggregators: dict[str, list[dict[str, Any]]] = {}
@@ -400,6 +417,8 @@ class FakeConfig:
             return self.get_compliance_details(params)
         if operation == "GetResourceConfigHistory":
             return self.get_resource_config_history(params)
+        if operation == "GetComplianceDetailsByResource":
+            return self.get_compliance_details_by_resource(params)
         if operation == "SelectAggregateResourceConfig":
             return self.select_aggregate_resource_config(params)
         raise PassThrough()
@@ -464,8 +483,14 @@ class FakeConfig:
             if self.refuse(evaluation):
                 failed.append(evaluation)
             elif not params.get("TestMode"):
-                self.results[evaluation["ComplianceResourceId"]] = evaluation
-                self.recorded_at[evaluation["ComplianceResourceId"]] = self.clock()
+                resource = evaluation["ComplianceResourceId"]
+                before = self.results.get(resource)
+                identical = before is not None and all(
+                    before.get(k) == evaluation.get(k) for k in ("ComplianceType", "Annotation")
+                )
+                self.results[resource] = evaluation
+                if not identical or self.moves_recorded_time_on_identical or resource not in self.recorded_at:
+                    self.recorded_at[resource] = self.clock()
         return {"FailedEvaluations": failed}
 
     def get_compliance_details(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -500,6 +525,47 @@ class FakeConfig:
         if start + limit < len(matching):
             answer["NextToken"] = encode_token(start + limit)
         return answer
+
+    def get_compliance_details_by_resource(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Every rule's result for one resource (API reference: ResourceType and ResourceId required,
+        ComplianceTypes COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE; paged with NextToken, no page size)."""
+        if not params.get("ResourceType") or not params.get("ResourceId"):
+            raise AwsError("InvalidParameterValueException", "ResourceType and ResourceId are required")
+        wanted = set(params.get("ComplianceTypes") or ["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE"])
+        resource = params["ResourceId"]
+        results = []
+        for other in self.other_rules:
+            if other["resource_id"] == resource and other["compliance"] in wanted:
+                results.append(self._result(other["rule_name"], params["ResourceType"], resource, other))
+        held = self.results.get(resource)
+        if (
+            held is not None
+            and held["ComplianceResourceType"] == params["ResourceType"]
+            and held["ComplianceType"] in wanted
+        ):
+            results.append(self._result(self.rule_name, params["ResourceType"], resource, held))
+        start = decode_token(params.get("NextToken"))
+        answer: dict[str, Any] = {"EvaluationResults": results[start : start + self.by_resource_page]}
+        if start + self.by_resource_page < len(results):
+            answer["NextToken"] = encode_token(start + self.by_resource_page)
+        return answer
+
+    def _result(self, rule: str, resource_type: str, resource: str, held: Mapping[str, Any]) -> dict[str, Any]:
+        ordering = held.get("OrderingTimestamp", self.clock())
+        return {
+            "EvaluationResultIdentifier": {
+                "EvaluationResultQualifier": {
+                    "ConfigRuleName": rule,
+                    "ResourceType": resource_type,
+                    "ResourceId": resource,
+                },
+                "OrderingTimestamp": ordering,
+            },
+            "ComplianceType": held.get("ComplianceType") or held.get("compliance"),
+            "ResultRecordedTime": self.recorded_at.get(resource, ordering) if rule == self.rule_name else ordering,
+            "ConfigRuleInvokedTime": ordering,
+            **({"Annotation": held["Annotation"]} if held.get("Annotation") else {}),
+        }
 
     def get_resource_config_history(self, params: dict[str, Any]) -> dict[str, Any]:
         item = self.history.get(params.get("resourceId", ""))
@@ -677,6 +743,8 @@ def _response(request: Any, status: int, body: bytes, headers: dict[str, str] | 
 
 
 def _error_response(request: Any, service: str, error: AwsError) -> AWSResponse:
+    if isinstance(error, NotAws):
+        return _response(request, error.status, error.page.encode(), {"Content-Type": "text/html; charset=utf-8"})
     if service == "ec2":  # EC2's own XML error shape
         xml = (
             f"<Response><Errors><Error><Code>{error.code}</Code><Message>{error.message}</Message></Error>"

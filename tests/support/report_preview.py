@@ -2,7 +2,7 @@
 
 Writes to ``build/report-preview/`` (or the folder given): ``report.html`` (three accounts, two
 regions, 51 certificates: expired ones, the window's edge, never issued, exempt, and five with
-hostile names), screenshots at 1400 and 420 CSS pixels wide, and the page printed on A4 and on
+hostile names), screenshots at 1366 and 390 CSS pixels wide (a laptop, a phone), and the page printed on A4 and on
 Letter. Open the PNGs and PDFs to see what a reader sees; ``tests/test_report_browser.py`` checks
 the same page's structure and script in the same browser.
 """
@@ -16,7 +16,8 @@ from pathlib import Path
 from acm_expiry.certificate import Certificate
 from acm_expiry.outcome import Assessment
 from acm_expiry.verdict import exempt, judge
-from acm_expiry_cli.report import Report, Row, render
+from acm_expiry_cli.formats import render
+from acm_expiry_cli.report import Report, Row
 from acm_expiry_cli.scan import row
 from tests.support.browser import PAPERS, find_chromium, pdf, pdf_page_count, screenshot
 from tests.support.inventory import synthetic_inventory
@@ -75,7 +76,7 @@ def main(folder: str = "build/report-preview") -> int:
     if chromium is None:
         print("no chromium on PATH: apt-get install -y chromium, then run this again", file=sys.stderr)
         return 1
-    for width, height in ((1400, 2600), (420, 1800)):
+    for width, height in ((1366, 2600), (390, 3000)):
         print(screenshot(chromium, page, out / f"report-{width}px.png", width, height))
     for paper in PAPERS:
         printed = pdf(chromium, page, out / f"report-{paper}.pdf", paper)
