@@ -11,7 +11,8 @@ DEMO_STAMP := $(VENV)/.demo-installed
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 RDK_PACKAGE := build/rdk
 
-.PHONY: demo test lint bench bench-peers template clean pycache layer package release report-preview rdk-package runbook
+.PHONY: demo test lint bench bench-peers template clean pycache layer package release report-preview rdk-package \
+	org-status stage rdk-log-retention runbook
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "make: python3.12 not found; install Python 3.12 or pass PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -78,6 +79,23 @@ package: $(STAMP)
 #   make release REGIONS="us-east-1 eu-west-1" OUS=r-abcd   (OUS on the first release; ARGS=--dry-run to see)
 release: $(STAMP)
 	$(BIN)/python deploy/artifacts.py release --regions $(REGIONS) $(if $(OUS),--target-ous $(OUS)) $(ARGS)
+
+# Every stack instance of the organization roll-out that is not CURRENT, with CloudFormation's reason:
+#   make org-status [ARGS="--region us-east-1 --call-as DELEGATED_ADMIN"]
+org-status: $(STAMP)
+	$(BIN)/acm-expiry org-status $(ARGS)
+
+# One account without StackSets (deploy/README.md, "One account, with CloudFormation alone"): both zips uploaded
+# and pinned in the account's bucket of each Region, and dist/member.yaml, the member template carrying the pins.
+#   make stage REGIONS="us-east-1"
+stage: $(STAMP)
+	$(BIN)/python deploy/artifacts.py stage --regions $(REGIONS) $(ARGS)
+
+# The RDK path's log group with a retention: Lambda makes /aws/lambda/<function> with none on the function's
+# first run; this creates it if missing and sets the retention either way (deploy/README.md, "One account, with RDK").
+#   make rdk-log-retention [DAYS=365] [ARGS="--region eu-west-1 --function-name RDK-Rule-Function-ACMExpiryRule"]
+rdk-log-retention: $(STAMP)
+	$(BIN)/python deploy/artifacts.py log-retention --days $(or $(DAYS),365) $(ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.periodic

@@ -21,6 +21,7 @@ from moto.events.models import EventPattern
 
 from acm_expiry.metrics import SOONEST_EXPIRY_HORIZON_DAYS
 from tests.support.cloudwatch import MetricAlarm
+from tests.support.policy import ALLOW, Request, decide
 from tests.test_deploy import (
     ACCOUNT,
     DEPLOY,
@@ -353,19 +354,33 @@ def test_the_topic_is_encrypted_with_the_stacks_key() -> None:
 
 def test_the_key_lets_eventbridge_and_cloudwatch_publish() -> None:
     """The Amazon SNS Developer Guide: the service principals need kms:GenerateDataKey* and kms:Decrypt on a
-    customer managed key; source conditions in the key policy are not supported for EventBridge."""
+    customer managed key; source conditions in the key policy are not supported for EventBridge, so its statement
+    has none, while CloudWatch's names this account and its alarms in this Region (the confused deputy)."""
     (key,) = of_type(deployment(), "AWS::KMS::Key").values()
-    statements = {statement["Sid"]: statement for statement in key["KeyPolicy"]["Statement"]}
-    assert len(statements) == 2
+    policy = key["KeyPolicy"]
+    statements = {statement["Sid"]: statement for statement in policy["Statement"]}
+    assert set(statements) == {"AccountAdministersTheKey", "EventBridgePublishesToTheTopic", "AlarmsPublishToTheTopic"}
     administer = statements["AccountAdministersTheKey"]
-    publish = statements["ServicesPublishToTheTopic"]
     assert administer["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
     assert as_list(administer["Action"]) == ["kms:*"]
-    assert set(as_list(publish["Principal"]["Service"])) == {"events.amazonaws.com", "cloudwatch.amazonaws.com"}
-    assert set(as_list(publish["Action"])) == {"kms:GenerateDataKey*", "kms:Decrypt"}
-    assert publish["Resource"] == "*"  # in a key policy: this key
-    assert "Condition" not in publish
+    events, alarms = statements["EventBridgePublishesToTheTopic"], statements["AlarmsPublishToTheTopic"]
+    assert events["Principal"] == {"Service": "events.amazonaws.com"}
+    assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    for publish in (events, alarms):
+        assert set(as_list(publish["Action"])) == {"kms:GenerateDataKey*", "kms:Decrypt"}
+        assert publish["Resource"] == "*"  # in a key policy: this key
+    assert "Condition" not in events
     assert all(statement["Effect"] == "Allow" for statement in statements.values())
+    alarm = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:acm-expiry-alerts-CertificateExpiring"
+    for context, allowed in (
+        ({"aws:SourceAccount": ACCOUNT, "aws:SourceArn": alarm}, True),
+        ({"aws:SourceAccount": "999999999999", "aws:SourceArn": alarm.replace(ACCOUNT, "999999999999")}, False),
+        ({"aws:SourceAccount": ACCOUNT, "aws:SourceArn": alarm.replace(REGION, "eu-west-1")}, False),
+        ({}, False),
+    ):
+        request = Request("cloudwatch.amazonaws.com", "kms:GenerateDataKey", KEY_ARN, context)
+        assert (decide(policy, request) == ALLOW) is allowed, context
+    assert decide(policy, Request("events.amazonaws.com", "kms:Decrypt", KEY_ARN)) == ALLOW
 
 
 def test_the_topic_policy_names_the_rule_and_this_accounts_alarms() -> None:
@@ -402,7 +417,7 @@ def test_member_accounts_get_no_alarms_and_no_alarm_grants() -> None:
     assert [s["Principal"] for s in policy["PolicyDocument"]["Statement"]] == [{"Service": "events.amazonaws.com"}]
     (key,) = of_type(resources, "AWS::KMS::Key").values()
     services = [s["Principal"].get("Service") for s in key["KeyPolicy"]["Statement"]]
-    assert [service for service in services if service] == [["events.amazonaws.com"]]
+    assert [service for service in services if service] == ["events.amazonaws.com"]
 
 
 def test_the_email_subscription_exists_only_with_an_address() -> None:

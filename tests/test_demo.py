@@ -174,7 +174,12 @@ def test_each_annotation_shows_once_and_no_raw_json_unless_verbose(
     assert "{" not in demo.stdout and "}" not in demo.stdout  # no JSON, no Python dict
     assert log_lines(demo.stdout) == [] and len(log_lines(verbose.stdout)) == 2
     summaries = [line.strip() for line in demo.stdout.splitlines() if line.strip().startswith("log line: ")]
-    assert summaries[0].startswith("log line: outcome ok; sent 2 COMPLIANT, 6 NON_COMPLIANT, 2 NOT_APPLICABLE; 8 AWS")
+    assert summaries[0].startswith(
+        "log line: outcome ok; sent 2 COMPLIANT, 6 NON_COMPLIANT, 2 NOT_APPLICABLE; "
+        "6 pages put on EventBridge (4 entered-window, 1 expired, 1 threshold); 9 AWS calls"
+    )
+    # The change event's certificate was already inside the window: no page again.
+    assert summaries[1].startswith("log line: outcome ok; sent 1 NON_COMPLIANT; 0 pages put on EventBridge")
     assert summaries[1].startswith("log line: outcome ok; sent 1 NON_COMPLIANT;")
     assert all(line.endswith("characters of JSON; --verbose prints it)") for line in summaries)
 

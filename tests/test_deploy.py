@@ -28,7 +28,9 @@ from acm_expiry.permissions import RULE_ACTIONS as RULE_ACTIONS_BY_OPERATION
 from tests.support.templates import (
     ACCOUNT,
     DEPLOY,
+    RELEASED_MEMBER,
     ROOT,
+    SAMPLE_PINS,
     Resolver,
     RuleAssertionFailed,
     active_resources,
@@ -90,11 +92,9 @@ MEMBER_ROLE_CASES: dict[str, dict[str, str]] = {
     },
 }
 # deploy/member.yaml: the whole rule in one account (what organization.yaml's StackSet deploys).
-ARTIFACTS = {
-    "ArtifactBucketAccount": CENTRAL_ACCOUNT,
-    "FunctionKey": "acm-expiry/acm-expiry-function-0123456789abcdef.zip",
-    "LayerKey": "acm-expiry/acm-expiry-layer-0123456789abcdef.zip",
-}
+# The keys and versions are in the released copy's Artifacts mapping (tests/support/templates.py, SAMPLE_PINS).
+ARTIFACTS = {"ArtifactBucketAccount": CENTRAL_ACCOUNT}
+MEMBER_FUNCTION_NAME = "acm-expiry-rule"  # member.yaml's default: not RDK's name
 # The function's role alone: Remediation "none" leaves the runbook's role out (tests/test_runbook.py checks that one).
 FUNCTION_ONLY = {**ARTIFACTS, "Remediation": "none"}
 STACK_CASES: dict[str, dict[str, str]] = {
@@ -105,7 +105,7 @@ STACK_CASES: dict[str, dict[str, str]] = {
     "no-pages": {**FUNCTION_ONLY, "CrossingEvents": "false"},
     "everything": {**FUNCTION_ONLY, "SecurityHubFindings": "true", "ExemptTagKey": EXEMPT_TAG_KEY},
 }
-ROLE_TEMPLATES = ("execution-role.yaml", "member-role.yaml", "member.yaml")
+ROLE_TEMPLATES = ("execution-role.yaml", "member-role.yaml", RELEASED_MEMBER)
 POLICY_CASES = (
     [
         pytest.param("execution-role.yaml", overrides, id=f"execution-role-{name}")
@@ -115,13 +115,13 @@ POLICY_CASES = (
         pytest.param("member-role.yaml", overrides, id=f"member-role-{name}")
         for name, overrides in MEMBER_ROLE_CASES.items()
     ]
-    + [pytest.param("member.yaml", overrides, id=f"member-stack-{name}") for name, overrides in STACK_CASES.items()]
+    + [pytest.param(RELEASED_MEMBER, overrides, id=f"member-stack-{name}") for name, overrides in STACK_CASES.items()]
     + [pytest.param("aggregator.yaml", {}, id="aggregator")]
 )
 CASES_BY_TEMPLATE = {
     "execution-role.yaml": EXECUTION_ROLE_CASES,
     "member-role.yaml": MEMBER_ROLE_CASES,
-    "member.yaml": STACK_CASES,
+    RELEASED_MEMBER: STACK_CASES,
 }
 
 # What the templates must grant besides the rule's API calls: the function's own logs (execution role and
@@ -138,7 +138,7 @@ def one_case_each(execution_role: str, member_role: str, member_stack: str) -> l
     return [
         pytest.param("execution-role.yaml", EXECUTION_ROLE_CASES[execution_role], id="execution-role"),
         pytest.param("member-role.yaml", MEMBER_ROLE_CASES[member_role], id="member-role"),
-        pytest.param("member.yaml", STACK_CASES[member_stack], id="member-stack"),
+        pytest.param(RELEASED_MEMBER, STACK_CASES[member_stack], id="member-stack"),
     ]
 
 
@@ -317,7 +317,7 @@ def test_member_role_grants_exactly_what_the_code_calls() -> None:
 def test_member_stack_role_grants_exactly_what_the_code_calls() -> None:
     """The function uses its own role (AssumeRoleMode "false"): no sts:AssumeRole; its stack creates the log
     group, so no logs:CreateLogGroup either."""
-    actions = granted("member.yaml", STACK_CASES["everything"])
+    actions = granted(RELEASED_MEMBER, STACK_CASES["everything"])
     assert actions == RULE_ACTIONS | {"logs:CreateLogStream", "logs:PutLogEvents"}
     assert ASSUME_ROLE not in actions
 
@@ -433,7 +433,7 @@ def test_single_account_roles_cannot_assume_roles() -> None:
     for case in ("single-account", "single-account-findings", "custom-function-name"):
         assert ASSUME_ROLE not in granted("execution-role.yaml", EXECUTION_ROLE_CASES[case])
     for overrides in STACK_CASES.values():
-        assert ASSUME_ROLE not in granted("member.yaml", overrides)
+        assert ASSUME_ROLE not in granted(RELEASED_MEMBER, overrides)
 
 
 def test_assume_role_names_the_member_role_in_the_organization_only() -> None:
@@ -462,21 +462,21 @@ def test_logs_are_the_functions_own_log_group(function_name: str, region: str) -
 
 
 def test_member_stack_logs_to_the_group_it_creates() -> None:
-    template = load("member.yaml")
+    template = load(RELEASED_MEMBER)
     resolver = Resolver(template, ARTIFACTS)
     resources = {logical_id: props for logical_id, _, props in active_resources(template, resolver)}
     group = resources["FunctionLogGroup"]
     assert (
         group["LogGroupName"]
-        == f"/aws/lambda/{RDK_FUNCTION_NAME}"
+        == f"/aws/lambda/{MEMBER_FUNCTION_NAME}"
         == f"/aws/lambda/{resources['Function']['FunctionName']}"
     )
     assert int(group["RetentionInDays"]) > 0
     assert template["Resources"]["Function"]["DependsOn"] == "FunctionLogGroup"
-    (statement,) = statements_for("logs:PutLogEvents", "member.yaml", ARTIFACTS)
+    (statement,) = statements_for("logs:PutLogEvents", RELEASED_MEMBER, ARTIFACTS)
     assert set(as_list(statement["Action"])) == {"logs:CreateLogStream", "logs:PutLogEvents"}
     assert as_list(statement["Resource"]) == [
-        f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/{RDK_FUNCTION_NAME}:*"
+        f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/lambda/{MEMBER_FUNCTION_NAME}:*"
     ]
 
 
@@ -491,7 +491,7 @@ def test_resources_are_scoped_where_the_service_allows(name: str, overrides: dic
         "tag:GetResources",
     }
     # One role serves every Region (IAM is global), except the member stack's: one per Region.
-    region = "us-east-1" if name == "member.yaml" else "*"
+    region = "us-east-1" if name == RELEASED_MEMBER else "*"
     scoped = {
         "acm:DescribeCertificate": f"arn:aws:acm:{region}:{ACCOUNT}:certificate/*",
         "config:GetComplianceDetailsByConfigRule": f"arn:aws:config:{region}:{ACCOUNT}:config-rule/*",
@@ -664,7 +664,7 @@ def test_invoke_permission_is_for_config_rules_of_one_account(
 def test_member_stack_invoke_permission_names_its_account_and_its_rules() -> None:
     """The rule's own ARN cannot be named (Config checks the permission before the rule, and its id, exist):
     this account, and this account's Config rules in this Region; the rule is created after the permission."""
-    template = load("member.yaml")
+    template = load(RELEASED_MEMBER)
     resources = {
         logical_id: props for logical_id, _, props in active_resources(template, Resolver(template, ARTIFACTS))
     }
@@ -725,14 +725,14 @@ def test_conformance_pack_rule_triggers_and_scope() -> None:
 
 
 def member_stack(overrides: Mapping[str, str]) -> dict[str, dict[str, Any]]:
-    template = load("member.yaml")
+    template = load(RELEASED_MEMBER)
     return {logical_id: props for logical_id, _, props in active_resources(template, Resolver(template, overrides))}
 
 
 def test_member_stack_rule_has_all_three_triggers_and_runs_on_its_own_role() -> None:
     rule = member_stack(ARTIFACTS)["Rule"]
     assert_rule_triggers_and_scope(rule)
-    assert rule["ConfigRuleName"] == RULE_NAME
+    assert rule["ConfigRuleName"] == MEMBER_FUNCTION_NAME  # acm-expiry-rule, not RDK's ACMExpiryRule
     assert rule["Source"]["SourceIdentifier"] == "sample-Function-Arn"
     assert rule["InputParameters"] == {
         "daysToExpiration": "30",
@@ -756,17 +756,27 @@ def test_member_stack_rule_has_all_three_triggers_and_runs_on_its_own_role() -> 
 
 def test_member_stack_function_runs_on_the_layer_with_the_recommended_settings() -> None:
     """python3.12, 900 s and 256 MB by default (the brief's recommended settings), on the layer of pinned SDK,
-    both zips from this Region's artifact bucket of the releasing account."""
+    both zips from this Region's artifact bucket of the releasing account, at the S3 versions the release pinned
+    for this Region."""
     resources = member_stack(ARTIFACTS)
     function, layer = resources["Function"], resources["SdkLayer"]
     bucket = f"acm-expiry-artifacts-{CENTRAL_ACCOUNT}-us-east-1"
     assert function["Runtime"] == "python3.12"
     assert function["Handler"] == "ACMExpiryRule.lambda_handler"
     assert (function["Timeout"], function["MemorySize"]) == ("900", "256")
-    assert function["FunctionName"] == RDK_FUNCTION_NAME
+    assert function["FunctionName"] == MEMBER_FUNCTION_NAME
     assert function["Layers"] == ["sample-SdkLayer"]
-    assert function["Code"] == {"S3Bucket": bucket, "S3Key": ARTIFACTS["FunctionKey"]}
-    assert layer["Content"] == {"S3Bucket": bucket, "S3Key": ARTIFACTS["LayerKey"]}
+    assert function["Code"] == {
+        "S3Bucket": bucket,
+        "S3Key": SAMPLE_PINS.function_key,
+        "S3ObjectVersion": SAMPLE_PINS.function_version,
+    }
+    assert layer["Content"] == {
+        "S3Bucket": bucket,
+        "S3Key": SAMPLE_PINS.layer_key,
+        "S3ObjectVersion": SAMPLE_PINS.layer_version,
+    }
+    assert "CodeSigningConfigArn" not in function
     assert layer["CompatibleRuntimes"] == ["python3.12"]
     assert function["Role"] == "sample-FunctionRole-Arn"
     parameters = load("member.yaml")["Parameters"]

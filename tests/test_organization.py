@@ -1,10 +1,10 @@
 """Every account of an organization, including the ones that join tomorrow (deploy/organization.yaml).
 
-The release (deploy/artifacts.py) is played against moto: artifact buckets and zips in the management
-account, then the rule StackSet that organization.yaml declares, with the properties it resolves to,
-is created in moto's CloudFormation, whose service-managed stack instances build deploy/member.yaml in
-every account of the target OU and Region. There the rule is invoked by Config events through the
-real handler.
+The release (deploy/artifacts.py) is played against moto: artifact buckets, the zips uploaded and pinned in
+each Region, the member template rendered with the pins and uploaded, then the rule StackSet that
+organization.yaml declares, with the properties it resolves to and the template its URL names, is created in
+moto's CloudFormation, whose service-managed stack instances build it in every account of the target OU and
+Region. There the rule is invoked by Config events through the real handler.
 
 Where moto stops, the test does what AWS documents, no kinder:
 
@@ -16,6 +16,11 @@ Where moto stops, the test does what AWS documents, no kinder:
   NoAvailableConfigurationRecorderException; a function that may not be invoked:
   InsufficientPermissionsException, judged before the rule, and so its ARN, exists).
 - it ignores ``AWS::Lambda::Function``'s ``Layers``: the test attaches the layer the template names.
+- its Lambda ignores ``S3ObjectVersion`` and takes a key's latest object: the test gives the function the bytes
+  Lambda takes, the pinned version (:func:`lambda_fetches`), and checks the layer's pinned version exists.
+- its CloudFormation ignores the bucket's ``VersioningConfiguration``: the test turns versioning on as the
+  template asks, and the release's uploads (through :class:`tests.support.aws_cli.MotoCli`, the AWS CLI commands
+  deploy/artifacts.py runs) get their versions from moto's S3.
 - StackSets' automatic deployment is not modelled: the test does what AWS documents it does when an
   account joins a target OU (instances for it in the StackSet's Regions, with the StackSet's own
   parameters), so what is proven is that nothing account-specific is needed.
@@ -39,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 import artifacts
 from acm_expiry.edge import new_session
@@ -46,15 +52,17 @@ from acm_expiry.errors import MalformedEventError
 from acm_expiry.permissions import RULE_ACTIONS
 from acm_expiry_cli.sample_events import change_event, scheduled_event
 from tests.conftest import World, amazon_issued_record
+from tests.support.aws_cli import MotoCli
 from tests.support.inventory import config_item
 from tests.support.policy import ALLOW, DENY, Request, decide
-from tests.support.templates import Resolver, active_resources, load
+from tests.support.templates import ACCOUNT, MappingNotFound, Resolver, active_resources, load
 
 MANAGEMENT = "123456789012"  # moto's default account: here the organization's management account
 REGIONS = ("us-east-1", "eu-west-1")
 HOME = REGIONS[0]
-FUNCTION_NAME = "RDK-Rule-Function-ACMExpiryRule"
-RULE_NAME = "ACMExpiryRule"
+# Not RDK's names (RDK-Rule-Function-ACMExpiryRule, ACMExpiryRule): an account can hold both.
+FUNCTION_NAME = "acm-expiry-rule"
+RULE_NAME = "acm-expiry-rule"
 # The role service-managed StackSets' CloudFormation runs as in a member account (what the
 # CloudFormationStackSetsOrgAdminServiceRolePolicy lets StackSets assume: role/stacksets-exec-*).
 CONFIG_SERVICE_ROLE = "aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
@@ -83,6 +91,13 @@ def moto_deployable(template: dict[str, Any]) -> dict[str, Any]:
     del deployable["Resources"]["Rule"]
     deployable["Outputs"] = {k: v for k, v in deployable["Outputs"].items() if "Rule" not in json.dumps(v)}
     return deployable
+
+
+def template_at(url: str) -> bytes:
+    """The object a StackSet's TemplateURL names (https://<bucket>.s3.<region>.amazonaws.com/<key>)."""
+    host, _, key = url.removeprefix("https://").partition("/")
+    bucket, _, rest = host.partition(".s3.")
+    return bytes(client("s3", rest.split(".")[0]).get_object(Bucket=bucket, Key=key)["Body"].read())
 
 
 def function_arn(account: str, region: str) -> str:
@@ -140,6 +155,9 @@ class Rollout:
     outsider: str
     dist: Path
     stack_set: dict[str, Any]
+    member_template: Path  # as the StackSet read it from S3
+    staged: artifacts.Staged
+    stack_sets: dict[str, dict[str, Any]]
     rules: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def deploy_instances(self, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,15 +176,28 @@ class Rollout:
             account, region = instance["Account"], instance["Region"]
             if (account, region) not in self.rules:
                 with as_account(monkeypatch, account):
-                    self.rules[account, region] = complete_member_stack(account, region, self.stack_set)
+                    self.rules[account, region] = complete_member_stack(
+                        account, region, self.stack_set, self.member_template
+                    )
 
 
-def complete_member_stack(account: str, region: str, stack_set: dict[str, Any]) -> dict[str, Any]:
-    """Finish, as CloudFormation would, what moto's CloudFormation left out of one member stack."""
+def lambda_fetches(code: dict[str, Any], region: str) -> bytes:
+    """The bytes Lambda takes for a function's Code or a layer's Content: the object by bucket and key, at
+    S3ObjectVersion when the template pins one (Lambda API Reference, FunctionCode), and the bucket's latest
+    otherwise. moto's Lambda ignores S3ObjectVersion; this does not."""
+    request = {"Bucket": code["S3Bucket"], "Key": code["S3Key"]}
+    if "S3ObjectVersion" in code:
+        request["VersionId"] = code["S3ObjectVersion"]
+    return bytes(client("s3", region).get_object(**request)["Body"].read())
+
+
+def complete_member_stack(account: str, region: str, stack_set: dict[str, Any], template_path: Path) -> dict[str, Any]:
+    """Finish, as CloudFormation and Lambda would, what moto left out of one member stack: the code and layer Lambda
+    takes at the pinned S3 versions, the layer on the function, the rule."""
     functions = client("lambda", region)
     (layer,) = functions.list_layers()["Layers"]
     layer_arn = layer["LatestMatchingVersion"]["LayerVersionArn"]
-    template = load("member.yaml")
+    template = load(str(template_path))
     parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack_set["Parameters"]}
     resolver = Resolver(
         template,
@@ -175,7 +206,10 @@ def complete_member_stack(account: str, region: str, stack_set: dict[str, Any]) 
         known={"SdkLayer": layer_arn, "Function.Arn": function_arn(account, region)},
     )
     resources = {logical_id: props for logical_id, _, props in active_resources(template, resolver)}
+    code = lambda_fetches(resources["Function"]["Code"], region)
+    functions.update_function_code(FunctionName=FUNCTION_NAME, ZipFile=code)
     functions.update_function_configuration(FunctionName=FUNCTION_NAME, Layers=resources["Function"]["Layers"])
+    lambda_fetches(resources["SdkLayer"]["Content"], region)  # Lambda refuses a version the bucket does not hold
     # The organization's own prerequisite (deploy/README.md): a recorder recording ACM certificates.
     client("config", region).put_configuration_recorder(
         ConfigurationRecorder={
@@ -185,6 +219,27 @@ def complete_member_stack(account: str, region: str, stack_set: dict[str, Any]) 
         }
     )
     return put_config_rule_as_config_does(account, region, resources["Rule"])
+
+
+def deploy_artifact_bucket(organization_id: str, region: str) -> None:
+    """artifacts.yaml in moto's CloudFormation, then what moto leaves out of it: the bucket's versioning, as the
+    template asks for it (moto ignores VersioningConfiguration)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # moto: AWS::S3::BucketPolicy "not supported"
+        client("cloudformation", region).create_stack(
+            StackName=artifacts.ARTIFACTS_STACK,
+            TemplateBody=artifacts.ARTIFACTS_TEMPLATE.read_text(),
+            Parameters=[{"ParameterKey": "OrganizationId", "ParameterValue": organization_id}],
+        )
+    template = load("artifacts.yaml")
+    pseudo = {"AWS::AccountId": MANAGEMENT, "AWS::Region": region}
+    resolver = Resolver(template, {"OrganizationId": organization_id}, pseudo=pseudo)
+    bucket = {logical_id: props for logical_id, _, props in active_resources(template, resolver)}["ArtifactBucket"]
+    if "VersioningConfiguration" in bucket:
+        status = bucket["VersioningConfiguration"]["Status"]
+        client("s3", region).put_bucket_versioning(
+            Bucket=bucket["BucketName"], VersioningConfiguration={"Status": status}
+        )
 
 
 @pytest.fixture
@@ -217,45 +272,35 @@ def rollout(aws: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Roll
         function=dist / artifacts.FUNCTION_ZIP,
         target_ous=ou,
     )
-    # The release's steps 1-3 (its command lines are tests/test_release.py's business).
+    # The release: buckets, then the zips uploaded and pinned in each Region, the member template rendered with
+    # the pins, both templates in the home Region (its command lines are tests/test_release.py's business).
     for region in REGIONS:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # moto: AWS::S3::BucketPolicy "not supported"
-            client("cloudformation", region).create_stack(
-                StackName=artifacts.ARTIFACTS_STACK,
-                TemplateBody=artifacts.ARTIFACTS_TEMPLATE.read_text(),
-                Parameters=[{"ParameterKey": "OrganizationId", "ParameterValue": organization_id}],
-            )
-        for path in (release.layer, release.function):
-            client("s3", region).put_object(
-                Bucket=artifacts.artifact_bucket(MANAGEMENT, region),
-                Key=artifacts.versioned_key(path),
-                Body=path.read_bytes(),
-            )
-    for template in (artifacts.MEMBER_TEMPLATE, artifacts.ALERTS_TEMPLATE):
-        client("s3").put_object(
-            Bucket=artifacts.artifact_bucket(MANAGEMENT, HOME),
-            Key=artifacts.versioned_key(template),
-            Body=template.read_bytes(),
-        )
+        deploy_artifact_bucket(organization_id, region)
+    cli = MotoCli(client)
+    staged = artifacts.stage(cli, MANAGEMENT, REGIONS, release.layer, release.function, dist)
+    keys = {}
+    for template_path in (staged.member_template, artifacts.ALERTS_TEMPLATE):
+        keys[template_path] = artifacts.versioned_key(template_path)
+        artifacts.upload(cli, MANAGEMENT, HOME, template_path, keys[template_path])
 
-    # Step 4: organization.yaml with the release's parameters; its rule StackSet, as resolved.
-    organization_stack = release.commands()[-1]
-    overrides = dict(
-        item.split("=", 1) for item in organization_stack[organization_stack.index("--parameter-overrides") + 1 :]
-    )
+    # organization.yaml with the release's parameters; its rule StackSet, as resolved, with the template it names.
+    command = release.organization_command(staged, keys[staged.member_template], keys[artifacts.ALERTS_TEMPLATE])
+    overrides = dict(item.split("=", 1) for item in command[command.index("--parameter-overrides") + 1 :])
     template = load("organization.yaml")
     resolver = Resolver(template, overrides, pseudo={"AWS::StackName": artifacts.ORGANIZATION_STACK})
-    stack_set = {logical_id: props for logical_id, _, props in active_resources(template, resolver)}["RuleStackSet"]
+    stack_sets = {logical_id: props for logical_id, _, props in active_resources(template, resolver)}
+    stack_set = stack_sets["RuleStackSet"]
+    member_template = tmp_path / "member-from-s3.yaml"
+    member_template.write_bytes(template_at(stack_set["TemplateURL"]))
     client("cloudformation").create_stack_set(
         StackSetName=stack_set["StackSetName"],
-        TemplateBody=json.dumps(moto_deployable(load("member.yaml"))),
+        TemplateBody=json.dumps(moto_deployable(load(str(member_template)))),
         Parameters=stack_set["Parameters"],
         PermissionModel=stack_set["PermissionModel"],
         Capabilities=stack_set["Capabilities"],
-        AutoDeployment=stack_set["AutoDeployment"],
+        AutoDeployment={key: value for key, value in stack_set["AutoDeployment"].items() if key != "DependsOn"},
     )
-    deployed = Rollout(organization_id, ou, members, outsider, dist, stack_set)
+    deployed = Rollout(organization_id, ou, members, outsider, dist, stack_set, member_template, staged, stack_sets)
     deployed.deploy_instances(monkeypatch)
     return deployed
 
@@ -352,7 +397,7 @@ def as_config_sends(event: dict[str, Any], rule: dict[str, Any], account: str) -
 def role_policy(rollout: Rollout, account: str, region: str) -> dict[str, Any]:
     """The inline policy of the role the account's function in ``region`` runs as, as CloudFormation makes it
     (moto keeps the document as the text of a Python dict, with AWS::NoValue left in as None)."""
-    template = load("member.yaml")
+    template = load(str(rollout.member_template))
     parameters = {p["ParameterKey"]: p["ParameterValue"] for p in rollout.stack_set["Parameters"]}
     resolver = Resolver(template, parameters, pseudo={"AWS::AccountId": account, "AWS::Region": region})
     role = {logical_id: props for logical_id, _, props in active_resources(template, resolver)}["FunctionRole"]
@@ -428,7 +473,7 @@ def test_the_rule_is_invoked_by_config_events_end_to_end(
     # itself refuses another rule's events, whatever they ask.
     sent = len(aws.config.put_calls)
     other_rule = rule | {"ConfigRuleName": "someone-elses-rule"}
-    with pytest.raises(MalformedEventError, match="'someone-elses-rule' is not 'ACMExpiryRule'"):
+    with pytest.raises(MalformedEventError, match=f"'someone-elses-rule' is not '{RULE_NAME}'"):
         aws.run(as_config_sends(scheduled_event(aws.later(days=1)), other_rule, account))
     assert len(aws.config.put_calls) == sent
 
@@ -481,12 +526,12 @@ def test_config_refuses_a_permission_that_names_one_rule(rollout: Rollout, monke
 # --- who may read the artifacts --------------------------------------------------------------------
 
 
-def bucket_policy(organization_id: str, region: str) -> dict[str, Any]:
+def bucket_policy(organization_id: str, region: str, readers: str = "") -> dict[str, Any]:
     template = load("artifacts.yaml")
     bucket = artifacts.artifact_bucket(MANAGEMENT, region)
     resolver = Resolver(
         template,
-        {"OrganizationId": organization_id},
+        {"OrganizationId": organization_id, "ReaderAccountIds": readers},
         pseudo={"AWS::AccountId": MANAGEMENT, "AWS::Region": region},
         known={"ArtifactBucket": bucket, "ArtifactBucket.Arn": f"arn:aws:s3:::{bucket}"},
     )
@@ -495,33 +540,112 @@ def bucket_policy(organization_id: str, region: str) -> dict[str, Any]:
     return dict(resources["ArtifactBucketPolicy"]["PolicyDocument"])
 
 
+def fetch_request(rollout: Rollout, role_arn: str, bucket: str, key: str, **context: str) -> Request:
+    """CloudFormation's GetObject(Version) in a member account: its session's role is aws:PrincipalArn."""
+    account = role_arn.split(":")[4]
+    organization = rollout.organization_id if account in rollout.members else "o-someoneelse1"
+    carried = {"aws:PrincipalOrgID": organization, "aws:PrincipalArn": role_arn, "aws:SecureTransport": "true"}
+    session = role_arn.replace(":iam::", ":sts::").replace(":role/", ":assumed-role/") + "/cloudformation"
+    return Request(session, "s3:GetObjectVersion", f"arn:aws:s3:::{bucket}/{key}", carried | context)
+
+
 @pytest.mark.parametrize("region", REGIONS)
 def test_the_code_comes_from_an_artifact_bucket_in_the_functions_region_that_the_organization_reads(
     rollout: Rollout, region: str
 ) -> None:
     """Lambda takes code from a bucket in the function's Region, fetched with the caller's credentials: in a
-    member account, the StackSets role CloudFormation runs as. The bucket policy admits it for the organization."""
+    member account, the StackSets role CloudFormation runs as. The bucket policy admits those roles of the
+    organization, for the pinned versions, and no one else."""
     bucket = artifacts.artifact_bucket(MANAGEMENT, region)
     location = client("s3", region).get_bucket_location(Bucket=bucket)["LocationConstraint"]
     assert (location or "us-east-1") == region
     policy = bucket_policy(rollout.organization_id, region)
-    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in rollout.stack_set["Parameters"]}
-    for key in (parameters["FunctionKey"], parameters["LayerKey"]):
-        fetch = Request(
-            f"arn:aws:iam::{rollout.members[0]}:role/{STACKSETS_ROLE}",
-            "s3:GetObject",
-            f"arn:aws:s3:::{bucket}/{key}",
-            {"aws:PrincipalOrgID": rollout.organization_id, "aws:SecureTransport": "true"},
-        )
+    pins = rollout.staged.pins[region]
+    exec_role = f"arn:aws:iam::{rollout.members[0]}:role/{STACKSETS_ROLE}"
+    for key in (pins.function_key, pins.layer_key):
+        fetch = fetch_request(rollout, exec_role, bucket, key)
         assert decide(policy, fetch) == ALLOW
-        stranger = fetch.principal.replace(rollout.members[0], "999999999999")
-        outside = {"aws:PrincipalOrgID": "o-someoneelse1", "aws:SecureTransport": "true"}
-        assert decide(policy, Request(stranger, fetch.action, fetch.resource, outside)) != ALLOW
-        plain_http = {**fetch.context, "aws:SecureTransport": "false"}
-        assert decide(policy, Request(fetch.principal, fetch.action, fetch.resource, plain_http)) == DENY
+        assert decide(policy, Request(fetch.principal, "s3:GetObject", fetch.resource, fetch.context)) == ALLOW
+        # Another role of the same member account: its own account's identity policy cannot reach across.
+        other_role = fetch_request(rollout, f"arn:aws:iam::{rollout.members[0]}:role/developer", bucket, key)
+        assert decide(policy, other_role) != ALLOW
+        stranger = fetch_request(rollout, exec_role.replace(rollout.members[0], "999999999999"), bucket, key)
+        assert decide(policy, stranger) != ALLOW
+        plain_http = fetch_request(rollout, exec_role, bucket, key, **{"aws:SecureTransport": "false"})
+        assert decide(policy, plain_http) == DENY
         assert decide(policy, Request(fetch.principal, "s3:PutObject", fetch.resource, fetch.context)) != ALLOW
-    elsewhere = Request(fetch.principal, "s3:GetObject", f"arn:aws:s3:::{bucket}/private/notes.txt", fetch.context)
+    elsewhere = fetch_request(rollout, exec_role, bucket, "private/notes.txt")
     assert decide(policy, elsewhere) != ALLOW
+    # An account whose own principals deploy plain stacks (the management account, when the release runs in a
+    # delegated administrator): admitted once named in ReaderAccountIds, and not before.
+    reader = f"arn:aws:iam::{rollout.members[1]}:role/admin"
+    assert decide(policy, fetch_request(rollout, reader, bucket, pins.function_key)) != ALLOW
+    named = bucket_policy(rollout.organization_id, region, readers=rollout.members[1])
+    assert decide(named, fetch_request(rollout, reader, bucket, pins.function_key)) == ALLOW
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_each_region_runs_the_code_pinned_in_its_own_bucket(rollout: Rollout, region: str) -> None:
+    """One bucket per Region, so one S3 version per Region: the released member template names each Region's own,
+    and a stack looks up its Region's. The version exists in that Region's bucket alone."""
+    mapping = load(str(rollout.member_template))["Mappings"]["Artifacts"]
+    assert set(mapping) == set(REGIONS)
+    pins = rollout.staged.pins[region]
+    assert mapping[region] == pins.as_mapping()
+    other = next(name for name in REGIONS if name != region)
+    assert pins.function_version != rollout.staged.pins[other].function_version
+    s3 = client("s3", region)
+    bucket = artifacts.artifact_bucket(MANAGEMENT, region)
+    for key, version, path in (
+        (pins.function_key, pins.function_version, artifacts.FUNCTION_ZIP),
+        (pins.layer_key, pins.layer_version, artifacts.LAYER_ZIP),
+    ):
+        body = s3.get_object(Bucket=bucket, Key=key, VersionId=version)["Body"].read()
+        assert body == (rollout.dist / path).read_bytes()
+    with pytest.raises(ClientError):
+        s3.get_object(Bucket=bucket, Key=pins.function_key, VersionId=rollout.staged.pins[other].function_version)
+
+
+def test_a_swapped_object_does_not_reach_an_account_that_joins_later(
+    rollout: Rollout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone puts other code under the released key (the latest object is now theirs): an account that joins
+    afterwards still gets the released code, because its stack asks for the pinned version. Lambda without the pin
+    would have taken theirs."""
+    for region in REGIONS:
+        pins = rollout.staged.pins[region]
+        bucket = artifacts.artifact_bucket(MANAGEMENT, region)
+        client("s3", region).put_object(Bucket=bucket, Key=pins.function_key, Body=b"someone else's code")
+        unpinned = {"S3Bucket": bucket, "S3Key": pins.function_key}
+        assert lambda_fetches(unpinned, region) == b"someone else's code"
+    organizations = client("organizations")
+    root = organizations.list_roots()["Roots"][0]["Id"]
+    newcomer = organizations.create_account(Email="late@example.com", AccountName="late")["CreateAccountStatus"]
+    organizations.move_account(AccountId=newcomer["AccountId"], SourceParentId=root, DestinationParentId=rollout.ou)
+    rollout.deploy_instances(monkeypatch)
+    for region in REGIONS:
+        assert_has_the_rule(monkeypatch, rollout, newcomer["AccountId"], region)  # the released code's SHA-256
+
+
+def test_the_artifact_buckets_are_versioned_and_outlive_their_stacks(rollout: Rollout) -> None:
+    for region in REGIONS:
+        bucket = artifacts.artifact_bucket(MANAGEMENT, region)
+        s3 = client("s3", region)
+        assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+        client("cloudformation", region).delete_stack(StackName=artifacts.ARTIFACTS_STACK)
+        s3.head_bucket(Bucket=bucket)  # still there, its name still this account's
+        assert s3.list_object_versions(Bucket=bucket)["Versions"]
+    resource = load("artifacts.yaml")["Resources"]["ArtifactBucket"]
+    assert (resource["DeletionPolicy"], resource["UpdateReplacePolicy"]) == ("Retain", "Retain")
+
+
+def test_member_yaml_as_it_is_deploys_nowhere() -> None:
+    """Only the released copy names Regions: the file itself, deployed as it is, fails as CloudFormation fails
+    on a missing mapping key, rather than run code nobody pinned."""
+    template = load("member.yaml")
+    resolver = Resolver(template, {"ArtifactBucketAccount": MANAGEMENT})
+    with pytest.raises(MappingNotFound, match="Artifacts::us-east-1::LayerKey"):
+        list(active_resources(template, resolver))
 
 
 # --- the organization template ---------------------------------------------------------------------
@@ -533,8 +657,6 @@ def organization_resources(overrides: dict[str, str]) -> dict[str, dict[str, Any
         "TargetOrganizationalUnitIds": "ou-ab12-cdef3456",
         "TargetRegions": "us-east-1,eu-west-1",
         "ArtifactBucketAccount": MANAGEMENT,
-        "FunctionKey": "acm-expiry/acm-expiry-function-0123456789abcdef.zip",
-        "LayerKey": "acm-expiry/acm-expiry-layer-0123456789abcdef.zip",
         "MemberTemplateURL": "https://b.s3.us-east-1.amazonaws.com/acm-expiry/member-0123456789abcdef.yaml",
         "AlertsTemplateURL": "https://b.s3.us-east-1.amazonaws.com/acm-expiry/alerts-0123456789abcdef.yaml",
     }
@@ -542,12 +664,20 @@ def organization_resources(overrides: dict[str, str]) -> dict[str, dict[str, Any
     return {logical_id: props for logical_id, _, props in active_resources(template, resolver)}
 
 
+def stack_sets_of(resources: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {name: props for name, props in resources.items() if name.endswith("StackSet")}
+
+
+RULE_STACK_SET_ARN = f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stackset/sample-RuleStackSet"
+
+
 def test_both_stack_sets_are_service_managed_auto_deploying_and_target_the_same_accounts() -> None:
-    resources = organization_resources({})
+    resources = stack_sets_of(organization_resources({}))
     assert set(resources) == {"RuleStackSet", "AlertsStackSet"}
     for stack_set in resources.values():
         assert stack_set["PermissionModel"] == "SERVICE_MANAGED"
-        assert stack_set["AutoDeployment"] == {"Enabled": True, "RetainStacksOnAccountRemoval": False}
+        assert stack_set["AutoDeployment"]["Enabled"] is True
+        assert stack_set["AutoDeployment"]["RetainStacksOnAccountRemoval"] is False
         assert stack_set["StackInstancesGroup"] == [
             {
                 "DeploymentTargets": {"OrganizationalUnitIds": ["ou-ab12-cdef3456"]},
@@ -557,7 +687,21 @@ def test_both_stack_sets_are_service_managed_auto_deploying_and_target_the_same_
         assert stack_set["CallAs"] == "SELF"
     assert resources["RuleStackSet"]["Capabilities"] == ["CAPABILITY_IAM"]  # member.yaml's unnamed role
     assert organization_resources({"CallAs": "DELEGATED_ADMIN"})["RuleStackSet"]["CallAs"] == "DELEGATED_ADMIN"
-    assert set(organization_resources({"Alerts": "false"})) == {"RuleStackSet"}
+    assert set(stack_sets_of(organization_resources({"Alerts": "false"}))) == {"RuleStackSet"}
+
+
+def test_joining_accounts_get_the_rule_after_the_recorder_and_the_alerts_after_the_rule() -> None:
+    """AutoDeployment.DependsOn takes StackSet ARNs: the recorder's, when given (empty by default), and the rule
+    StackSet's for the alerts (arn:...:stackset/<name>:<id>, the form of the documented event's stack-set-arn)."""
+    resources = stack_sets_of(organization_resources({}))
+    assert "DependsOn" not in resources["RuleStackSet"]["AutoDeployment"]
+    assert resources["AlertsStackSet"]["AutoDeployment"]["DependsOn"] == [RULE_STACK_SET_ARN]
+    recorder = f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stackset/recorder:0123abcd-0123-4567-89ab-0123456789ab"
+    after = stack_sets_of(organization_resources({"RecorderStackSetArn": recorder}))
+    assert after["RuleStackSet"]["AutoDeployment"]["DependsOn"] == [recorder]
+    for wrong in ("recorder", "arn:aws:cloudformation:us-east-1:123:stackset/recorder"):  # a name, no id
+        with pytest.raises(AssertionError, match="RecorderStackSetArn"):
+            organization_resources({"RecorderStackSetArn": wrong})
 
 
 def test_the_stack_sets_pass_only_parameters_their_templates_take() -> None:
@@ -566,19 +710,37 @@ def test_the_stack_sets_pass_only_parameters_their_templates_take() -> None:
     member = load("member.yaml")["Parameters"]
     assert passed <= set(member)
     assert {name for name, spec in member.items() if "Default" not in spec} <= passed
-    alerts = resources["AlertsStackSet"]["Parameters"]
-    assert alerts == [{"ParameterKey": "AlertEmail", "ParameterValue": "ops@example.com"}]
-    assert {p["ParameterKey"] for p in alerts} <= set(load("alerts.yaml")["Parameters"])
-    assert "Parameters" not in organization_resources({})["AlertsStackSet"]  # alerts.yaml's defaults
+    alerts = {p["ParameterKey"]: p["ParameterValue"] for p in resources["AlertsStackSet"]["Parameters"]}
+    assert set(alerts) <= set(load("alerts.yaml")["Parameters"])
+    assert alerts["AlertEmail"] == "ops@example.com"
+    assert "AlertEmail" not in {p["ParameterKey"] for p in organization_resources({})["AlertsStackSet"]["Parameters"]}
 
 
-def test_alerts_defaults_watch_the_rule_the_member_stack_creates() -> None:
-    """alerts.yaml goes out with its default parameters: they must cover member.yaml's rule and function."""
-    alerts, member = load("alerts.yaml")["Parameters"], load("member.yaml")["Parameters"]
-    if "ConfigRuleName" in alerts:  # the event rule matches names starting with it
-        assert str(member["ConfigRuleName"]["Default"]).startswith(str(alerts["ConfigRuleName"]["Default"]))
-    if "FunctionName" in alerts:
-        assert alerts["FunctionName"]["Default"] == member["FunctionName"]["Default"]
+def test_the_alerts_watch_the_rule_and_function_the_member_stack_creates() -> None:
+    """The alerts StackSet is given the member stack's own rule and function names, whatever they are."""
+    for names in ({}, {"ConfigRuleName": "cert-expiry", "FunctionName": "cert-expiry-fn"}):
+        resources = organization_resources(names)
+        member = {p["ParameterKey"]: p["ParameterValue"] for p in resources["RuleStackSet"]["Parameters"]}
+        alerts = {p["ParameterKey"]: p["ParameterValue"] for p in resources["AlertsStackSet"]["Parameters"]}
+        for name in ("ConfigRuleName", "FunctionName"):
+            assert (
+                alerts[name]
+                == member[name]
+                == names.get(name, load("organization.yaml")["Parameters"][name]["Default"])
+            )
+
+
+def test_member_names_do_not_collide_with_the_rdk_path() -> None:
+    """RDK names the function RDK-Rule-Function-ACMExpiryRule (and so its log group) and the rule ACMExpiryRule;
+    the member stack's defaults, and the organization's, are other names."""
+    rdk = {"FunctionName": "RDK-Rule-Function-ACMExpiryRule", "ConfigRuleName": "ACMExpiryRule"}
+    for template in ("member.yaml", "organization.yaml"):
+        parameters = load(template)["Parameters"]
+        for name, taken in rdk.items():
+            assert str(parameters[name]["Default"]).lower() != taken.lower(), (template, name)
+    resources = organization_resources({})
+    member = {p["ParameterKey"]: p["ParameterValue"] for p in resources["RuleStackSet"]["Parameters"]}
+    assert f"/aws/lambda/{member['FunctionName']}" != "/aws/lambda/RDK-Rule-Function-ACMExpiryRule"
 
 
 def test_the_aggregator_covers_every_account_and_region_of_the_organization() -> None:
@@ -593,4 +755,11 @@ def test_the_aggregator_covers_every_account_and_region_of_the_organization() ->
     role = resources["AggregatorRole"]
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "config.amazonaws.com"}
+    # The confused deputy: Config may assume it for this account's aggregator only.
+    assume = Request(
+        "config.amazonaws.com", "sts:AssumeRole", "sample-AggregatorRole-Arn", {"aws:SourceAccount": ACCOUNT}
+    )
+    assert decide(role["AssumeRolePolicyDocument"], assume) == ALLOW
+    for other in ({"aws:SourceAccount": "999999999999"}, {}):
+        assert decide(role["AssumeRolePolicyDocument"], Request(assume.principal, assume.action, "*", other)) != ALLOW
     assert role["ManagedPolicyArns"] == ["arn:aws:iam::aws:policy/service-role/AWSConfigRoleForOrganizations"]

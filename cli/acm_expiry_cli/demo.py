@@ -196,6 +196,12 @@ def log_summary(line: str) -> str:
     if isinstance(evaluations, dict):
         counted = ", ".join(f"{count} {verdict}" for verdict, count in sorted(evaluations.items()))
         parts.append(f"sent {counted or 'nothing'}")
+    pages = entry.get("pages")
+    if isinstance(pages, dict) and isinstance(pages.get("sent"), int):
+        crossed = ", ".join(f"{n} {kind}" for kind, n in sorted(pages.items()) if kind != "sent" and isinstance(n, int))
+        parts.append(f"{pages['sent']} pages put on EventBridge" + (f" ({crossed})" if crossed else ""))
+    if entry.get("pagesError"):
+        parts.append("pages not put (see pagesError)")
     calls = entry.get("apiCalls")
     if isinstance(calls, dict) and all(isinstance(count, int) for count in calls.values()):
         parts.append(f"{sum(calls.values())} AWS calls")

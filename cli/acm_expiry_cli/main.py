@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, NoReturn
 
+from acm_expiry_cli import org_status
 from acm_expiry_cli.formats import FORMATS
 
 # Exit 2 means "something is NON_COMPLIANT" for `scan`, so usage errors exit 1 like every other
@@ -41,6 +42,8 @@ Examples:
   acm-expiry scan --region us-east-1  one region's certificates, judged
   acm-expiry scan --aggregator org-agg --format html --output report.html
   acm-expiry scan --help              where to scan, the window, the formats
+  acm-expiry org-status --stack-set-name acm-expiry-organization-rule
+                                      stack instances of the roll-out not CURRENT, and why
 
 Deploying the rule itself: deploy/README.md in the project's folder."""
 DEMO_DESCRIPTION = """\
@@ -154,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     output.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
     output.add_argument("--only-noncompliant", action="store_true", help="show only NON_COMPLIANT certificates")
+    org_status.add_parser(commands, _Formatter)
     from acm_expiry_cli.remediate import add_parser as add_remediate
 
     add_remediate(commands, _Formatter)
@@ -197,6 +201,8 @@ def main(argv: Sequence[str] | None = None, new_session: Callable[..., Any] | No
         from acm_expiry_cli.remediate import run_remediate
 
         return run_remediate(args, new_session=new_session) if new_session else run_remediate(args)
+    if args.command == "org-status":
+        return org_status.run(args, new_session) if new_session else org_status.run(args)
     return EXIT_USAGE
 
 

@@ -8,13 +8,17 @@ at what AWS would see for that deployment.
 
 from __future__ import annotations
 
+import functools
 import re
+import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import regex
 from cfnlint.decode import decode
+
+import artifacts
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEPLOY = ROOT / "deploy"
@@ -33,8 +37,33 @@ class RuleAssertionFailed(AssertionError):
     """CloudFormation refuses the stack: one of the template's Rules does not hold (its AssertDescription)."""
 
 
+class MappingNotFound(AssertionError):
+    """CloudFormation refuses the stack: an Fn::FindInMap key is not in the mapping (its error's words)."""
+
+
+# member.yaml's Artifacts mapping names no Region; deploy/artifacts.py releases a copy that names each Region's
+# keys and S3 versions. Tests that resolve the member stack load that copy (under this name), made with these
+# sample pins (version ids in the form of the S3 User Guide's examples).
+RELEASED_MEMBER = "member.yaml, as released"
+SAMPLE_REGIONS = ("us-east-1", "eu-west-1", "us-gov-west-1", "cn-north-1")
+SAMPLE_PINS = artifacts.Pins(
+    function_key="acm-expiry/acm-expiry-function-0123456789abcdef.zip",
+    function_version="3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY+MTRCxf3vjVBH40Nrjfkd",
+    layer_key="acm-expiry/acm-expiry-layer-0123456789abcdef.zip",
+    layer_version="QUpfdndhfd8438MNFDN93jdnJFkdmqnh893",
+)
+
+
+@functools.cache
+def released_member() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="acm-expiry-released-"))
+    path = folder / "member.yaml"
+    path.write_text(artifacts.render_member_template(dict.fromkeys(SAMPLE_REGIONS, SAMPLE_PINS)))
+    return path
+
+
 def load(name: str) -> dict[str, Any]:
-    template, matches = decode(str(DEPLOY / name))
+    template, matches = decode(str(released_member() if name == RELEASED_MEMBER else DEPLOY / name))
     assert not matches, matches
     assert template is not None
     return template
@@ -82,6 +111,7 @@ class Resolver:
                 assert float(value) <= float(spec["MaxValue"]), (name, value)
             self.values[str(name)] = value.split(",") if spec.get("Type") == "CommaDelimitedList" else value
         self.conditions: Mapping[str, Any] = template.get("Conditions", {})
+        self.mappings: Mapping[str, Any] = template.get("Mappings", {})
         self.resources: Mapping[str, Any] = template.get("Resources", {})
         for rule in template.get("Rules", {}).values():
             if "RuleCondition" in rule and not self._truth(rule["RuleCondition"]):
@@ -133,6 +163,14 @@ class Resolver:
                     return self.resolve(if_true if self.condition(str(name)) else if_false)
                 if key == "Fn::GetAtt":
                     return self.get_att(str(argument[0]), str(argument[1]))
+                if key == "Fn::FindInMap":
+                    name, top, second = (str(self.resolve(item)) for item in argument)
+                    if second not in self.mappings[name].get(top, {}):
+                        raise MappingNotFound(f"Unable to get mapping for {name}::{top}::{second}")
+                    return str(self.mappings[name][top][second])
+                if key == "Fn::Split":
+                    separator, text = argument
+                    return str(self.resolve(text)).split(str(separator))
                 if key == "Fn::Join":
                     separator, items = argument
                     return str(separator).join(str(item) for item in self.resolve(items))
