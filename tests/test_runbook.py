@@ -24,11 +24,23 @@ import runbook
 from acm_expiry import remediation
 from acm_expiry.remediation import Action, Report
 from tests.support.policy import ALLOW, IMPLICIT_DENY, Request, decide
-from tests.support.templates import ACCOUNT, DEPLOY, Resolver, active_resources, as_list, load, policies
+from tests.support.templates import (
+    ACCOUNT,
+    DEPLOY,
+    RELEASED_MEMBER,
+    Resolver,
+    active_resources,
+    as_list,
+    load,
+    policies,
+)
 from tests.test_deploy import ARTIFACTS, checkov, parliament_findings
 
 SCRIPT = Path(remediation.__file__)
-TEMPLATES = {"remediation.yaml": {}, "member.yaml": ARTIFACTS}
+# member.yaml as released (its Artifacts mapping filled in, as tests/test_deploy.py reads it); the script block is the
+# file's own.
+TEMPLATES = {"remediation.yaml": {}, RELEASED_MEMBER: ARTIFACTS}
+FILES = {"remediation.yaml": "remediation.yaml", RELEASED_MEMBER: "member.yaml"}
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/acm-expiry-RemediationRole-1A2B3C"
 # SSM's documented vocabulary.
 PARAMETER_TYPES = {"String", "StringList", "Integer", "Boolean", "MapList", "StringMap"}
@@ -87,7 +99,7 @@ def test_the_runbook_runs_the_module_itself(name: str) -> None:
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_extract_reads_the_script_as_yaml_does(name: str) -> None:
     """What the runbook's own tests exec (tests/test_remediation.py) is what SSM receives."""
-    assert runbook.extract((DEPLOY / name).read_text()) == script_step(document(name))["inputs"]["Script"]
+    assert runbook.extract((DEPLOY / FILES[name]).read_text()) == script_step(document(name))["inputs"]["Script"]
 
 
 def test_make_runbook_has_nothing_to_write() -> None:
@@ -111,7 +123,7 @@ def test_embed_replaces_the_marked_block_only_and_is_idempotent() -> None:
 
 def test_the_document_and_role_are_the_same_in_both_templates() -> None:
     """member.yaml's copies differ only in their Condition (there, "none" leaves them out)."""
-    blocks = {name: load(name)["Resources"] for name in TEMPLATES}
+    blocks = {name: load(name)["Resources"] for name in FILES.values()}
     for logical_id in ("RemediationDocument", "RemediationRole"):
         member = {k: v for k, v in blocks["member.yaml"][logical_id].items() if k != "Condition"}
         assert member == blocks["remediation.yaml"][logical_id], logical_id
@@ -244,7 +256,7 @@ def test_config_s_own_limits_are_the_parameters(parameter: str, value: str) -> N
 
 
 def test_none_leaves_the_configuration_out() -> None:
-    assert set(resources("member.yaml", {"Remediation": "none"})) & {
+    assert set(resources(RELEASED_MEMBER, {"Remediation": "none"})) & {
         "RemediationDocument", "RemediationRole", "RemediationConfiguration"} == set()  # fmt: skip
     standalone = resources("remediation.yaml", {"Remediation": "none"})
     assert {"RemediationDocument", "RemediationRole"} <= set(

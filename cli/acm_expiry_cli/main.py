@@ -43,7 +43,8 @@ Examples:
   acm-expiry scan --aggregator org-agg --format html --output report.html
   acm-expiry scan --help              where to scan, the window, the formats
   acm-expiry org-status --stack-set-name acm-expiry-organization-rule
-                                      stack instances of the roll-out not CURRENT, and why
+                                      the roll-out's instances not CURRENT
+  acm-expiry remediate <ARN>          what the runbook would fix (--apply: fix)
 
 Deploying the rule itself: deploy/README.md in the project's folder."""
 DEMO_DESCRIPTION = """\
