@@ -42,8 +42,7 @@ Examples:
   acm-expiry scan --region us-east-1  one region's certificates, judged
   acm-expiry scan --aggregator org-agg --format html --output report.html
   acm-expiry scan --help              where to scan, the window, the formats
-  acm-expiry org-status --stack-set-name acm-expiry-organization-rule
-                                      the roll-out's instances not CURRENT
+  acm-expiry org-status               the roll-out's unhealthy stack instances
   acm-expiry remediate <ARN>          what the runbook would fix (--apply: fix)
 
 Deploying the rule itself: deploy/README.md in the project's folder."""
