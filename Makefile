@@ -12,7 +12,7 @@ PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 RDK_PACKAGE := build/rdk
 
 .PHONY: demo test lint bench bench-peers template clean pycache layer package release report-preview rdk-package \
-	org-status stage rdk-log-retention
+	org-status stage rdk-log-retention runbook
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "make: python3.12 not found; install Python 3.12 or pass PYTHON=/path/to/python3.12" >&2; exit 1; }
@@ -53,6 +53,11 @@ rdk-package:
 	mkdir -p $(RDK_PACKAGE)
 	cp -RL ACMExpiryRule $(RDK_PACKAGE)/
 	find $(RDK_PACKAGE) \( -name '*_test.py' -o -name __pycache__ -o -name '*.zip' \) -prune -exec rm -rf {} +
+
+# The remediation runbook's script is ACMExpiryRule/acm_expiry/remediation.py, whole: this writes it into
+# deploy/remediation.yaml and deploy/member.yaml (tests/test_runbook.py fails while they differ).
+runbook:
+	$(PYTHON) deploy/runbook.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check ACMExpiryRule cli tests bench deploy

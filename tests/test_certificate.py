@@ -187,3 +187,23 @@ def test_from_list_summary_and_describe_agree() -> None:
     assert listed.key_algorithm == merged.key_algorithm == "RSA_4096"
     assert merged.renewal_status == "PENDING_VALIDATION"
     assert merged.in_use is False
+
+
+@pytest.mark.parametrize("origin", ["ACME", "AWS_MANAGED", "CUSTOMER_PROVIDED"])
+def test_key_pair_origin_is_read_from_every_source(origin: str) -> None:
+    summary = {"CertificateArn": ARN, "CertificateKeyPairOrigin": origin}
+    item = {"resourceId": ARN, "configuration": {"certificateArn": ARN, "certificateKeyPairOrigin": origin}}
+    assert Certificate.from_acm(summary).key_pair_origin == origin
+    assert Certificate.from_configuration_item(item).key_pair_origin == origin
+
+
+def test_an_unknown_key_pair_origin_is_completed_by_describe_certificate() -> None:
+    """A configuration item may not record it (Config's schema is unverified); DescribeCertificate does."""
+    item = {"resourceId": ARN, "configuration": {"certificateArn": ARN, "type": "AMAZON_ISSUED"}}
+    recorded = Certificate.from_configuration_item(item)
+    assert recorded.key_pair_origin is None
+    described = Certificate.from_acm({"CertificateArn": ARN, "CertificateKeyPairOrigin": "ACME"})
+    assert recorded.with_details(described).key_pair_origin == "ACME"
+    # What the item or summary said stands.
+    listed = Certificate.from_acm({"CertificateArn": ARN, "CertificateKeyPairOrigin": "AWS_MANAGED"})
+    assert listed.with_details(described).key_pair_origin == "AWS_MANAGED"

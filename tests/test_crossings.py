@@ -268,7 +268,9 @@ def test_a_change_event_pages_the_crossing_it_sees_against_the_result_held(aws: 
     item = {"certificateArn": ARN + "app", "status": "ISSUED", "type": "AMAZON_ISSUED",
             "renewalEligibility": "ELIGIBLE", "inUseBy": ["arn:aws:elasticloadbalancing:listener/app"],
             "notAfter": (aws.now + timedelta(days=20)).isoformat(),
-            "renewalSummary": {"renewalStatus": "PENDING_AUTO_RENEWAL"}}  # fmt: skip
+            "renewalSummary": {"renewalStatus": "PENDING_AUTO_RENEWAL"},
+            # Without its key pair origin the item cannot say it is not ACME-issued, and the rule asks ACM.
+            "certificateKeyPairOrigin": "AWS_MANAGED"}  # fmt: skip
     aws.run(change_event(config_item(item, aws.now), aws.now))
     assert paged(aws) == [("app", "entered-window")]  # nothing held before
     (read,) = aws.doubles.calls("config.GetComplianceDetailsByResource")

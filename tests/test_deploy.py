@@ -95,13 +95,15 @@ MEMBER_ROLE_CASES: dict[str, dict[str, str]] = {
 # The keys and versions are in the released copy's Artifacts mapping (tests/support/templates.py, SAMPLE_PINS).
 ARTIFACTS = {"ArtifactBucketAccount": CENTRAL_ACCOUNT}
 MEMBER_FUNCTION_NAME = "acm-expiry-rule"  # member.yaml's default: not RDK's name
+# The function's role alone: Remediation "none" leaves the runbook's role out (tests/test_runbook.py checks that one).
+FUNCTION_ONLY = {**ARTIFACTS, "Remediation": "none"}
 STACK_CASES: dict[str, dict[str, str]] = {
-    "defaults": ARTIFACTS,
-    "findings": {**ARTIFACTS, "SecurityHubFindings": "true"},
-    "exemptions": {**ARTIFACTS, "ExemptTagKey": EXEMPT_TAG_KEY},
-    "no-oversized": {**ARTIFACTS, "OversizedNotifications": "false"},
-    "no-pages": {**ARTIFACTS, "CrossingEvents": "false"},
-    "everything": {**ARTIFACTS, "SecurityHubFindings": "true", "ExemptTagKey": EXEMPT_TAG_KEY},
+    "defaults": FUNCTION_ONLY,
+    "findings": {**FUNCTION_ONLY, "SecurityHubFindings": "true"},
+    "exemptions": {**FUNCTION_ONLY, "ExemptTagKey": EXEMPT_TAG_KEY},
+    "no-oversized": {**FUNCTION_ONLY, "OversizedNotifications": "false"},
+    "no-pages": {**FUNCTION_ONLY, "CrossingEvents": "false"},
+    "everything": {**FUNCTION_ONLY, "SecurityHubFindings": "true", "ExemptTagKey": EXEMPT_TAG_KEY},
 }
 ROLE_TEMPLATES = ("execution-role.yaml", "member-role.yaml", RELEASED_MEMBER)
 POLICY_CASES = (
@@ -186,6 +188,7 @@ def test_deploy_has_the_templates() -> None:
         "organization.yaml",
         "artifacts.yaml",
         "aggregator.yaml",
+        "remediation.yaml",
     } <= names
     assert (DEPLOY / "README.md").is_file()
 

@@ -271,6 +271,7 @@ class Configuration:
             "Type": self.type,
             "KeyAlgorithm": self.key_algorithm,
             "RenewalEligibility": self.extra.get("renewalEligibility"),
+            "CertificateKeyPairOrigin": self.extra.get("certificateKeyPairOrigin"),
         }
         if self.not_after is not None:
             described["NotAfter"] = self.not_after.instant(now).timestamp()
@@ -307,6 +308,13 @@ def asks_acm(spec: ChangeSpec, not_after: datetime | None, now: datetime) -> boo
         return True
     if configuration.status == "REVOKED" and not_after > now and not configuration.extra.get("revokedAt"):
         return True  # the annotation names the revocation date, which Config's schema does not record
+    compliance = expected_compliance(configuration.status, not_after, now, spec.days.effective)
+    if (
+        compliance == "NON_COMPLIANT"
+        and not configuration.extra.get("certificateKeyPairOrigin")
+        and configuration.type != "IMPORTED"
+    ):
+        return True  # an ACME-issued certificate gets other advice, and is never told to be deleted
     renewal = configuration.extra.get("renewalSummary") or {}
     return (
         configuration.status not in ("EXPIRED", "REVOKED")
@@ -350,6 +358,8 @@ def configurations(draw: st.DrawFn, days: int) -> Configuration:
                 st.sampled_from(["NO_AVAILABLE_CONTACTS", "CAA_ERROR", "OTHER", "SOMETHING_NEW"])
             )
         extra["renewalSummary"] = draw(st.sampled_from([renewal, None]))
+    if draw(st.booleans()):  # Config's resource schema is unverified: the item may or may not carry it
+        extra["certificateKeyPairOrigin"] = draw(st.sampled_from(["AWS_MANAGED", "CUSTOMER_PROVIDED", "ACME"]))
     if status == "REVOKED" and draw(st.booleans()):
         extra["revokedAt"] = "2026-01-02T03:04:05Z"
         extra["revocationReason"] = "KEY_COMPROMISE"

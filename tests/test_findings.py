@@ -63,6 +63,43 @@ def test_severity_follows_urgency(
     assert built["Title"] == f"ACM certificate www.example.com {title_end}"
 
 
+@pytest.mark.parametrize(
+    ("days", "fields", "says", "never"),
+    [
+        # ACM cannot delete an ACME-issued certificate (DeleteCertificate, API reference): never say so.
+        (-3, {"type": "AMAZON_ISSUED", "key_pair_origin": "ACME"}, "ACM cannot delete it", "then delete it"),
+        (200, {"status": "REVOKED", "key_pair_origin": "ACME"}, "deletes it itself 1 year after", "then delete it"),
+        (12, {"type": "AMAZON_ISSUED", "key_pair_origin": "ACME", "renewal_eligibility": "INELIGIBLE"},
+         "the ACME client that ordered it renews it", "or delete it"),
+        (-3, {"type": "AMAZON_ISSUED", "key_pair_origin": "AWS_MANAGED"}, "then delete it from ACM", "ACME"),
+    ],
+)  # fmt: skip
+def test_an_acme_certificate_is_never_told_to_be_deleted(
+    days: float, fields: dict[str, Any], says: str, never: str
+) -> None:
+    built = finding(days, **fields)
+    assert built is not None
+    text = built["Remediation"]["Recommendation"]["Text"]
+    assert says in text
+    assert never not in text
+
+
+@pytest.mark.parametrize(
+    ("fields", "runbook"),
+    [
+        ({"type": "AMAZON_ISSUED", "renewal_eligibility": "ELIGIBLE", "in_use": True,
+          "renewal_status": "PENDING_VALIDATION"}, True),
+        ({"type": "PRIVATE", "renewal_eligibility": "ELIGIBLE", "in_use": False}, True),
+        ({"type": "PRIVATE", "renewal_eligibility": "ELIGIBLE", "in_use": True}, False),
+        ({"type": "IMPORTED"}, False),
+    ],
+)  # fmt: skip
+def test_the_finding_says_when_the_runbook_can_fix_it(fields: dict[str, Any], runbook: bool) -> None:
+    built = finding(12, **fields)
+    assert built is not None
+    assert ("Remediate in Config" in built["Remediation"]["Recommendation"]["Text"]) is runbook
+
+
 def test_never_issued_certificates_get_no_finding() -> None:
     assert finding(None, status="PENDING_VALIDATION") is None
 

@@ -16,6 +16,7 @@ import pytest
 
 from acm_expiry_cli.sample_events import change_event, scheduled_event
 from tests.conftest import World
+from tests.support.doubles import key_pair_origin
 from tests.support.inventory import config_item
 
 ARN = "arn:aws:acm:us-east-1:123456789012:certificate/"
@@ -73,6 +74,19 @@ def table(now: datetime) -> list[tuple[dict[str, Any], set[str]]]:
         (record("private-unexported", now, 25, Type="PRIVATE"), set()),
         (
             record(
+                "private-exported",
+                now,
+                25,
+                Type="PRIVATE",
+                RenewalEligibility="ELIGIBLE",
+                RenewalSummary={"RenewalStatus": "PENDING_AUTO_RENEWAL"},
+            ),
+            set(),
+        ),
+        (record("acme", now, 20, Type="AMAZON_ISSUED", CertificateKeyPairOrigin="ACME"), set()),
+        (record("acme-expired", now, -2, Type="AMAZON_ISSUED", CertificateKeyPairOrigin="ACME"), set()),
+        (
+            record(
                 "private-renewing",
                 now,
                 40,
@@ -91,6 +105,13 @@ def table(now: datetime) -> list[tuple[dict[str, Any], set[str]]]:
         (failed("item-without-reason", 11, "AMAZON_ISSUED", "CAA_ERROR"), {"renewalStatusReason"}),
         # ... nor revokedAt.
         (record("revoked-item-without-date", now, 60, Status="REVOKED", RevokedAt=days_ago(9)), {"revokedAt"}),
+        # Config's resource schema for the item is unverified: it may not record the key pair origin.
+        (
+            record("acme-item-without-origin", now, 20, Type="AMAZON_ISSUED", CertificateKeyPairOrigin="ACME"),
+            {"certificateKeyPairOrigin"},
+        ),
+        (record("amazon-item-without-origin", now, 20, Type="AMAZON_ISSUED"), {"certificateKeyPairOrigin"}),
+        (record("imported-item-without-origin", now, 5), {"certificateKeyPairOrigin"}),
         # Revoked before ACM recorded an expiry date: still NON_COMPLIANT, on ACM's word.
         (record("revoked-without-expiry", now, None, Status="REVOKED", RevokedAt=days_ago(4)), set()),
     ]
@@ -111,6 +132,7 @@ def configuration(described: dict[str, Any], left_out: set[str]) -> dict[str, An
         "keyAlgorithm": described["KeyAlgorithm"].replace("_", "-", 1),
         "inUseBy": described["InUseBy"],
         "renewalEligibility": described["RenewalEligibility"],
+        "certificateKeyPairOrigin": key_pair_origin(described),
         **iso,
     }
     if "RenewalSummary" in described:
@@ -152,8 +174,9 @@ def test_change_events_and_the_periodic_run_send_identical_evaluations(aws: Worl
     # Every verdict and advice kind occurs, so the comparison covers them all.
     words = " ".join(annotation or "" for _, annotation in change.values())
     for phrase in ("re-import", "CAA record", "DNS validation", "attach it", "private CA is not ACTIVE",
-                   "export or associate", "Expired 3 days ago", "Revoked on", "PENDING_VALIDATION",
-                   "grant ACM's service principal", "DOMAIN_NOT_ALLOWED", "outside the 30-day window"):  # fmt: skip
+                   "export it or associate it", "Expired 3 days ago", "Revoked on", "PENDING_VALIDATION",
+                   "grant ACM's service principal", "DOMAIN_NOT_ALLOWED", "outside the 30-day window",
+                   "ACME-issued", "Remediate in Config", "acm:RenewCertificate"):  # fmt: skip
         assert phrase in words, phrase
     assert "see the ACM console" not in words  # every FAILED renewal names its reason, whichever the trigger
     # Both triggers agree on these because both asked ACM; and what they say is right.
@@ -165,10 +188,15 @@ def test_change_events_and_the_periodic_run_send_identical_evaluations(aws: Worl
                                                             "Amazon to issue.")  # fmt: skip
     assert change[ARN + "revoked-item-without-date"] == ("NON_COMPLIANT", f"Revoked on {day(9)}: replace it.")
     assert change[ARN + "revoked-without-expiry"] == ("NON_COMPLIANT", f"Revoked on {day(4)}: replace it.")
+    # An ACME-issued certificate is named so on both triggers, even when the item does not say.
+    for name in ("acme", "acme-item-without-origin"):
+        assert "ACME-issued" in change[ARN + name][1], name
+    assert "ACME" not in change[ARN + "amazon-item-without-origin"][1]
     # ACM was asked only where the item could not decide.
     assert asked == {ARN + name for name in ("item-without-date", "item-with-unreadable-date", "item-without-renewal",
                                             "private-item-without-renewal", "item-without-reason",
-                                            "revoked-item-without-date", "revoked-without-expiry")}  # fmt: skip
+                                            "revoked-item-without-date", "revoked-without-expiry",
+                                            "acme-item-without-origin", "amazon-item-without-origin")}  # fmt: skip
 
 
 @pytest.mark.parametrize("status", ["ISSUED", "INACTIVE"])

@@ -171,7 +171,7 @@ SCENARIOS = [
         cert(29, type="PRIVATE"),
         Compliance.NON_COMPLIANT,
         Scenario.EXPIRING,
-        ["Expires in 29 days", "ACM renews it only if exported or associated", "acm:RenewCertificate"],
+        ["Expires in 29 days", "ACM renews it only once exported or associated"],
     ),
     (
         "scenario5_less_than_a_day_left",
@@ -338,7 +338,10 @@ def test_every_annotation_fits_config_by_construction() -> None:
     renewals = ["PENDING_AUTO_RENEWAL", "PENDING_VALIDATION", "SUCCESS", "FAILED", odd, None]
     reasons = [*RENEWAL_REASON_HINTS, odd, None]
     days = [None, -10_000, -1, 0, 0.5, 30, 3650, 40_000]
-    for status, kind, renewal, reason, day in itertools.product(statuses, types, renewals, reasons, days):
+    origins = ["AWS_MANAGED", "ACME", None]
+    for status, kind, renewal, reason, day, origin in itertools.product(
+        statuses, types, renewals, reasons, days, origins
+    ):
         certificate = Certificate(
             ARN,
             long_domain,
@@ -349,10 +352,13 @@ def test_every_annotation_fits_config_by_construction() -> None:
             renewal_eligibility="INELIGIBLE" if day == 30 else "ELIGIBLE",
             not_after=None if day is None else NOW + timedelta(days=day),
             revoked_at=NOW if status == "REVOKED" else None,
+            key_pair_origin=origin,
+            in_use=day != 3650,
         )
         for window in (1, 30, 3650):
             annotation = judge(certificate, NOW, window).annotation
             assert 1 <= len(annotation) <= ANNOTATION_LIMIT, annotation
+            assert len(annotation.encode("utf-16-le")) // 2 <= ANNOTATION_LIMIT, annotation
             assert long_domain not in annotation
             # The alerts' EventBridge input transformer inserts it unescaped into a JSON string.
             assert '"' not in annotation and "\n" not in annotation and "\\" not in annotation
@@ -362,6 +368,24 @@ def test_every_annotation_fits_config_by_construction() -> None:
 
 ADVICE_ROWS = [
     # (id, certificate fields, advice key, words)
+    (
+        "acme_issued_whatever_its_eligibility",
+        {"type": "AMAZON_ISSUED", "key_pair_origin": "ACME", "renewal_eligibility": "INELIGIBLE"},
+        "ACME",
+        ["ACME-issued", "the ACME client that ordered it renews it", "cannot delete it"],
+    ),
+    (
+        "acme_issued_renewal_pending_validation",
+        {
+            "type": "AMAZON_ISSUED",
+            "key_pair_origin": "ACME",
+            "renewal_eligibility": "ELIGIBLE",
+            "in_use": True,
+            "renewal_status": "PENDING_VALIDATION",
+        },
+        "ACME",
+        ["ACME-issued"],
+    ),
     ("imported", {"type": "IMPORTED", "renewal_eligibility": "INELIGIBLE"}, "IMPORTED", ["re-import"]),
     (
         "amazon_issued_ineligible_even_with_a_failed_renewal",
@@ -373,13 +397,18 @@ ADVICE_ROWS = [
         "private_ineligible",
         {"type": "PRIVATE", "renewal_eligibility": "INELIGIBLE"},
         "PRIVATE_INELIGIBLE",
-        ["Not exported or associated", "export or associate it", "acm:RenewCertificate"],
+        ["Not exported or associated", "export it or associate it", "ACM then renews it"],
     ),
     (
         "amazon_issued_renewal_pending_validation",
         {"type": "AMAZON_ISSUED", "renewal_eligibility": "ELIGIBLE", "renewal_status": "PENDING_VALIDATION"},
         "PENDING_VALIDATION",
-        ["ACM renewal is PENDING_VALIDATION", "DNS validation CNAME record"],
+        [
+            "ACM renewal is PENDING_VALIDATION",
+            "DNS validation CNAME record",
+            "Remediate in Config",
+            "public Route 53 zone",
+        ],
     ),
     (
         "amazon_issued_renewal_failed_caa",
@@ -415,20 +444,55 @@ ADVICE_ROWS = [
         ["(PCA_ACCESS_DENIED)", "grant ACM's service principal permission"],
     ),
     (
+        "amazon_issued_eligible_not_in_use_is_exported",
+        {
+            "type": "AMAZON_ISSUED",
+            "renewal_eligibility": "ELIGIBLE",
+            "in_use": False,
+            "renewal_status": "PENDING_AUTO_RENEWAL",
+        },
+        "PUBLIC_EXPORTED",
+        ["Exported", "each renewal is charged", "renews it now if allowed to"],
+    ),
+    (
         "amazon_issued_eligible",
         {"type": "AMAZON_ISSUED", "renewal_eligibility": "ELIGIBLE", "renewal_status": "PENDING_AUTO_RENEWAL"},
         "AUTO_RENEWAL",
         ["ACM renews it up to 60 days before expiry", "check its renewal status"],
     ),
     (
+        "private_eligible_not_in_use_is_exported",
+        {
+            "type": "PRIVATE",
+            "renewal_eligibility": "ELIGIBLE",
+            "in_use": False,
+            "renewal_status": "PENDING_AUTO_RENEWAL",
+        },
+        "PRIVATE_EXPORTED",
+        ["Exported", "Remediate in Config", "acm:RenewCertificate"],
+    ),
+    (
         "private_eligible",
-        {"type": "PRIVATE", "renewal_eligibility": "ELIGIBLE", "renewal_status": "PENDING_AUTO_RENEWAL"},
+        {
+            "type": "PRIVATE",
+            "renewal_eligibility": "ELIGIBLE",
+            "in_use": True,
+            "renewal_status": "PENDING_AUTO_RENEWAL",
+        },
         "PRIVATE_AUTO_RENEWAL",
         ["Exported or associated", "ACM renews it up to 60 days before expiry"],
     ),
-    ("private_eligibility_unknown", {"type": "PRIVATE"}, "PRIVATE", ["only if exported or associated"]),
+    (
+        "private_eligibility_unknown",
+        {"type": "PRIVATE"},
+        "PRIVATE",
+        ["only once exported or associated", "check its renewal eligibility"],
+    ),
     ("unknown_type", {"type": None}, "UNKNOWN", ["Renew or replace it"]),
 ]
+
+# Where the runbook (acm_expiry.remediation) acts, the advice says so; nowhere else.
+RUNBOOK_ROWS = {"PENDING_VALIDATION", "PUBLIC_EXPORTED", "PRIVATE_EXPORTED"}
 
 
 @pytest.mark.parametrize(("fields", "key", "words"), [pytest.param(*row[1:], id=row[0]) for row in ADVICE_ROWS])
@@ -446,6 +510,31 @@ def test_advice_table(fields: dict[str, object], key: str, words: list[str]) -> 
 def test_every_advice_row_is_tested_and_linked() -> None:
     assert {row[2] for row in ADVICE_ROWS} == set(ADVICE)
     assert all(advice.url.startswith("https://") for advice in ADVICE.values())
+
+
+@pytest.mark.parametrize("key", sorted(ADVICE))
+def test_the_advice_names_the_runbook_exactly_where_it_can_fix(key: str) -> None:
+    assert ("Remediate in Config" in ADVICE[key].text) is (key in RUNBOOK_ROWS)
+    # ACM does not renew an ineligible certificate on request (RenewCertificate renews "an eligible ACM
+    # certificate", API reference): no row sends anyone there but the exported private one.
+    assert ("RenewCertificate" in ADVICE[key].text) is (key == "PRIVATE_EXPORTED")
+    # ACM refuses to delete ACME-issued certificates; ACME comes first, so no ACME one reads "delete it".
+    assert "delete it" not in ADVICE[key].text or key in ("INELIGIBLE", "ACME")
+
+
+def test_the_longest_advice_fits_config_in_utf16_units() -> None:
+    """The longest prefix (3650 days, a 3650-day window) with every row, counted as UTF-16 code units."""
+    not_after = datetime(9999, 12, 31, tzinfo=UTC)
+    now = not_after - timedelta(days=3650)
+    longest_hint = max(RENEWAL_REASON_HINTS, key=lambda reason: len(RENEWAL_REASON_HINTS[reason]))
+    for row_id, fields, _, _ in ADVICE_ROWS:
+        for reason in (fields.get("renewal_status_reason"), longest_hint, "X" * 500):
+            certificate = Certificate(
+                ARN, not_after=not_after, status="ISSUED", **(fields | {"renewal_status_reason": reason})
+            )  # type: ignore[arg-type]
+            annotation = judge(certificate, now, 3650).annotation
+            assert annotation.startswith("Expires in 3650 days (9999-12-31), within the 3650-day window. "), row_id
+            assert len(annotation.encode("utf-16-le")) // 2 <= ANNOTATION_LIMIT, (row_id, annotation)
 
 
 def test_every_pca_reason_has_its_own_hint() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from acm_expiry.acm import ListingPlan, describe_certificate, list_certificates
 from acm_expiry.certificate import Certificate
 from acm_expiry.outcome import Assessment
-from acm_expiry.verdict import MANAGED_TYPES, NEVER_ISSUED_STATUSES, Scenario, Verdict, exempt, judge
+from acm_expiry.verdict import MANAGED_TYPES, NEVER_ISSUED_STATUSES, Compliance, Scenario, Verdict, exempt, judge
 
 Describe = Callable[[str], Certificate | None]
 
@@ -87,11 +87,20 @@ def needs_describe(certificate: Certificate, verdict: Verdict) -> bool:
     - a certificate ACM renews (AMAZON_ISSUED or PRIVATE, not INELIGIBLE) inside the window whose
       renewal status is unknown (a ListCertificates summary never carries it), or FAILED without
       its reason (Config's schema lists ``renewalStatus`` but not ``renewalStatusReason``): both
-      decide the advice.
+      decide the advice;
+    - a NON_COMPLIANT certificate, not IMPORTED, whose key pair origin is unknown (a configuration
+      item may not record it; an older SDK drops it from summaries): an ACME-issued one gets other
+      advice, and must never be told to be deleted.
     """
     if certificate.not_after is None and certificate.status not in NEVER_ISSUED_STATUSES:
         return True
     if verdict.scenario is Scenario.REVOKED and certificate.revoked_at is None:
+        return True
+    if (
+        verdict.compliance is Compliance.NON_COMPLIANT
+        and certificate.key_pair_origin is None
+        and certificate.type != "IMPORTED"
+    ):
         return True
     renewal_unknown = certificate.renewal_status is None or (
         certificate.renewal_status == "FAILED" and certificate.renewal_status_reason is None

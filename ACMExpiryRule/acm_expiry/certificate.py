@@ -43,6 +43,10 @@ class Certificate:
     renewal_status: str | None = None
     renewal_status_reason: str | None = None
     revoked_at: datetime | None = None
+    # AWS_MANAGED, CUSTOMER_PROVIDED or ACME (issued through ACM's ACME endpoint: the ACME client
+    # renews it, and ACM refuses to delete it). None: the answer did not say (an older SDK drops
+    # the field; Config's resource schema for the item is unverified).
+    key_pair_origin: str | None = None
 
     @classmethod
     def from_configuration_item(cls, item: Mapping[str, Any]) -> Certificate:
@@ -75,6 +79,7 @@ class Certificate:
             renewal_status=_optional_text(renewal.get("renewalStatus")),
             renewal_status_reason=_optional_text(renewal.get("renewalStatusReason")),
             revoked_at=_lenient_timestamp("revokedAt", configuration.get("revokedAt")),
+            key_pair_origin=_optional_text(configuration.get("certificateKeyPairOrigin")),
         )
 
     @classmethod
@@ -99,6 +104,7 @@ class Certificate:
             renewal_status=_optional_text(renewal.get("RenewalStatus")),
             renewal_status_reason=_optional_text(renewal.get("RenewalStatusReason")),
             revoked_at=_lenient_timestamp("RevokedAt", answer.get("RevokedAt")),
+            key_pair_origin=_optional_text(answer.get("CertificateKeyPairOrigin")),
         )
 
     def with_details(self, described: Certificate) -> Certificate:
@@ -114,6 +120,7 @@ class Certificate:
             renewal_status_reason=described.renewal_status_reason or self.renewal_status_reason,
             renewal_eligibility=described.renewal_eligibility or self.renewal_eligibility,
             in_use=self.in_use if described.in_use is None else described.in_use,
+            key_pair_origin=self.key_pair_origin or described.key_pair_origin,
         )
 
 

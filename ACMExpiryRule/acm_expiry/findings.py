@@ -501,6 +501,11 @@ def recommendation(assessment: Assessment) -> str:
     if scenario is Scenario.VALID:
         return "No action needed: the certificate is outside the expiry window."
     if scenario in (Scenario.EXPIRED, Scenario.REVOKED):
+        if assessment.certificate.key_pair_origin == "ACME":  # DeleteCertificate refuses these
+            return (
+                "Replace the certificate on every resource that uses it. It is ACME-issued: ACM cannot delete it, "
+                "and deletes it itself 1 year after it expires."
+            )
         return "Replace the certificate on every resource that uses it, then delete it from ACM."
     return what_to_do(assessment.certificate)
 

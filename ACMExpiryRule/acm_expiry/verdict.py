@@ -24,26 +24,47 @@ the refresh share, :mod:`acm_expiry.recording`).
 
 Inside the window, the advice follows what ACM will do (first matching row):
 
-=========================  =================================================================
-certificate                advice
-=========================  =================================================================
-IMPORTED                   ACM never renews it: re-import a renewed one to the same ARN
-AMAZON_ISSUED, INELIGIBLE  not in use, so ACM will not renew it: attach it or delete it
-PRIVATE, INELIGIBLE        not exported or associated: export or associate it, or renew it
-                           with acm:RenewCertificate
-renewal PENDING_VALIDATION ACM cannot validate the domain: restore its DNS validation record
-renewal FAILED             the reason's fix: a CAA record, a domain not allowed, ...; for a
-                           PRIVATE certificate (``PCA_*``) what is wrong with the private CA
-AMAZON_ISSUED, eligible    ACM renews it up to 60 days before expiry: check its renewal
-PRIVATE, eligible          ACM renews it up to 60 days before expiry: check its renewal
-PRIVATE, eligibility unknown  ACM renews it only if exported or associated; else RenewCertificate
-anything else              renew or replace it before it expires
-=========================  =================================================================
+============================  ==================================================================
+certificate                   advice
+============================  ==================================================================
+key pair origin ACME          ACME-issued: the ACME client renews it, not ACM (which cannot
+                              delete it): check that client
+IMPORTED                      ACM never renews it: re-import a renewed one to the same ARN
+AMAZON_ISSUED, INELIGIBLE     not in use, so ACM will not renew it: attach it or delete it
+PRIVATE, INELIGIBLE           not exported or associated: export it or associate it (ACM then
+                              renews it), or replace it
+renewal PENDING_VALIDATION    ACM cannot validate the domain: restore its DNS validation record;
+                              the rule's runbook writes it to a public Route 53 zone here
+renewal FAILED                the reason's fix: a CAA record, a domain not allowed, ...; for a
+                              PRIVATE certificate (``PCA_*``) what is wrong with the private CA
+AMAZON_ISSUED, eligible,      exported: ACM renews it up to 60 days before expiry (charged);
+not in use                    the rule's runbook renews it now if allowed to
+AMAZON_ISSUED, eligible       ACM renews it up to 60 days before expiry: check its renewal
+PRIVATE, ELIGIBLE,            exported: ACM renews it up to 60 days before expiry; the rule's
+not in use                    runbook renews it now (acm:RenewCertificate)
+PRIVATE, ELIGIBLE             ACM renews it up to 60 days before expiry: check its renewal
+PRIVATE, eligibility unknown  ACM renews it only once exported or associated
+anything else                 renew or replace it before it expires
+============================  ==================================================================
+
+"The rule's runbook" is the SSM Automation runbook of deploy/remediation.yaml and member.yaml
+(``Remediate`` in the Config console, or ``acm-expiry remediate``, :mod:`acm_expiry.remediation`):
+it writes missing DNS validation records and renews exported certificates, nothing else.
+
+ACME comes first: whatever its type and eligibility, only the ACME client that ordered it can
+renew it, and ACM refuses to delete it (DeleteCertificate, API reference), so "delete it" would
+be wrong. "Exported" is read from what both triggers know, eligibility and use: ACM makes a
+managed certificate ELIGIBLE once it is in use (associated) or exported, so one ELIGIBLE and not
+in use has been exported. ListCertificates' ``Exported`` would say it directly, but neither
+DescribeCertificate nor the configuration item carries it, and a change event and the periodic
+run must say the same.
 
 Eligibility comes before the renewal status: ACM does not try to renew an ineligible
 certificate, whatever an old renewal summary says. Every annotation is built from bounded
 pieces (dates, numbers, ACM enum values clipped to :data:`MAX_ENUM_LENGTH`, a clipped tag value)
-and never quotes the domain name, so it fits Config's 256 characters by construction.
+and never quotes the domain name, so it fits Config's 256 characters by construction. Apart
+from the exemption tag's value, every piece is ASCII, so a NON_COMPLIANT annotation also fits
+when its length is counted in UTF-16 units (the stricter reading of Config's limit).
 
 Nothing here imports boto3 or rdklib, and nothing reads the clock.
 """
@@ -104,6 +125,12 @@ ADVICE: dict[str, Advice] = {
     advice.key: advice
     for advice in (
         Advice(
+            "ACME",
+            "ACME-issued: the ACME client that ordered it renews it, not ACM (which cannot delete it): "
+            "check that client's renewals.",
+            "https://docs.aws.amazon.com/acm/latest/APIReference/API_DeleteCertificate.html",
+        ),
+        Advice(
             "IMPORTED",
             "ACM never renews imported certificates: re-import a renewed one to the same ARN.",
             _GUIDE + "import-reimport.html",
@@ -115,14 +142,14 @@ ADVICE: dict[str, Advice] = {
         ),
         Advice(
             "PRIVATE_INELIGIBLE",
-            "Not exported or associated, so ACM will not renew it: export or associate it, "
-            "or renew it with acm:RenewCertificate.",
+            "Not exported or associated, so ACM will not renew it: export it or associate it with a resource "
+            "(ACM then renews it), or replace it.",
             _GUIDE + "renew-private-cert.html",
         ),
         Advice(
             "PENDING_VALIDATION",
-            "ACM renewal is PENDING_VALIDATION: ACM cannot validate the domain: "
-            "restore its DNS validation CNAME record.",
+            "ACM renewal is PENDING_VALIDATION: ACM cannot validate the domain: restore its DNS validation CNAME "
+            "record; Remediate in Config (the rule's runbook) writes it to a public Route 53 zone here.",
             _GUIDE + "troubleshooting-renewal.html",
         ),
         Advice(
@@ -136,9 +163,21 @@ ADVICE: dict[str, Advice] = {
             _GUIDE + "exceptions.html",
         ),
         Advice(
+            "PUBLIC_EXPORTED",
+            "Exported, so ACM renews it up to 60 days before expiry (each renewal is charged); Remediate in "
+            "Config (the rule's runbook) renews it now if allowed to.",
+            _GUIDE + "managed-renewal.html",
+        ),
+        Advice(
             "AUTO_RENEWAL",
             "In use and eligible: ACM renews it up to 60 days before expiry; check its renewal status.",
             _GUIDE + "managed-renewal.html",
+        ),
+        Advice(
+            "PRIVATE_EXPORTED",
+            "Exported, so ACM renews it up to 60 days before expiry; Remediate in Config (the rule's runbook) "
+            "renews it now with acm:RenewCertificate.",
+            _GUIDE + "renew-private-cert.html",
         ),
         Advice(
             "PRIVATE_AUTO_RENEWAL",
@@ -147,8 +186,8 @@ ADVICE: dict[str, Advice] = {
         ),
         Advice(
             "PRIVATE",
-            "Private certificate: ACM renews it only if exported or associated; otherwise renew it "
-            "with acm:RenewCertificate.",
+            "Private certificate: ACM renews it only once exported or associated with a resource; check its "
+            "renewal eligibility.",
             _GUIDE + "renew-private-cert.html",
         ),
         Advice("UNKNOWN", "Renew or replace it before it expires.", _GUIDE + "acm-certificate.html"),
@@ -259,6 +298,8 @@ def exempt(tag_key: str, tag_value: str) -> Verdict:
 def advise(certificate: Certificate) -> Advice:
     """The row of the advice table that fits a certificate inside the window."""
     kind, eligibility, renewal = certificate.type, certificate.renewal_eligibility, certificate.renewal_status
+    if certificate.key_pair_origin == "ACME":
+        return ADVICE["ACME"]
     if kind == "IMPORTED":
         return ADVICE["IMPORTED"]
     if kind in MANAGED_TYPES and eligibility == "INELIGIBLE":
@@ -268,10 +309,17 @@ def advise(certificate: Certificate) -> Advice:
     if kind in MANAGED_TYPES and renewal == "FAILED":
         return ADVICE["PRIVATE_CA" if kind == "PRIVATE" else "RENEWAL_FAILED"]
     if kind == "AMAZON_ISSUED":
-        return ADVICE["AUTO_RENEWAL"]
+        return ADVICE["PUBLIC_EXPORTED" if exported(certificate) else "AUTO_RENEWAL"]
+    if kind == "PRIVATE" and eligibility == "ELIGIBLE":
+        return ADVICE["PRIVATE_EXPORTED" if exported(certificate) else "PRIVATE_AUTO_RENEWAL"]
     if kind == "PRIVATE":
-        return ADVICE["PRIVATE_AUTO_RENEWAL" if eligibility == "ELIGIBLE" else "PRIVATE"]
+        return ADVICE["PRIVATE"]
     return ADVICE["UNKNOWN"]
+
+
+def exported(certificate: Certificate) -> bool:
+    """ELIGIBLE and not in use: ACM makes a managed certificate eligible once in use or exported."""
+    return certificate.renewal_eligibility == "ELIGIBLE" and certificate.in_use is False
 
 
 def what_to_do(certificate: Certificate) -> str:

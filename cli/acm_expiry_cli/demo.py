@@ -344,7 +344,7 @@ def acm_validation_wait(seconds: int) -> Iterator[None]:
 
 @dataclass
 class AcmStandIn:
-    """RenewalEligibility and RenewalSummary on moto's ACM answers, as ACM would give them.
+    """RenewalEligibility, RenewalSummary and CertificateKeyPairOrigin on moto's ACM answers, as ACM would give them.
 
     Registered on a botocore session: it amends ListCertificates summaries and DescribeCertificate
     answers after moto gave them. ACM's user guide: an AMAZON_ISSUED certificate is ELIGIBLE for
@@ -371,11 +371,17 @@ class AcmStandIn:
     def _eligibility(self, certificate: dict[str, Any]) -> None:
         if certificate.get("CertificateArn") in self.eligible:
             certificate["RenewalEligibility"] = "ELIGIBLE"
+        # Every ACM answer names the key pair's origin (botocore 1.44's model); moto's never do, and
+        # without it the rule asks ACM whether a certificate inside the window is ACME-issued.
+        if "CertificateKeyPairOrigin" not in certificate:
+            imported = certificate.get("Type") == "IMPORTED"
+            certificate["CertificateKeyPairOrigin"] = "CUSTOMER_PROVIDED" if imported else "AWS_MANAGED"
 
     def describe(self) -> list[str]:
         return [
             f"RenewalEligibility ELIGIBLE for {len(self.eligible)} certificates (moto: always INELIGIBLE)",
             f"RenewalSummary of {len(self.renewals)} certificates, in DescribeCertificate (moto: never one)",
+            "CertificateKeyPairOrigin of every certificate (moto: never one)",
         ]
 
 

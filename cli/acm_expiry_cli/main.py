@@ -43,6 +43,7 @@ Examples:
   acm-expiry scan --aggregator org-agg --format html --output report.html
   acm-expiry scan --help              where to scan, the window, the formats
   acm-expiry org-status               the roll-out's unhealthy stack instances
+  acm-expiry remediate <ARN>          what the runbook would fix (--apply: fix)
 
 Deploying the rule itself: deploy/README.md in the project's folder."""
 DEMO_DESCRIPTION = """\
@@ -157,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     output.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
     output.add_argument("--only-noncompliant", action="store_true", help="show only NON_COMPLIANT certificates")
     org_status.add_parser(commands, _Formatter)
+    from acm_expiry_cli.remediate import add_parser as add_remediate
+
+    add_remediate(commands, _Formatter)
     return parser
 
 
@@ -193,6 +197,10 @@ def main(argv: Sequence[str] | None = None, new_session: Callable[..., Any] | No
         except KeyboardInterrupt:
             print("acm-expiry scan: interrupted", file=sys.stderr)
             return 130
+    if args.command == "remediate":
+        from acm_expiry_cli.remediate import run_remediate
+
+        return run_remediate(args, new_session=new_session) if new_session else run_remediate(args)
     if args.command == "org-status":
         return org_status.run(args, new_session) if new_session else org_status.run(args)
     return EXIT_USAGE

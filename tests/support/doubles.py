@@ -7,13 +7,15 @@ serialisation, error parsing, the retry handler) runs exactly as it does against
   only unless ``Includes.keyTypes`` names more; no ACME key pairs unless
   ``CertificateKeyPairOrigins`` names them; no Amazon N2 certificates unless
   ``RootHierarchyTypes`` asks, and then only those), ``MaxItems`` 1..1000 and ``NextToken``
-  paging, and DescribeCertificate with ``RenewalSummary`` and the hyphenated key algorithm.
+  paging, DescribeCertificate with ``RenewalSummary`` and the hyphenated key algorithm, and
+  RenewCertificate (which moto lacks) for exported certificates only.
 - :class:`FakeConfig` answers PutEvaluations (at most 100, empty lists accepted, ``FailedEvaluations``
   on demand), GetComplianceDetailsByConfigRule (``Limit`` at most 100, paged) and
   GetResourceConfigHistory (with Config's ``configuration`` as a JSON string), none of which moto
   does like AWS.
 - :class:`~tests.support.securityhub.FakeSecurityHub` is Security Hub as AWS documents it
   (eventually consistent, workflow resets, paging), in its own module.
+- :class:`~tests.support.route53.FakeRoute53` is Route 53's listing order and paging, in its own module.
 - :class:`Faults` scripts answers per operation and attempt: throttling, 5xx, access denied.
 
 Everything else falls through to moto (or to the network, which tests never reach).
@@ -27,7 +29,7 @@ import re
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -58,6 +60,7 @@ SUMMARY_FIELDS = (
     "IssuedAt",
     "ImportedAt",
     "RevokedAt",
+    "CertificateKeyPairOrigin",
 )
 
 
@@ -147,7 +150,8 @@ class Doubles:
             handler = self._services.get(service)
             if handler is None:
                 return None
-            answer = handler(operation, params | {"_region": _region(request.url)})
+            answer = handler(operation, params | {"_region": _region(request.url), "_url": request.url,
+                                                  "_body": _text(request.body)})  # fmt: skip
             if isinstance(answer, XmlAnswer):  # the query protocols (EC2, STS) answer in XML
                 response = _response(request, 200, answer.body.encode(), {"Content-Type": "text/xml"})
             else:
@@ -177,6 +181,8 @@ _SERVICE_IDS = {
     "config-service": "config",
     "resource-groups-tagging-api": "resourcegroupstaggingapi",
     "eventbridge": "events",
+    "route-53": "route53",
+    "acm-pca": "acm-pca",
 }
 _ANSWERED_URL = "http://answered-by-acm-expiry-double.invalid/"
 
@@ -234,6 +240,8 @@ class FakeAcm:
         self.unlisted: set[str] = set()
         # Answer every ListCertificates page with this NextToken (a service repeating its page token).
         self.stuck_token: str | None = None
+        self.clock: Callable[[], datetime] = lambda: datetime.now(UTC)  # when RenewCertificate renews
+        self.renewed: list[str] = []  # the ARNs RenewCertificate renewed, in order (each renewal may be charged)
         self._index: dict[str, tuple[list[dict[str, Any]], int, dict[str, dict[str, Any]]]] = {}
 
     def __call__(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -243,7 +251,30 @@ class FakeAcm:
             return self.describe_certificate(params)
         if operation == "ListTagsForCertificate":
             return {"Tags": self._known(params).get("Tags", [])}
+        if operation == "RenewCertificate":
+            return self.renew_certificate(params)
         raise PassThrough()
+
+    def renew_certificate(self, params: dict[str, Any]) -> dict[str, Any]:
+        """RenewCertificate, which moto lacks: only an issued certificate that has been exported (private, or
+        public and exportable; ACM user guide), else ValidationException; RequestInProgressException while it
+        awaits validation. It is renewed at once: the same validity from now, and a SUCCESS renewal summary."""
+        arn = str(params.get("CertificateArn"))
+        certificate = self._known(params) | self.overlay.get(arn, {})
+        if certificate.get("Status") == "PENDING_VALIDATION":
+            raise AwsError("RequestInProgressException", f"Certificate {arn} is still pending validation.")
+        if certificate.get("Status") != "ISSUED" or not certificate.get("Exported"):
+            raise AwsError("ValidationException", f"Certificate {arn} is not eligible for renewal.")
+        now = self.clock()
+        not_before, not_after = _moment(certificate.get("NotBefore")), _moment(certificate.get("NotAfter"))
+        validity = not_after - not_before if not_before and not_after else timedelta(days=395)
+        self.overlay[arn] |= {
+            "NotBefore": now.timestamp(),
+            "NotAfter": (now + validity).timestamp(),
+            "RenewalSummary": {"RenewalStatus": "SUCCESS", "UpdatedAt": now.timestamp()},
+        }
+        self.renewed.append(arn)
+        return {}
 
     def certificates(self, region: str) -> list[dict[str, Any]]:
         return [
@@ -267,7 +298,7 @@ class FakeAcm:
             for c in self.certificates(params["_region"])
             if _underscore(c.get("KeyAlgorithm")) in key_types
             and (not statuses or c.get("Status") in statuses)
-            and c.get("CertificateKeyPairOrigin", "AWS_MANAGED") in origins
+            and key_pair_origin(c) in origins
             # Without RootHierarchyTypes, no Amazon N2 certificate; with it, only those named.
             and (c.get("RootHierarchyType") in hierarchies if hierarchies else "RootHierarchyType" not in c)
             and c.get("CertificateArn") not in self.unlisted
@@ -294,6 +325,7 @@ class FakeAcm:
         described = {k: v for k, v in certificate.items() if k != "InUse"} | self.overlay.get(arn, {})
         described["KeyAlgorithm"] = _hyphen(certificate.get("KeyAlgorithm"))
         described.setdefault("InUseBy", [])
+        described["CertificateKeyPairOrigin"] = key_pair_origin(described)
         return {"Certificate": described}
 
     def _by_arn(self, region: str) -> dict[str, dict[str, Any]]:
@@ -639,11 +671,28 @@ def moto_acm_source(account_id: str = "123456789012") -> Callable[[str], list[di
 
 def _summary(certificate: Mapping[str, Any], fields: tuple[str, ...] = SUMMARY_FIELDS) -> dict[str, Any]:
     summary = {k: certificate[k] for k in fields if k in certificate}
+    if "CertificateKeyPairOrigin" in fields:
+        summary["CertificateKeyPairOrigin"] = key_pair_origin(certificate)
     if "KeyAlgorithm" in fields:
         summary["KeyAlgorithm"] = _underscore(certificate.get("KeyAlgorithm"))
     if "InUse" in fields and "InUse" not in summary:
         summary["InUse"] = bool(certificate.get("InUseBy"))
     return summary
+
+
+def key_pair_origin(certificate: Mapping[str, Any]) -> str:
+    """The origin the double answers with: the certificate's own, else ACM's key pair for a requested
+    certificate and the importer's for an imported one (the latter an assumption: ACM documents the
+    values, AWS_MANAGED, CUSTOMER_PROVIDED and ACME, not which an imported certificate gets)."""
+    default = "CUSTOMER_PROVIDED" if certificate.get("Type") == "IMPORTED" else "AWS_MANAGED"
+    return str(certificate.get("CertificateKeyPairOrigin", default))
+
+
+def _moment(value: Any) -> datetime | None:
+    """A certificate date as the doubles' sources hold it: epoch seconds or a datetime."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromtimestamp(value, UTC) if isinstance(value, int | float) else None
 
 
 def _underscore(key_algorithm: Any) -> str:
@@ -665,6 +714,10 @@ def decode_token(token: Any) -> int:
         return int(json.loads(base64.b64decode(token))["i"])
     except (ValueError, KeyError, TypeError):
         raise AwsError("InvalidNextTokenException", "The next token is invalid.") from None
+
+
+def _text(body: Any) -> str:
+    return body.decode() if isinstance(body, bytes) else str(body or "")
 
 
 def _params(request: Any) -> dict[str, Any]:
@@ -707,7 +760,7 @@ def _error_response(request: Any, service: str, error: AwsError) -> AWSResponse:
             "</Errors><RequestID>r</RequestID></Response>"
         )
         return _response(request, error.status, xml.encode(), {"Content-Type": "text/xml"})
-    if service == "sts":  # query protocol: XML errors
+    if service in ("sts", "route53"):  # the query and REST-XML protocols: XML errors
         xml = (
             f"<ErrorResponse><Error><Type>Sender</Type><Code>{error.code}</Code>"
             f"<Message>{error.message}</Message></Error><RequestId>r</RequestId></ErrorResponse>"

@@ -5,7 +5,8 @@ the questions AWS would: may this principal call this action on this resource, i
 explicit Deny wins; otherwise an Allow whose principal, action, resource and every condition match;
 otherwise the request is denied implicitly. Only the condition operators the templates use are
 known: any other fails the test instead of being guessed at. Condition keys are case-insensitive, and
-a key the request does not carry fails its condition (no ...IfExists operators are used).
+a key the request does not carry fails its condition (no ...IfExists operators are used), except under
+``ForAllValues:``, which IAM evaluates as true for a request without the key.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ class Request:
     principal: str
     action: str
     resource: str
-    context: Mapping[str, str] = field(default_factory=dict)
+    context: Mapping[str, Any] = field(default_factory=dict)  # a multivalued key's value is a list
 
 
 def decide(policy: Mapping[str, Any], request: Request, *, identity: bool = False) -> str:
@@ -75,11 +76,19 @@ def _glob(pattern: str, value: str, *, case: bool = True) -> bool:
     return re.fullmatch(expression, value, 0 if case else re.IGNORECASE) is not None
 
 
-def _conditions_hold(conditions: Mapping[str, Mapping[str, Any]], context: Mapping[str, str]) -> bool:
+def _conditions_hold(conditions: Mapping[str, Mapping[str, Any]], context: Mapping[str, Any]) -> bool:
     carried = {key.lower(): value for key, value in context.items()}
     for operator, tests in conditions.items():
         for key, expected in tests.items():
             value = carried.get(key.lower())
+            if operator.startswith("ForAllValues:"):
+                # A multivalued key: every value the request carries must match one of the policy's. IAM's
+                # documented trap is kept: a request without the key (no values) matches.
+                single = operator.removeprefix("ForAllValues:")
+                values = [] if value is None else _listed(value)
+                if not all(any(_compare(single, str(want), str(v)) for want in _listed(expected)) for v in values):
+                    return False
+                continue
             if value is None or not any(_compare(operator, str(want), value) for want in _listed(expected)):
                 return False
     return True
