@@ -6,19 +6,26 @@ counted in its Errors metric; one that returns is taken as done. So, per invocat
 1. the event and parameters are checked before anything is called;
 2. one :class:`~acm_expiry.edge.AwsEdge` is made from a new session: credentials, retries, pace,
    call counts and the deadline (``context.get_remaining_time_in_millis()``) for this invocation
-   alone;
-3. the rdklib rule runs through :mod:`acm_expiry.adapter`, which raises every failure and sends
+   alone; a :class:`~acm_expiry.edge.Watchdog` ends whatever is still under way shortly before
+   Lambda's timeout (a server dripping its answer outlasts any read timeout), so the line is written;
+3. a change event with pages on reads the result Config holds for its certificate (before anything
+   is written: its crossing is judged against it);
+4. the rdklib rule runs through :mod:`acm_expiry.adapter`, which raises every failure and sends
    again the evaluations Config lists in ``FailedEvaluations``. A periodic run records only what
    changed (:mod:`acm_expiry.recording`), NON_COMPLIANT first; one the deadline stops after some
    evaluations were recorded returns ("outcome": "partial"), the rest going out the next day;
-4. Security Hub findings are published when ``securityHubFindings`` is "true": read first, then
-   written where something changed. Config has the evaluations by then, so a findings failure
-   does not fail the invocation (Lambda would run the whole evaluation again): the log line names
-   the failed operation and error code, and the ``FindingsFailures`` metric counts it;
-5. one JSON log line is written, carrying the run's CloudWatch metrics (Embedded Metric Format),
-   worked out by :mod:`acm_expiry.metrics` from what the invocation concluded (a run cut short
-   is not a completed one); never ended mid-call by the timeout, since no call starts that
-   could not end before it.
+5. Config has the evaluations by then, so what follows never fails the invocation (Lambda would run
+   the whole evaluation again): the log line names the failed operation and error code, and a
+   metric counts it.
+
+   - Security Hub findings, when ``securityHubFindings`` is "true": read first, then written where
+     something changed (``FindingsFailures``);
+   - pages, when ``crossingEvents`` is "true" (the default): one EventBridge event per certificate
+     that crossed a threshold, among the evaluations Config recorded (:mod:`acm_expiry.crossings`;
+     ``EventsFailures``);
+6. one JSON log line is written (bounded: :mod:`acm_expiry.logline`), carrying the run's CloudWatch
+   metrics (Embedded Metric Format), worked out by :mod:`acm_expiry.metrics` from what the
+   invocation concluded, and what Config recorded even when a failure stopped it part-way.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ from acm_expiry.delivery import deliver, import_findings, put_events, update_wor
 from acm_expiry.edge import AwsEdge, Clock, Deadline, Watchdog, new_session
 from acm_expiry.errors import AwsCallError, DeadlineReached, DeliveryError, RuleError
 from acm_expiry.events import (
+    DELETED_STATUSES,
     OVERSIZED,
     SCHEDULED,
     SERVED_RULE_VARIABLE,
@@ -134,13 +142,13 @@ def handle(event: Any, context: Any, runtime: Runtime) -> list[dict[str, Any]]:
                     line["findings"] = publish_findings(run, checked, edge, runtime)
                 except Exception as error:
                     findings_failures = 1
-                    line["findingsError"] = _failure(error)
+                    line["findingsError"] = _failure(error, "findings")
             if pages_on:
                 try:
                     line["pages"] = publish_pages(run, checked, edge, runtime, before)
                 except Exception as error:
                     events_failures = error.failed if isinstance(error, DeliveryError) and error.failed else 1
-                    line["pagesError"] = _failure(error)
+                    line["pagesError"] = _failure(error, "pages")
             line["outcome"] = "ok" if run.stopped is None else "partial"
         return run.evaluations
     except Exception as error:
@@ -200,7 +208,8 @@ def held_before_change(checked: CheckedEvent, edge: AwsEdge) -> HeldBefore:
     """The result Config holds for the change event's certificate under this rule; a failed read does
     not stop the evaluation (its pages are then not sent, and the log line says why)."""
     item = checked.invoking_event["configurationItem"]
-    if item.get("resourceType") != RESOURCE_TYPE:
+    gone = item.get("configurationItemStatus") in DELETED_STATUSES or checked.left_scope
+    if item.get("resourceType") != RESOURCE_TYPE or gone:  # nothing judged, nothing to page
         return HeldBefore(None)
     try:
         return HeldBefore(
@@ -276,8 +285,8 @@ def publish_findings(run: RuleRun, checked: CheckedEvent, edge: AwsEdge, runtime
     )
 
 
-def _failure(error: Exception) -> dict[str, str]:
-    """What the log line says of a failed findings step: the operation and the error code."""
+def _failure(error: Exception, step: str) -> dict[str, str]:
+    """What the log line says of a failed step after the evaluations (findings, pages): operation and error code."""
     if isinstance(error, AwsCallError):
         return {"operation": error.operation, "code": error.code, "message": str(error)}
     if isinstance(error, DeliveryError):
@@ -285,7 +294,7 @@ def _failure(error: Exception) -> dict[str, str]:
                 "message": str(error)}  # fmt: skip
     if isinstance(error, DeadlineReached):
         return {"operation": error.operation, "code": "DeadlineReached", "message": str(error)}
-    return {"operation": "findings", "code": type(error).__name__, "message": str(error)}
+    return {"operation": step, "code": type(error).__name__, "message": str(error)}
 
 
 def _deadline_for_log(deadline: Deadline, watchdog: Watchdog) -> dict[str, Any]:
