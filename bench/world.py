@@ -88,8 +88,9 @@ def seed_previous_findings(hub: Any, inventory: list[dict[str, Any]], then: date
     With refreshes 60 to 74 days after a finding's last update, a steady state holds findings of
     every age up to about that; a finding written yesterday for the first time is the youngest.
     """
+    from acm_expiry.asff import Product
     from acm_expiry.certificate import Certificate
-    from acm_expiry.findings import Product, plan_findings
+    from acm_expiry.findings import plan_findings
     from acm_expiry.outcome import Assessment
     from acm_expiry.verdict import judge
 

@@ -161,6 +161,7 @@ PURE = (
     "acm_expiry.certificate",
     "acm_expiry.outcome",
     "acm_expiry.findings",
+    "acm_expiry.asff",
     "acm_expiry.arns",
     "acm_expiry.recording",
     "acm_expiry.crossings",

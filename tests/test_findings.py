@@ -11,9 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from acm_expiry.asff import Product, build_finding, title
 from acm_expiry.certificate import Certificate
 from acm_expiry.errors import InvalidParameterError
-from acm_expiry.findings import KnownFinding, Product, build_finding, plan_findings, refresh_due, title
+from acm_expiry.findings import KnownFinding, plan_findings, refresh_due
 from acm_expiry.outcome import Assessment, Removed
 from acm_expiry.verdict import judge
 from acm_expiry_cli.sample_events import change_event, scheduled_event
@@ -607,7 +608,7 @@ def test_partitions_outside_asffs_list_are_left_out(partition: str, listed: bool
 
 @pytest.mark.parametrize("account", ["12345678901", "1234567890123", "12345678901x", ""])
 def test_an_account_that_is_not_12_digits_gets_no_finding(account: str) -> None:
-    from acm_expiry.findings import UnreportableCertificate
+    from acm_expiry.asff import UnreportableCertificate
 
     arn = f"arn:aws:acm:us-east-1:{account}:certificate/abc"
     certificate = Certificate(arn, "x.example.com", status="ISSUED", type="IMPORTED", not_after=NOW + timedelta(days=3))

@@ -538,7 +538,7 @@ def test_the_longest_advice_fits_config_in_utf16_units() -> None:
 
 
 def test_every_pca_reason_has_its_own_hint() -> None:
-    from acm_expiry.findings import ASFF_RENEWAL_REASONS
+    from acm_expiry.asff import ASFF_RENEWAL_REASONS
 
     assert set(RENEWAL_REASON_HINTS) == ASFF_RENEWAL_REASONS  # ACM's RenewalStatusReason values
 

@@ -50,10 +50,9 @@ from enum import StrEnum
 from typing import Any
 
 from acm_expiry.arns import parse_certificate_arn
-from acm_expiry.findings import recommendation
 from acm_expiry.held import HeldResult
 from acm_expiry.outcome import Assessment
-from acm_expiry.verdict import Compliance, Scenario, days_left, stalled, unusable
+from acm_expiry.verdict import Compliance, Scenario, days_left, next_step, stalled, unusable
 
 SOURCE = "acm-expiry-rule"
 DETAIL_TYPE = "ACM Certificate Crossed an Expiry Threshold"
@@ -177,7 +176,7 @@ def entry(page: Page, context: Context) -> dict[str, Any]:
         "daysLeft": verdict.days_left,
         "notAfter": certificate.not_after.strftime("%Y-%m-%dT%H:%M:%SZ") if certificate.not_after else None,
         "annotation": _line(verdict.annotation),
-        "advice": _line(recommendation(page.assessment)),
+        "advice": _line(next_step(certificate, verdict)),
         "headline": _line(headline(page)),
         "consoleUrl": console_url(certificate.arn),
         "configRuleName": context.rule_name,

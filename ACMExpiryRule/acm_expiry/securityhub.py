@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from acm_expiry.asff import Product
 from acm_expiry.edge import pages
-from acm_expiry.findings import ForeignFinding, KnownFinding, Product, Skipped
+from acm_expiry.findings import ForeignFinding, KnownFinding, Skipped
 from acm_expiry.limits import GET_FINDINGS_PAGE
 
 MAX_FILTER_VALUES = 20  # GetFindings takes up to 20 values per filter attribute

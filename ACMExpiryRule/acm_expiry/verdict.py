@@ -322,6 +322,21 @@ def exported(certificate: Certificate) -> bool:
     return certificate.renewal_eligibility == "ELIGIBLE" and certificate.in_use is False
 
 
+def next_step(certificate: Certificate, verdict: Verdict) -> str:
+    """What to do about a judged certificate, in one or two sentences (findings' and pages' advice)."""
+    scenario = verdict.scenario
+    if scenario is Scenario.VALID:
+        return "No action needed: the certificate is outside the expiry window."
+    if scenario in (Scenario.EXPIRED, Scenario.REVOKED):
+        if certificate.key_pair_origin == "ACME":  # DeleteCertificate refuses these
+            return (
+                "Replace the certificate on every resource that uses it. It is ACME-issued: ACM cannot delete it, "
+                "and deletes it itself 1 year after it expires."
+            )
+        return "Replace the certificate on every resource that uses it, then delete it from ACM."
+    return what_to_do(certificate)
+
+
 def what_to_do(certificate: Certificate) -> str:
     """The advice's words for this certificate (a failed renewal names its reason and the fix)."""
     advice = advise(certificate)
