@@ -665,16 +665,18 @@ def test_a_failing_change_event_pages_apart_from_the_daily_run(aws: World) -> No
 
 @pytest.mark.parametrize("form", list(LambdaLogs))
 def test_a_timeout_pages_within_half_an_hour_of_its_start(aws: World, form: LambdaLogs) -> None:
-    """Day 2's periodic run hangs and Lambda stops it at 900 s: no line of the rule's; Errors 1 stamped at its start,
-    published after its end; Lambda's timeout line at the end (either form). The metric filter counts the line at the
-    end's minute: FunctionTimeouts pages 16 minutes after the start, whatever the evaluation range; FunctionErrors
-    sees the late Errors at the first hour after it is published. Lambda's retry completes; nothing says OK."""
+    """Day 1's periodic run starts at 03:55, hangs, and Lambda stops it at 900 s: no line of the rule's; Errors 1
+    stamped 03:55, published after its end, 04:10; Lambda's timeout line at the end (either form). The metric filter
+    counts the line at the end's minute: FunctionTimeouts pages 16 minutes after the start, whatever the evaluation
+    range; FunctionErrors sees the late Errors at 05:00, the first hour after it is published (not at 04:00: it was
+    not there yet). Lambda's retry completes; nothing says OK."""
     days = Days(aws, [], lambda_logs=form)
     days.inventory[:] = [certificate("far", days.at(300))]
-    days.periodic(0, 1)
-    days.timed_out(2)
-    days.periodic(3)
-    start = days.runs[2]
+    days.periodic(0)
+    days.timed_out(1)
+    days.periodic(2, 3)
+    start = days.runs[1]
+    assert start.strftime("%H:%M") == "03:55"
     for pages in days.pages(until_day=4):
         assert brief(pages) == [
             (noticed(start + TIMEOUT), TIMEOUTS, "ALARM"),
