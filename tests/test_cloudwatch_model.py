@@ -12,11 +12,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.support.cloudwatch import (
+    LogEvent,
+    LogGroups,
     MetricAlarm,
+    MetricFilter,
     MetricId,
     Metrics,
     Reading,
     State,
+    TermPattern,
     judge,
     simulate,
 )
@@ -262,3 +266,173 @@ def test_template_properties_the_model_does_not_know_are_refused() -> None:
     }  # fmt: skip
     with pytest.raises(ValueError, match="is not FILL"):
         MetricAlarm.from_properties("a", expression)
+
+
+# --- datapoints visible once published ---------------------------------------------------------------
+
+ERRORS = MetricId("AWS/Lambda", "Errors", frozenset({("FunctionName", "f")}))
+
+
+def test_a_value_counts_from_the_minute_it_is_published_in_the_period_of_its_timestamp() -> None:
+    """The Lambda Developer Guide's note: Errors is timestamped when the invocation started and emitted after it
+    ends, "if your function has a 10-minute timeout, look more than 10 minutes in the past". A run started at 03:00
+    that times out at 03:15: its 1 belongs to minute 03:00 and is seen from 03:16 (the end of the minute it was
+    published in), by an alarm whose range still reaches back to 03:00, and never by one that does not."""
+    start = T0 + timedelta(hours=3)
+    metrics = Metrics()
+    metrics.put(ERRORS, start, 1, visible=start + timedelta(minutes=15))
+    ten = alarm(metric=ERRORS, statistic="Sum", period=60, evaluation_periods=10, datapoints_to_alarm=1,
+                treat_missing_data="notBreaching")  # fmt: skip
+    twenty = alarm(metric=ERRORS, statistic="Sum", period=60, evaluation_periods=20, datapoints_to_alarm=1,
+                   treat_missing_data="notBreaching")  # fmt: skip
+    for reading in (Reading(extra=1), Reading(extra=4)):  # ranges of 11 and 14 minutes: the value is 16 minutes old
+        assert simulate(ten, metrics, start, start + timedelta(hours=1), reading).transitions() == []
+    history = simulate(twenty, metrics, start, start + timedelta(hours=1), Reading(extra=1))
+    assert history.transitions()[0] == (start + timedelta(minutes=16), OK, ALARM)
+    assert history.state_at(start + timedelta(minutes=15)) == OK  # not yet published: not yet seen
+
+
+def test_a_value_cannot_be_visible_before_its_timestamp() -> None:
+    with pytest.raises(ValueError, match="visible before"):
+        Metrics().put(ERRORS, T0, 1, visible=T0 - timedelta(minutes=1))
+
+
+def test_an_hourly_evaluated_alarm_sees_a_late_value_at_the_first_hour_after_it_is_published() -> None:
+    """Multi-day alarms are evaluated hourly on data up to the hour: a value of 03:50 published at 04:05 is not there
+    at 04:00, and is at 05:00."""
+    metrics = Metrics()
+    metrics.put(ERRORS, T0 + timedelta(hours=3, minutes=50), 1, visible=T0 + timedelta(hours=4, minutes=5))
+    watch = alarm(metric=ERRORS, statistic="Sum", period=3600, evaluation_periods=27, datapoints_to_alarm=1,
+                  treat_missing_data="notBreaching", fill=0)  # fmt: skip
+    assert watch.multi_day
+    history = simulate(watch, metrics, T0, T0 + timedelta(hours=12), Reading())
+    assert [(at.strftime("%H:%M"), new) for at, _, new in history.transitions()] == [("05:00", ALARM)]
+
+
+# --- alarm actions: what is told ---------------------------------------------------------------------
+
+TOPIC = "arn:aws:sns:us-east-1:111111111111:alerts"
+
+
+def test_notifications_are_transitions_into_states_that_have_actions() -> None:
+    """A job failing (1) then fixed (0): the alarm goes ALARM then OK. With AlarmActions alone, only ALARM is told;
+    OK transitions still happen and are recorded."""
+    metrics = Metrics()
+    metrics.put(JOB, T0 + timedelta(minutes=1), 0)
+    metrics.put(JOB, T0 + timedelta(minutes=20), 1)
+    metrics.put(JOB, T0 + timedelta(minutes=40), 0)
+    both = alarm(period=60, treat_missing_data="ignore", actions=((ALARM, (TOPIC,)), (OK, (TOPIC,))))
+    alarm_only = alarm(period=60, treat_missing_data="ignore", actions=((ALARM, (TOPIC,)),))
+    moves = [(T0 + timedelta(minutes=21), OK, ALARM), (T0 + timedelta(minutes=41), ALARM, OK)]
+    # With OK actions, the first evaluation (INSUFFICIENT_DATA to OK) is told too.
+    for watch, told in ((both, [OK, ALARM, OK]), (alarm_only, [ALARM])):
+        history = simulate(watch, metrics, T0 + timedelta(minutes=2), T0 + timedelta(hours=1), Reading())
+        assert history.transitions() == moves
+        assert [state for _, state in history.notifications()] == told
+    muted = alarm(period=60, treat_missing_data="ignore", actions=((ALARM, (TOPIC,)),), actions_enabled=False)
+    assert simulate(muted, metrics, T0 + timedelta(minutes=2), T0 + timedelta(hours=1), Reading()).notifications() == []
+
+
+def test_a_new_alarms_first_evaluation_is_a_transition_from_insufficient_data() -> None:
+    """Every alarm starts in INSUFFICIENT_DATA: its first evaluation to OK tells the OK actions, once."""
+    metrics = Metrics()
+    metrics.put(JOB, T0, 0)
+    watch = alarm(period=60, actions=((OK, (TOPIC,)),))
+    history = simulate(watch, metrics, T0 + timedelta(minutes=1), T0 + timedelta(hours=1), Reading())
+    assert history.notifications() == [(T0 + timedelta(minutes=1), OK)]
+
+
+def test_template_actions_are_read() -> None:
+    properties = {
+        "Namespace": "Ns", "MetricName": "M", "Statistic": "Sum", "Period": 60, "EvaluationPeriods": 1,
+        "Threshold": 1, "ComparisonOperator": "GreaterThanThreshold", "AlarmActions": [TOPIC],
+    }  # fmt: skip
+    read = MetricAlarm.from_properties("a", properties)
+    assert (read.actions_on(ALARM), read.actions_on(OK)) == ((TOPIC,), ())
+    assert MetricAlarm.from_properties("a", properties | {"ActionsEnabled": False}).actions_on(ALARM) == ()
+
+
+# --- log metric filters ------------------------------------------------------------------------------
+
+FILTERED = MetricId("Ns", "Matches")
+
+
+def metric_filter(pattern: str, **transformation: object) -> MetricFilter:
+    return MetricFilter.from_properties(
+        "f",
+        {
+            "LogGroupName": "/aws/lambda/f",
+            "FilterPattern": pattern,
+            "MetricTransformations": [{"MetricNamespace": "Ns", "MetricName": "Matches", "MetricValue": "1"}
+                                      | transformation],
+        },
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("pattern", "message", "matched"),
+    [
+        # The User Guide's examples ("Using filter patterns to match terms in log events"), quoted.
+        ('"ERROR"', "[ERROR 400] BAD REQUEST", True),
+        ('"ERROR" "ARGUMENTS"', "[ERROR 419] MISSING ARGUMENTS", True),
+        ('"ERROR" "ARGUMENTS"', "[ERROR 400] BAD REQUEST", False),
+        ('?"ERROR" ?"ARGUMENTS"', "[ERROR 400] BAD REQUEST", True),
+        ('?"ERROR" ?"ARGUMENTS"', "[WARN 419] MISSING ARGUMENTS", True),
+        ('?"ERROR" ?"ARGUMENTS"', "[WARN 200] OK", False),
+        ('"INTERNAL SERVER ERROR"', "[ERROR 500] INTERNAL SERVER ERROR", True),
+        ('"INTERNAL SERVER ERROR"', "[ERROR 500] INTERNAL ERROR", False),
+        ('"ERROR" -"ARGUMENTS"', "[ERROR 401] UNAUTHORIZED REQUEST", True),
+        ('"ERROR" -"ARGUMENTS"', "[ERROR 420] INVALID ARGUMENTS", False),
+        # "Filter patterns are case sensitive."
+        ('"ERROR"', "[error 400] bad request", False),
+    ],
+)
+def test_term_patterns_match_as_documented(pattern: str, message: str, matched: bool) -> None:
+    assert TermPattern.parse(pattern).matches(message) is matched
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["ERROR", '?"ERROR" "ARGUMENTS"', '-"ERROR"', '{ $.level = "ERROR" }', "[ip, user, status = 404]", "", '" "'],
+)
+def test_patterns_the_model_does_not_know_are_refused(pattern: str) -> None:
+    with pytest.raises(ValueError):
+        TermPattern.parse(pattern)
+
+
+def test_a_term_pattern_cannot_have_dimensions_nor_a_field_as_its_value() -> None:
+    """ "Dimensions ... only available for JSON and space-delimited filter patterns", whose fields MetricValue could
+    also name."""
+    with pytest.raises(ValueError, match="dimensions are only available"):
+        metric_filter('"ERROR"', Dimensions=[{"Key": "Function", "Value": "$.function"}])
+    with pytest.raises(ValueError, match="no fields"):
+        metric_filter('"ERROR"', MetricValue="$.count")
+
+
+def test_a_filter_counts_matching_events_from_its_creation_at_their_timestamps() -> None:
+    """ "Filters do not retroactively filter data"; without a DefaultValue "CloudWatch won't report data when your
+    metric filter doesn't find a match"; with one, each minute that had events and no match gets it, and a minute
+    without events gets nothing."""
+    events = [
+        LogEvent(T0, "ERROR before the filter"),
+        LogEvent(T0 + timedelta(minutes=5), "ERROR one"),
+        LogEvent(T0 + timedelta(minutes=5, seconds=30), "ERROR two"),
+        LogEvent(T0 + timedelta(minutes=7), "all fine"),
+    ]
+    minute = int(T0.timestamp() // 60)
+    plain, defaulted = Metrics(), Metrics()
+    metric_filter('"ERROR"').apply(events, plain, created=T0 + timedelta(minutes=1))
+    metric_filter('"ERROR"', DefaultValue=0).apply(events, defaulted, created=T0 + timedelta(minutes=1))
+    assert [plain.in_window(FILTERED, minute + k, minute + k + 1) for k in (0, 5, 6, 7)] == [[], [1, 1], [], []]
+    assert [defaulted.in_window(FILTERED, minute + k, minute + k + 1) for k in (0, 5, 6, 7)] == [[], [1, 1], [], [0]]
+
+
+def test_a_metric_filter_needs_its_log_group() -> None:
+    groups = LogGroups()
+    with pytest.raises(ValueError, match="ResourceNotFoundException"):
+        groups.put_metric_filter(metric_filter('"ERROR"'), T0)
+    groups.create("/aws/lambda/f")
+    groups.put_metric_filter(metric_filter('"ERROR"'), T0)
+    groups.write("/aws/lambda/f", T0 + timedelta(minutes=3), "ERROR")
+    minute = int(T0.timestamp() // 60)
+    assert groups.into(Metrics()).in_window(FILTERED, minute, minute + 10) == [1]

@@ -55,7 +55,7 @@ from tests.conftest import World, amazon_issued_record
 from tests.support.aws_cli import MotoCli
 from tests.support.inventory import config_item
 from tests.support.policy import ALLOW, DENY, Request, decide
-from tests.support.templates import ACCOUNT, MappingNotFound, Resolver, active_resources, load
+from tests.support.templates import ACCOUNT, MappingNotFound, Resolver, active_resources, allowed_by_pattern, load
 
 MANAGEMENT = "123456789012"  # moto's default account: here the organization's management account
 REGIONS = ("us-east-1", "eu-west-1")
@@ -728,6 +728,54 @@ def test_the_alerts_watch_the_rule_and_function_the_member_stack_creates() -> No
                 == member[name]
                 == names.get(name, load("organization.yaml")["Parameters"][name]["Default"])
             )
+
+
+def passed(resources: dict[str, dict[str, Any]], stack_set: str) -> dict[str, str]:
+    return {p["ParameterKey"]: p["ParameterValue"] for p in resources[stack_set]["Parameters"]}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "rule", "alerts"),
+    [
+        ({}, {"AlertThresholdDays": "7", "CrossingEvents": "true"},
+         {"SoonestExpiryThresholdDays": "7", "CertificatePages": "rule"}),
+        ({"AlertThresholdDays": "14,7,1"}, {"AlertThresholdDays": "14,7,1", "CrossingEvents": "true"},
+         {"SoonestExpiryThresholdDays": "14", "CertificatePages": "rule"}),
+        ({"CertificatePages": "config"}, {"AlertThresholdDays": "7", "CrossingEvents": "true"},
+         {"SoonestExpiryThresholdDays": "7", "CertificatePages": "config"}),
+        # A rule that puts no events: only Config's line can name the certificates, whatever CertificatePages says.
+        ({"CrossingEvents": "false", "CertificatePages": "rule"},
+         {"AlertThresholdDays": "7", "CrossingEvents": "false"},
+         {"SoonestExpiryThresholdDays": "7", "CertificatePages": "config"}),
+    ],
+)  # fmt: skip
+def test_the_thresholds_and_pages_reach_both_stack_sets(
+    overrides: dict[str, str], rule: dict[str, str], alerts: dict[str, str]
+) -> None:
+    """The rule's thresholds and crossing events go to the member stacks; the alarm's threshold is the rule's first,
+    and the alerts name certificates by the rule's events unless the rule puts none. Each template takes what it is
+    given (its AllowedPattern, AllowedValues, MinValue and MaxValue, as CloudFormation checks them)."""
+    resources = organization_resources(overrides)
+    member, given = passed(resources, "RuleStackSet"), passed(resources, "AlertsStackSet")
+    assert {name: member[name] for name in rule} == rule
+    assert {name: given[name] for name in alerts} == alerts
+    Resolver(load("alerts.yaml"), given)
+    Resolver(load("member.yaml"), member)
+
+
+@pytest.mark.parametrize(
+    ("value", "accepted"),
+    [("7", True), ("14,7,1", True), ("365,30", True), ("1", True), ("30,7,3,2,1", True),
+     ("0", False), ("366", False), ("0,7", False), ("7,", False), ("7 ,1", False), ("30,7,3,2,1,0", False)],
+)  # fmt: skip
+def test_alert_threshold_days_start_with_a_day_count_the_alarm_takes(value: str, accepted: bool) -> None:
+    """member.yaml takes 0 to 9999 each; organization.yaml's first must also be the alerts' SoonestExpiryThresholdDays
+    (1 to 365), or every alerts stack instance would fail: CloudFormation refuses it here instead."""
+    pattern = load("organization.yaml")["Parameters"]["AlertThresholdDays"]["AllowedPattern"]
+    assert allowed_by_pattern(str(pattern), value) is accepted
+    if accepted:
+        member_pattern = load("member.yaml")["Parameters"]["AlertThresholdDays"]["AllowedPattern"]
+        assert allowed_by_pattern(str(member_pattern), value)
 
 
 def test_member_names_do_not_collide_with_the_rdk_path() -> None:

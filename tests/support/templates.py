@@ -171,6 +171,9 @@ class Resolver:
                 if key == "Fn::Split":
                     separator, text = argument
                     return str(self.resolve(text)).split(str(separator))
+                if key == "Fn::Select":
+                    index, items = argument
+                    return self.resolve(items)[int(self.resolve(index))]
                 if key == "Fn::Join":
                     separator, items = argument
                     return str(separator).join(str(item) for item in self.resolve(items))
