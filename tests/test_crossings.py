@@ -356,3 +356,29 @@ def test_the_handlers_pages_are_what_the_pure_table_says(aws: World) -> None:
             expected += [(r["CertificateArn"], str(p.crossing)) for p in pages]
     assert sorted((d["certificateArn"], d["crossing"]) for d in aws.events.details()) == sorted(expected)
     assert {str(Crossing.THRESHOLD), str(Crossing.EXPIRED)} <= {c for _, c in expected}
+
+
+def test_a_day_whose_read_of_configs_results_was_cut_short_pages_only_what_it_read(
+    aws: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A certificate whose earlier result went unread may have been paged already: no second page for it."""
+    from acm_expiry import adapter
+    from acm_expiry.held import HeldResults
+
+    inventory = [record(f"c{i}", aws.now + timedelta(days=8 + i)) for i in range(4)]
+    aws.acm.source = lambda region: inventory
+    aws.run(scheduled_event(aws.now))
+    assert len(aws.events.put) == 4
+    real = adapter.read_results
+
+    def cut_short(config: Any, rule_name: str) -> HeldResults:
+        held = real(config, rule_name)
+        first = dict(list(held.results.items())[:1])  # one result read, then the deadline
+        return HeldResults(first, held.foreign, complete=False)
+
+    monkeypatch.setattr(adapter, "read_results", cut_short)
+    aws.events.put.clear()
+    inventory.append(record("new", aws.now + timedelta(days=3)))
+    aws.run(scheduled_event(aws.later(days=3)))  # c0..c2 reached 7 days; c0 read, c1 and c2 not
+    assert paged(aws) == [("c0", "threshold")]
+    assert aws.log_lines()[-1]["pages"]["skippedUnread"] == 4  # c1, c2, c3 and the new one

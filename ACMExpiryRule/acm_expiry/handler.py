@@ -237,11 +237,19 @@ def publish_pages(
             return before.result
         return run.held.get(RESOURCE_TYPE, arn) if run.held is not None else None
 
+    unread = 0
+    if run.held is not None and not run.held.complete:
+        # The deadline cut the read of Config's results short: a certificate whose result went unread
+        # may have been paged already. Paging only those read keeps "once" (a day like that is rare; a
+        # page for every NON_COMPLIANT certificate at once would not be).
+        read = [a for a in assessments if run.held.get(RESOURCE_TYPE, a.certificate.arn) is not None]
+        unread, assessments = len(assessments) - len(read), read
     pages = pages_for(assessments, held, bands)
     entries = page_entries(pages, PageContext(str(checked.config_rule_name), runtime.now()))
     if entries:
         deliver("pages", entries, put_events(edge.client("events")), edge.wait, batch_size=PUT_EVENTS_BATCH)
-    return {"sent": len(entries)} | dict(sorted(Counter(str(p.crossing) for p in pages).items()))
+    counts = {"sent": len(entries)} | dict(sorted(Counter(str(p.crossing) for p in pages).items()))
+    return counts | ({"skippedUnread": unread} if unread else {})
 
 
 def publish_findings(run: RuleRun, checked: CheckedEvent, edge: AwsEdge, runtime: Runtime) -> dict[str, Any]:
