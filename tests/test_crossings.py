@@ -95,6 +95,7 @@ def test_the_words_read_back_say_exactly_expired_or_revoked_and_a_stalled_renewa
         (-0.1, 1, [("expired", 0)]),
         (-3, 13, [("expired", 0)]),
         (-2, 1, []),  # expired yesterday already
+        (-1.5, 1, []),  # recorded half a day after it expired (0 days, "less than a day ago"): expired already
     ],
 )
 def test_a_page_when_the_band_rises(days_now: float, elapsed: float, expected: list[tuple[str, int]]) -> None:
@@ -146,11 +147,10 @@ def test_a_band_crossing_wins_over_a_stall() -> None:
 
 
 def test_without_a_recorded_time_a_held_noncompliant_result_is_the_window_band() -> None:
-    """At worst a threshold page is sent again; never missed."""
-    today = judged("c", 6)
-    assert crossings(today, HeldResult(RESOURCE_TYPE, ARN + "c", "NON_COMPLIANT", "Expires in 9 days", None)) == [
-        ("threshold", 7)
-    ]
+    """At worst a threshold page is sent again; never missed; and never the window's again."""
+    held_without_time = HeldResult(RESOURCE_TYPE, ARN + "c", "NON_COMPLIANT", "Expires in 9 days", None)
+    assert crossings(judged("c", 6), held_without_time) == [("threshold", 7)]
+    assert crossings(judged("c", 20), held_without_time) == []
 
 
 @pytest.mark.parametrize(
@@ -160,6 +160,7 @@ def test_without_a_recorded_time_a_held_noncompliant_result_is_the_window_band()
         (30, (14, 7, 1), 7, [("threshold", 7)]),
         (30, (14, 7, 1), 0.5, [("threshold", 1)]),
         (30, (45, 7), 30, [("entered-window", 30)]),  # a threshold beyond the window adds nothing
+        (30, (30, 7), 30, [("entered-window", 30)]),  # nor one at the window: entering it is the crossing
         (5, (7,), 5, [("entered-window", 5)]),
     ],
 )
@@ -317,15 +318,15 @@ def test_only_this_rules_result_decides_and_it_is_read_page_by_page(aws: World) 
 def test_eventbridge_refusing_entries_never_stops_or_repeats_the_evaluations(aws: World) -> None:
     inventory = [record(f"c{i}", aws.now + timedelta(days=5 + i)) for i in range(12)]
     aws.acm.source = lambda region: inventory
-    aws.events.fail_next("AccessDeniedException", "InternalFailure")
+    aws.events.fail_next("AccessDeniedException", "AccessDeniedException", "InternalFailure")
     aws.run(scheduled_event(aws.now))
     line = aws.log_lines()[-1]
     assert line["outcome"] == "ok" and len(aws.config.sent) == 12  # every evaluation recorded, once
-    # Two batches (PutEvents takes 10): the InternalFailure entry is sent again and put, the other is not.
-    assert len(aws.events.put) == 11 and aws.events.requests == 3
+    # Two batches (PutEvents takes 10): the InternalFailure entry is sent again and put, the others are not.
+    assert len(aws.events.put) == 10 and aws.events.requests == 3
     assert line["pagesError"]["operation"] == "PutEvents"
     assert line["pagesError"]["code"] == "AccessDeniedException"
-    assert line["EventsFailures"] == 1
+    assert line["EventsFailures"] == 2  # the pages not put, counted
 
 
 def test_no_pages_when_crossing_events_are_off(aws: World) -> None:
