@@ -192,9 +192,9 @@ def test_the_demo_writes_its_reports_and_says_what_to_try_next(
     rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8"), newline="")))
     assert {row["domain"]: row["annotation"] for row in rows} == recorded(demo.stdout)
     assert "ACM certificate expiry: account 123456789012 in us-east-1" in page.read_text(encoding="utf-8")
-    assert demo.stdout.rstrip().endswith("- Deploy the rule, in one account or an organization: deploy/README.md")
+    assert demo.stdout.rstrip().endswith("- Deploy the rule, in one account or an organization: docs/deployment.md")
     assert "\nNext:\n" in demo.stdout and "      acm-expiry scan --region us-east-1\n" in demo.stdout
-    assert (ROOT / "deploy" / "README.md").is_file()
+    assert (ROOT / "docs" / "deployment.md").is_file()
 
 
 def test_the_demo_runs_on_the_sdk_the_function_is_pinned_to(
