@@ -455,7 +455,7 @@ def on_the_bus(entry: Mapping[str, Any], account: str = ACCOUNT, region: str = R
 
 
 def crossing_message(detail: Mapping[str, Any]) -> str:
-    """The line the topic gets for one of the rule's events (deploy/README.md, "Alerts", quotes one)."""
+    """The line the topic gets for one of the rule's events (docs/alerts.md, "Pages", quotes one)."""
     return (
         f"ACM certificate {detail['domainName']} in account {detail['accountId']} ({detail['region']}) "
         f"{detail['headline']}. {detail['advice']} Console: {detail['consoleUrl']} "
@@ -490,7 +490,7 @@ def test_each_page_the_rule_puts_becomes_one_readable_line(case: str) -> None:
 
 
 def test_the_line_reads_as_the_readme_shows_it() -> None:
-    """The message deploy/README.md quotes, word for word: produced here by the template's own transformer."""
+    """The message docs/alerts.md quotes, word for word: produced here by the template's own transformer."""
     shop = judged(CERTIFICATE.rsplit("/", 1)[1], NOW + 6 * DAY + timedelta(hours=9), domain_name="shop.example.com")
     entry = entry_of(crossings.Page(Crossing.THRESHOLD, shop, 7), "acm-expiry-rule")
     message = deliver(crossing_rule({"ConfigRuleName": "acm-expiry-rule"}), on_the_bus(entry))
@@ -501,7 +501,7 @@ def test_the_line_reads_as_the_readme_shows_it() -> None:
         "0b5e7a1c-3c2d-4e5f-8a9b-1c2d3e4f5a6b (Config rule acm-expiry-rule)"
     )
     assert message == quoted
-    assert quoted in " ".join((DEPLOY / "README.md").read_text().split())
+    assert quoted in " ".join((DEPLOY.parent / "docs" / "alerts.md").read_text().split())
 
 
 def test_every_placeholder_names_a_string_of_the_detail() -> None:
@@ -904,7 +904,7 @@ def test_defaults_agree_with_the_other_templates() -> None:
     assert rule_names == {parameters["ConfigRuleName"]["Default"]}
 
 
-def test_deploy_readme_has_an_alerts_section() -> None:
-    text = (DEPLOY / "README.md").read_text()
+def test_the_deployment_guide_has_an_alerts_section() -> None:
+    text = (DEPLOY.parent / "docs" / "deployment.md").read_text()
     assert "## Alerts" in text
     assert "deploy/alerts.yaml" in text

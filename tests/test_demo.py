@@ -147,13 +147,13 @@ def test_the_handler_asked_acm_only_about_the_renewals_it_could_not_judge(
     assert "Config recorded 11 evaluations" in verbose.stdout
 
 
-def test_the_readmes_example_log_line_is_the_demos(verbose: subprocess.CompletedProcess[str]) -> None:
-    """README's "The metrics" quotes the demo's scheduled run (--verbose prints it): the same fields and
+def test_the_docs_example_log_line_is_the_demos(verbose: subprocess.CompletedProcess[str]) -> None:
+    """docs/alerts.md's "The metrics" quotes the demo's scheduled run (--verbose prints it): the same fields and
     figures (not the timings)."""
     scheduled = log_lines(verbose.stdout)[0]
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    quote = re.search(r"demo's scheduled run writes[^\n]*:\n\n```json\n(.*?)\n```", readme, re.DOTALL)
-    assert quote, "README.md no longer quotes the demo's log line"
+    page = (ROOT / "docs" / "alerts.md").read_text()
+    quote = re.search(r"demo's scheduled run writes[^\n]*:\n\n```json\n(.*?)\n```", page, re.DOTALL)
+    assert quote, "docs/alerts.md no longer quotes the demo's log line"
     quoted = json.loads(quote[1])
     assert sorted(quoted) == sorted(scheduled)
     timings = {"durationMs", "_aws"}  # the run's own duration, and its timestamp
@@ -192,9 +192,9 @@ def test_the_demo_writes_its_reports_and_says_what_to_try_next(
     rows = list(csv.DictReader(io.StringIO(table.read_text(encoding="utf-8"), newline="")))
     assert {row["domain"]: row["annotation"] for row in rows} == recorded(demo.stdout)
     assert "ACM certificate expiry: account 123456789012 in us-east-1" in page.read_text(encoding="utf-8")
-    assert demo.stdout.rstrip().endswith("- Deploy the rule, in one account or an organization: deploy/README.md")
+    assert demo.stdout.rstrip().endswith("- Deploy the rule, in one account or an organization: docs/deployment.md")
     assert "\nNext:\n" in demo.stdout and "      acm-expiry scan --region us-east-1\n" in demo.stdout
-    assert (ROOT / "deploy" / "README.md").is_file()
+    assert (ROOT / "docs" / "deployment.md").is_file()
 
 
 def test_the_demo_runs_on_the_sdk_the_function_is_pinned_to(

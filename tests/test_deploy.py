@@ -190,7 +190,7 @@ def test_deploy_has_the_templates() -> None:
         "aggregator.yaml",
         "remediation.yaml",
     } <= names
-    assert (DEPLOY / "README.md").is_file()
+    assert (DEPLOY / "README.md").is_file() and (DEPLOY.parent / "docs" / "deployment.md").is_file()
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=[path.name for path in TEMPLATES])

@@ -32,7 +32,7 @@ from tests.conftest import World
 from tests.support.doubles import THROTTLING
 from tests.support.inventory import synthetic_inventory
 
-TIMEOUT = 900  # the timeout deploy/README.md recommends
+TIMEOUT = 900  # the timeout docs/deployment.md recommends
 
 
 def seed(aws: World, count: int) -> list[dict[str, Any]]:

@@ -210,7 +210,7 @@ def complete_member_stack(account: str, region: str, stack_set: dict[str, Any], 
     functions.update_function_code(FunctionName=FUNCTION_NAME, ZipFile=code)
     functions.update_function_configuration(FunctionName=FUNCTION_NAME, Layers=resources["Function"]["Layers"])
     lambda_fetches(resources["SdkLayer"]["Content"], region)  # Lambda refuses a version the bucket does not hold
-    # The organization's own prerequisite (deploy/README.md): a recorder recording ACM certificates.
+    # The organization's own prerequisite (docs/deployment.md): a recorder recording ACM certificates.
     client("config", region).put_configuration_recorder(
         ConfigurationRecorder={
             "name": "default",

@@ -364,7 +364,7 @@ def test_every_annotation_fits_config_by_construction() -> None:
             assert '"' not in annotation and "\n" not in annotation and "\\" not in annotation
 
 
-# --- the advice table, row by row (verdict.py's docstring, the README's "Inside the window") ------
+# --- the advice table, row by row (verdict.py's docstring, docs/verdicts.md's "What to do") -------
 
 ADVICE_ROWS = [
     # (id, certificate fields, advice key, words)

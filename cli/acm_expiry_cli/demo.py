@@ -160,7 +160,7 @@ Next:
       acm-expiry scan --region us-east-1
   - An organization, through an AWS Config aggregator:
       acm-expiry scan --aggregator NAME --format html --output report.html
-  - Deploy the rule, in one account or an organization: deploy/README.md"""
+  - Deploy the rule, in one account or an organization: docs/deployment.md"""
 
 
 def sdk_note() -> str:
