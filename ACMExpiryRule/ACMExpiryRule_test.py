@@ -7,7 +7,7 @@ when no test ran, when ``tests/`` is missing or when pytest is not installed: ne
 "0 tests, OK". ``PYTEST_ADDOPTS`` narrows it (``-k verdict``), as for any pytest run.
 
 Not deployed: ``rdk deploy`` zips this folder whole, so deploy from ``make rdk-package``'s copy
-of it, which leaves this file out (README, "RDK's own commands").
+of it, which leaves this file out (docs/development.md, "RDK's own commands").
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 One inventory of ACM certificates in moto_server, every tool run as a whole process against it
 through :mod:`bench.requestlog` (a proxy that logs each AWS call by service and operation), each
 tool's verdicts compared with the expected verdict of every certificate, worked out here from the
-inventory's own definition and the rule's documented table (README, "Verdicts"), not by any tool.
+inventory's own definition and the rule's documented table (docs/verdicts.md), not by any tool.
 
 The inventory (:data:`INVENTORY`) covers every ACM key type inside and outside the window, the
 window's edge (30 days) ± 1 hour, a certificate with an hour left, an expired one, one never issued
@@ -134,7 +134,7 @@ class Fact:
 
 
 def expected_verdict(fact: Fact, now: datetime, days: int = DAYS) -> str:
-    """The rule's documented table (README, "Verdicts"), first matching row, from the inventory's facts."""
+    """The rule's documented table (docs/verdicts.md), first matching row, from the inventory's facts."""
     if fact.spec.exempt:
         return NOT_APPLICABLE
     if fact.not_after is None:  # never issued
@@ -147,7 +147,7 @@ def expected_verdict(fact: Fact, now: datetime, days: int = DAYS) -> str:
 
 
 def days_left(fact: Fact, now: datetime) -> int | None:
-    """Whole days left, rounded up (README, "Verdicts"); negative once expired (whole days since, rounded down)."""
+    """Whole days left, rounded up (docs/verdicts.md); negative once expired (whole days since, rounded down)."""
     if fact.not_after is None:
         return None
     seconds = (fact.not_after - now).total_seconds()

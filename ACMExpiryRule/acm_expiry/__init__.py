@@ -1,6 +1,6 @@
 """ACMExpiryRule: an AWS Config custom rule that flags ACM certificates close to expiry.
 
-From the pure core outwards (the README's Layout section has the whole map):
+From the pure core outwards (docs/development.md, "Layout", has the whole map):
 - ``certificate``, ``verdict``, ``outcome``, ``findings``: plain values in and out; no boto3, no clock.
 - ``edge``: one ``AwsEdge`` per invocation: credentials, clients with the retry policy, call counts.
 - ``acm``, ``results``, ``oversized``, ``securityhub``, ``delivery``, ``assess``: reads and writes

@@ -85,8 +85,8 @@ _RETRY_CONTEXT = RetryEventAdapter()
 
 # botocore's reader of its own API model files (service-2.json, endpoints.json). The one thing
 # shared between invocations: read-only data that no call, credential or setting changes. A new
-# session without it reads the files again: 75 ms instead of 15 ms for a warm invocation's
-# three clients (measured on the development machine, see the README's Layout section).
+# session without it reads the files again: a warm invocation takes 83 ms instead of 28 ms (make bench,
+# docs/benchmarks.md, "Warm containers").
 _API_MODELS = botocore.loaders.create_loader()
 
 

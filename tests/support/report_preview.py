@@ -1,7 +1,7 @@
 """A sample organization report, rendered in Debian's chromium: ``make report-preview``.
 
 Writes to ``build/report-preview/`` (or the folder given): ``report.html`` (three accounts, two
-regions, 51 certificates: expired ones, the window's edge, never issued, exempt, and five with
+regions, 53 certificates: expired ones, the window's edge, never issued, exempt, and five with
 hostile names), screenshots at 1366 and 390 CSS pixels wide (a laptop, a phone), and the page printed on A4 and on
 Letter. Open the PNGs and PDFs to see what a reader sees; ``tests/test_report_browser.py`` checks
 the same page's structure and script in the same browser.
