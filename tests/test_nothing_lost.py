@@ -249,3 +249,41 @@ def test_the_held_result_a_change_event_reads_is_this_resources(aws: World) -> N
     (read,) = aws.doubles.calls("config.GetComplianceDetailsByResource")
     assert read == {"ResourceType": RESOURCE_TYPE, "ResourceId": ARN + "x",
                     "ComplianceTypes": ["COMPLIANT", "NON_COMPLIANT", "NOT_APPLICABLE"]}  # fmt: skip
+
+
+def test_a_failing_finding_whose_certificate_acm_still_has_is_never_archived_on_silence(aws: World) -> None:
+    """A finding of a certificate neither listed nor held in Config is closed only if ACM says it is gone."""
+    inventory = [record(f"c{i:02d}", aws.now + timedelta(days=100 + i)) for i in range(10)]
+    inventory.append(record("failing", aws.now + timedelta(days=3)))
+    aws.acm.source = lambda region: inventory
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    del aws.config.results[ARN + "failing"]  # Config holds nothing for it (its result was never recorded, say)
+    aws.acm.unlisted = {ARN + "failing"}  # and the listing says nothing of it: ACM still has it
+    aws.run(scheduled_event(aws.later(days=1), parameters=FINDINGS_ON))
+    assert [c["CertificateArn"] for c in aws.doubles.calls("acm.DescribeCertificate")] == [ARN + "failing"]
+    (finding,) = [f for f in aws.security_hub.visible() if f["Id"].endswith("/failing")]
+    assert finding["RecordState"] == "ACTIVE"
+    inventory.pop()  # now really deleted
+    aws.run(scheduled_event(aws.later(days=1), parameters=FINDINGS_ON))
+    (finding,) = [f for f in aws.security_hub.visible() if f["Id"].endswith("/failing")]
+    assert finding["RecordState"] == "ARCHIVED"
+
+
+def test_findings_of_certificates_a_cut_short_read_did_not_cover_are_left_alone(
+    aws: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Config's results read in part: the listing is not trusted to say which passing findings are orphans."""
+    from acm_expiry import adapter
+    from acm_expiry.held import HeldResults
+
+    inventory = [record(f"c{i:02d}", aws.now + timedelta(days=100 + i)) for i in range(10)]
+    aws.acm.source = lambda region: inventory
+    aws.run(scheduled_event(aws.now, parameters=FINDINGS_ON))
+    real = adapter.read_results
+    monkeypatch.setattr(
+        adapter, "read_results", lambda config, name: HeldResults(dict(real(config, name).results), complete=False)
+    )
+    gone = inventory.pop()["CertificateArn"]  # deleted, and no result of its was cleared (the read was partial)
+    aws.run(scheduled_event(aws.later(days=1), parameters=FINDINGS_ON))
+    (finding,) = [f for f in aws.security_hub.visible() if f["Id"].endswith(gone.rsplit("/", 1)[1])]
+    assert finding["RecordState"] == "ACTIVE" and finding["Compliance"]["Status"] == "PASSED"
