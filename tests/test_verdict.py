@@ -17,6 +17,7 @@ from acm_expiry.certificate import Certificate
 from acm_expiry.verdict import (
     ADVICE,
     ANNOTATION_LIMIT,
+    MAX_ENUM_LENGTH,
     RENEWAL_REASON_HINTS,
     Compliance,
     Scenario,
@@ -558,3 +559,31 @@ def test_exempt_clips_the_longest_tag_to_fit_config() -> None:
     assert len(verdict.annotation) == ANNOTATION_LIMIT
     assert verdict.annotation.startswith("Exempt by tag " + "k" * 128 + ": why why")
     assert verdict.annotation.endswith("…")
+
+
+# --- clipped values: whole up to the limit, clipped to it beyond -----------------------------------
+
+
+@pytest.mark.parametrize("length", [MAX_ENUM_LENGTH - 1, MAX_ENUM_LENGTH, MAX_ENUM_LENGTH + 1, 500])
+def test_an_acm_value_up_to_the_limit_is_quoted_whole_and_a_longer_one_clipped_to_it(length: int) -> None:
+    """An unexpected status (or renewal reason) is quoted in the annotation, at most MAX_ENUM_LENGTH characters."""
+    value = "X" * length
+    for certificate in (
+        cert(None, status=value),
+        cert(12, type="AMAZON_ISSUED", renewal_status="FAILED", renewal_status_reason=value),
+    ):
+        match = re.search(r"X+…?", judge(certificate, NOW, 30).annotation)
+        assert match is not None
+        if length <= MAX_ENUM_LENGTH:
+            assert match.group() == value
+        else:
+            assert match.group() == value[: MAX_ENUM_LENGTH - 1] + "…"
+
+
+def test_an_exemption_reason_that_fits_exactly_is_kept_whole() -> None:
+    head = len(exempt("k", "").annotation) - len("(no reason given)")
+    fits = "w" * (ANNOTATION_LIMIT - head)
+    annotation = exempt("k", fits).annotation
+    assert annotation.endswith(fits) and len(annotation) == ANNOTATION_LIMIT
+    longer = exempt("k", fits + "w").annotation
+    assert longer.endswith("w…") and len(longer) == ANNOTATION_LIMIT
