@@ -83,7 +83,13 @@ TARGETS: dict[str, Target] = {
     ),
     "delivery": Target(
         _RULE + "delivery.py",
-        ("tests/test_faults.py", "tests/test_crossings.py", "tests/test_handler.py", "tests/test_field_runs.py"),
+        (
+            "tests/test_delivery.py",
+            "tests/test_faults.py",
+            "tests/test_crossings.py",
+            "tests/test_handler.py",
+            "tests/test_field_runs.py",
+        ),
     ),
     "findings": Target(
         _RULE + "findings.py",
