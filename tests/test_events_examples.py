@@ -204,3 +204,56 @@ def test_findings_need_the_rule_arn(aws: World) -> None:
     del event["configRuleArn"]
     with pytest.raises(MalformedEventError, match=r"event\.configRuleArn is missing"):
         aws.run(event)
+
+
+# What the rule reads must have the form AWS gives it: anything else is refused by name, before any call.
+
+
+def refused(aws: World, event: dict[str, Any], message: str) -> None:
+    with pytest.raises(MalformedEventError, match=message):
+        aws.run(event)
+    assert aws.doubles.requests == [] and aws.config.sent == []
+
+
+def with_invoking(event: dict[str, Any], change: Any) -> dict[str, Any]:
+    invoking = json.loads(event["invokingEvent"])
+    change(invoking)
+    return event | {"invokingEvent": json.dumps(invoking)}
+
+
+@pytest.mark.parametrize("value", ["false", "true", 0, None])
+def test_event_left_scope_is_a_json_boolean_or_refused(aws: World, value: object) -> None:
+    """A string "false" is not false: read as a truth value it would turn the certificate NOT_APPLICABLE."""
+    refused(aws, change_example(aws) | {"eventLeftScope": value}, r"event\.eventLeftScope must be true or false")
+
+
+@pytest.mark.parametrize("status", ["Bogus", "ok", "ResourceDeleted "])
+def test_an_unknown_configuration_item_status_is_refused(aws: World, status: str) -> None:
+    event = with_invoking(change_example(aws), lambda i: i["configurationItem"].update(configurationItemStatus=status))
+    refused(aws, event, rf"configurationItem\.configurationItemStatus '{status}' is not one of")
+
+
+@pytest.mark.parametrize(
+    ("example", "where", "key"),
+    [
+        ("scheduled", lambda i: i, "notificationCreationTime"),
+        ("change", lambda i: i["configurationItem"], "configurationItemCaptureTime"),
+    ],
+    ids=["notificationCreationTime", "configurationItemCaptureTime"],
+)
+@pytest.mark.parametrize("number", ["1468446600", "1468446600373", "1468446600.373"])
+def test_timestamps_aws_writes_as_iso_strings_are_refused_as_numbers(
+    aws: World, example: str, where: Any, key: str, number: str
+) -> None:
+    """Config writes these as ISO-8601 strings; a number in a string is no such thing (botocore would misread it)."""
+    event = change_example(aws) if example == "change" else scheduled_example()
+    refused(aws, with_invoking(event, lambda i: where(i).update({key: number})), rf"{key} '{number}' is not an ISO")
+
+
+def test_findings_need_the_rule_name_even_for_a_change_event(aws: World) -> None:
+    """The rule's name is its findings' generator, and part of each finding's id (crossing events, which need it
+    too, are off here: findings alone ask for it)."""
+    parameters = {"securityHubFindings": "true", "crossingEvents": "false"}
+    event = change_example(aws) | {"ruleParameters": json.dumps(parameters)}
+    del event["configRuleName"]
+    refused(aws, event, r"event\.configRuleName is missing")

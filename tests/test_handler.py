@@ -318,6 +318,19 @@ def test_a_service_linked_execution_role_is_refused_with_the_fix(aws: World) -> 
     assert aws.doubles.requests == []
 
 
+def test_a_service_linked_execution_role_is_no_obstacle_with_execution_role_name(aws: World) -> None:
+    """An organization rule's event names Config's service-linked role; ExecutionRoleName replaces it."""
+    aws.acm.source = lambda region: synthetic_inventory(3, aws.now)
+    event = scheduled_event(aws.now, parameters={"ExecutionRoleName": "ACMExpiryRule-Member"})
+    event["executionRoleArn"] = (
+        "arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+    )
+    aws.run(event)
+    (assumed,) = aws.doubles.calls("sts.AssumeRole")
+    assert assumed["RoleArn"] == "arn:aws:iam::123456789012:role/ACMExpiryRule-Member"
+    assert len(aws.config.sent) == 3
+
+
 def test_execution_role_name_assumes_the_member_role(aws: World) -> None:
     aws.acm.source = lambda region: synthetic_inventory(5, aws.now)
     aws.run(scheduled_event(aws.now, parameters={"ExecutionRoleName": "ACMExpiryRule-Member"}))
