@@ -246,6 +246,14 @@ def test_expiry_edge(offset: timedelta, compliance: Compliance) -> None:
     assert verdict.scenario is (Scenario.EXPIRED if offset < timedelta(0) else Scenario.EXPIRING)
 
 
+def test_acms_expired_status_at_the_moment_of_expiry_reads_as_the_date_says() -> None:
+    """At notAfter itself ACM and the date agree: the certificate expired less than a day ago (days 0),
+    not "ACM reports it EXPIRED although notAfter is still ahead"."""
+    at_expiry = judge(cert(0, status="EXPIRED"), NOW, 30)
+    assert at_expiry == judge(cert(0, status="ISSUED"), NOW, 30)
+    assert (at_expiry.scenario, at_expiry.days_left) == (Scenario.EXPIRED, 0)
+
+
 @pytest.mark.parametrize(
     ("left", "days"),
     [
