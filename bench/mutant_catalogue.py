@@ -86,6 +86,7 @@ TARGETS: dict[str, Target] = {
         (
             "tests/test_delivery.py",
             "tests/test_faults.py",
+            "tests/test_findings.py",
             "tests/test_crossings.py",
             "tests/test_handler.py",
             "tests/test_field_runs.py",
