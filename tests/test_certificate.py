@@ -338,3 +338,20 @@ def test_an_item_names_its_certificate_by_its_configuration_first_then_its_ids()
 def test_an_acm_answer_with_an_empty_arn_is_malformed() -> None:
     with pytest.raises(MalformedCertificate, match="without CertificateArn"):
         Certificate.from_acm({"CertificateArn": "", "Status": "ISSUED"})
+
+
+def test_empty_acm_values_are_unknown_not_empty() -> None:
+    """A status or renewal value of "" says nothing: the verdict then reads UNKNOWN, never a blank."""
+    answer = {
+        "CertificateArn": ARN,
+        "Status": "",
+        "Type": "",
+        "RenewalEligibility": "",
+        "RenewalSummary": {"RenewalStatus": "", "RenewalStatusReason": ""},
+    }
+    certificate = Certificate.from_acm(answer)
+    assert (certificate.status, certificate.type, certificate.renewal_eligibility) == (None, None, None)
+    assert (certificate.renewal_status, certificate.renewal_status_reason) == (None, None)
+    item = {"resourceId": ARN, "configuration": {"status": "", "type": "", "renewalSummary": {"renewalStatus": ""}}}
+    recorded = Certificate.from_configuration_item(item)
+    assert (recorded.status, recorded.type, recorded.renewal_status) == (None, None, None)

@@ -12,10 +12,11 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 import acm_expiry.edge
 from acm_expiry import handler
-from acm_expiry.edge import SYSTEM_CLOCK, AwsEdge, Clock, Deadline
+from acm_expiry.edge import SYSTEM_CLOCK, AwsEdge, Clock, Deadline, aws_call_error
 from acm_expiry.errors import DeadlineReached
 from acm_expiry.limits import DEADLINE_RESERVE_SECONDS, MAX_ATTEMPTS
 from acm_expiry_cli.sample_events import change_event, oversized_event, scheduled_event
@@ -265,3 +266,21 @@ def test_only_throttling_answers_count_as_throttles(aws: World) -> None:
     edge = edge_with(aws, None)
     edge.client("acm").list_certificates()
     assert (edge.counts.retries, edge.counts.throttles) == (3, 1)
+
+
+def test_the_deadline_reports_the_first_thing_it_stopped() -> None:
+    """The log line's stoppedBefore: the read it cut short, not the writes refused after it."""
+    clock = FakeTime()
+    deadline = Deadline(Clock(clock.monotonic, clock.sleep), clock.now + DEADLINE_RESERVE_SECONDS - 1)
+    for operation in ("GetComplianceDetailsByConfigRule", "PutEvaluations"):
+        with pytest.raises(DeadlineReached, match=operation):
+            deadline.check(operation)
+    assert deadline.reached is not None and deadline.reached.operation == "GetComplianceDetailsByConfigRule"
+
+
+@pytest.mark.parametrize("code", ["AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "Unauthorized"])
+def test_an_access_error_names_the_missing_permission(code: str) -> None:
+    error = ClientError({"Error": {"Code": code, "Message": "not authorized"}}, "PutEvaluations")
+    assert aws_call_error(error).missing_permission == "config:PutEvaluations"
+    other = ClientError({"Error": {"Code": "ValidationException", "Message": "bad"}}, "PutEvaluations")
+    assert aws_call_error(other).missing_permission is None

@@ -19,6 +19,7 @@ from acm_expiry.verdict import (
     ANNOTATION_LIMIT,
     MAX_ENUM_LENGTH,
     RENEWAL_REASON_HINTS,
+    TAG_KEY_LIMIT,
     Compliance,
     Scenario,
     advise,
@@ -498,6 +499,8 @@ ADVICE_ROWS = [
         ["only once exported or associated", "check its renewal eligibility"],
     ),
     ("unknown_type", {"type": None}, "UNKNOWN", ["Renew or replace it"]),
+    # Eligibility says what ACM does with AMAZON_ISSUED and PRIVATE certificates only: of an unknown type, nothing.
+    ("unknown_type_ineligible", {"type": None, "renewal_eligibility": "INELIGIBLE"}, "UNKNOWN", []),
 ]
 
 # Where the runbook (acm_expiry.remediation) acts, the advice says so; nowhere else.
@@ -595,3 +598,12 @@ def test_an_exemption_reason_that_fits_exactly_is_kept_whole() -> None:
     assert annotation.endswith(fits) and len(annotation) == ANNOTATION_LIMIT
     longer = exempt("k", fits + "w").annotation
     assert longer.endswith("w…") and len(longer) == ANNOTATION_LIMIT
+
+
+@pytest.mark.parametrize("key_length", [1, TAG_KEY_LIMIT, TAG_KEY_LIMIT + 1, 300, 1000])
+@pytest.mark.parametrize("value_length", [0, 1, 300])
+def test_an_exemption_annotation_fits_whatever_the_key_and_value(key_length: int, value_length: int) -> None:
+    """AWS's longest key is 128 characters; a longer one (never from a validated parameter) is clipped to it."""
+    annotation = exempt("k" * key_length, "w" * value_length).annotation
+    assert 1 <= len(annotation) <= ANNOTATION_LIMIT
+    assert "k" * min(key_length, TAG_KEY_LIMIT) in annotation and "k" * (TAG_KEY_LIMIT + 1) not in annotation
