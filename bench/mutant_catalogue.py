@@ -66,6 +66,7 @@ TARGETS: dict[str, Target] = {
             "tests/test_triggers.py",
             "tests/test_foreign_records.py",
             "tests/test_events_examples.py",
+            "tests/test_aggregator.py",
             "tests/test_handler.py",
             "tests/test_faults.py",
         ),
@@ -108,6 +109,7 @@ TARGETS: dict[str, Target] = {
             "tests/test_events_examples.py",
             "tests/test_foreign_records.py",
             "tests/test_parameters.py",
+            "tests/test_aggregator.py",
             "tests/test_nothing_lost.py",
             "tests/test_handler.py",
             "tests/test_faults.py",
@@ -1042,6 +1044,8 @@ MUTATIONS: tuple[Mutation, ...] = (
         'if not (k in RDKLIB_PARAMETERS and v == "")',
         "if not (k in RDKLIB_PARAMETERS and v is None)",
         "an empty ExecutionRoleRegion reaches rdklib (which builds an endpoint from it)",
+        equivalent="the edge reads an empty ExecutionRoleRegion as no region itself, and rdklib the other two "
+        "empty parameters as unset (comment there)",
     ),
     Mutation(
         "events",

@@ -12,12 +12,14 @@ have no ``notificationCreationTime`` and no ``recordVersion``; the rule reads ne
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from rdklib.util.service import convert_into_notification_config_item
 
 from acm_expiry.errors import MalformedEventError
+from acm_expiry.events import check_configuration_item
 from tests.conftest import World
 
 CERTIFICATE = "arn:aws:acm:us-east-2:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
@@ -159,6 +161,10 @@ TOLERATED = [
         lambda e: (e.pop("executionRoleArn"), e.update(ruleParameters=json.dumps({"AssumeRoleMode": "false"}))),
     ),
     ("no ruleParameters at all", lambda e: e.pop("ruleParameters")),
+    (
+        "no executionRoleArn with AssumeRoleMode 'FALSE' (rdklib reads it in any case)",
+        lambda e: (e.pop("executionRoleArn"), e.update(ruleParameters=json.dumps({"AssumeRoleMode": "FALSE"}))),
+    ),
 ]
 
 
@@ -257,3 +263,57 @@ def test_findings_need_the_rule_name_even_for_a_change_event(aws: World) -> None
     event = change_example(aws) | {"ruleParameters": json.dumps(parameters)}
     del event["configRuleName"]
     refused(aws, event, r"event\.configRuleName is missing")
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:iam::123456789012:role/config-role",
+        "arn:aws:config:us-east-2:123456789012:config-rule",
+        "config-rule-0123456",
+    ],
+)
+def test_findings_need_a_config_rule_arn_not_any_string(aws: World, arn: str) -> None:
+    """The rule's ARN names the account and partition whose Security Hub product takes the findings."""
+    event = change_example(aws) | {"ruleParameters": json.dumps({"securityHubFindings": "true"}), "configRuleArn": arn}
+    refused(aws, event, r"event\.configRuleArn")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("inUseBy", "arn:aws:elasticloadbalancing:us-east-2:123456789012:loadbalancer/app/x/1", "inUseBy"),
+        ("renewalSummary", {"renewalStatus": 7}, "renewalSummary.renewalStatus"),
+        (
+            "renewalSummary",
+            {"renewalStatus": "FAILED", "renewalStatusReason": ["CAA_ERROR"]},
+            "renewalSummary.renewalStatusReason",
+        ),
+    ],
+    ids=["inUseBy-string", "renewalStatus-number", "renewalStatusReason-array"],
+)
+def test_configuration_fields_of_another_type_than_configs_are_refused(
+    aws: World, field: str, value: object, named: str
+) -> None:
+    event = with_invoking(change_example(aws), lambda i: i["configurationItem"]["configuration"].update({field: value}))
+    refused(aws, event, rf"configuration\.{named} must be")
+
+
+def test_an_item_as_rdklibs_own_evaluator_reads_it_from_config_history_is_accepted(aws: World) -> None:
+    """The rule is an rdklib ConfigRule: rdklib's Evaluator (which the handler bypasses) would hand evaluate_change
+    an oversized notification's item with the capture time boto3 parsed, a datetime."""
+    recorded = acm_item(aws, 200)
+    history = {
+        "configurationItemCaptureTime": datetime(2016, 10, 6, 16, 46, 16, 261000, tzinfo=UTC),
+        "configurationItemStatus": "OK",
+        "accountId": "123456789012",
+        "arn": CERTIFICATE,
+        "resourceType": "AWS::ACM::Certificate",
+        "resourceId": CERTIFICATE,
+        "awsRegion": "us-east-2",
+        "configuration": json.dumps(recorded["configuration"]),
+        "relationships": [],
+        "supplementaryConfiguration": {},
+    }
+    item = convert_into_notification_config_item(history)
+    assert check_configuration_item(item, "configuration item") is item
