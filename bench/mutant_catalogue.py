@@ -119,6 +119,7 @@ TARGETS: dict[str, Target] = {
     "results": Target(
         _RULE + "results.py",
         (
+            "tests/test_results.py",
             "tests/test_recording.py",
             "tests/test_crossings.py",
             "tests/test_nothing_lost.py",
@@ -131,7 +132,13 @@ TARGETS: dict[str, Target] = {
     # The results' values and the UTF-16 clipping, moved out of results.py, verdict.py and findings.py.
     "held": Target(
         _RULE + "held.py",
-        ("tests/test_recording.py", "tests/test_crossings.py", "tests/test_handler.py", "tests/test_field_runs.py"),
+        (
+            "tests/test_results.py",
+            "tests/test_recording.py",
+            "tests/test_crossings.py",
+            "tests/test_handler.py",
+            "tests/test_field_runs.py",
+        ),
     ),
     "text": Target(
         _RULE + "text.py",
