@@ -1244,6 +1244,7 @@ MUTATIONS: tuple[Mutation, ...] = (
         'value = _value_of(resource, key) if resource.get("ResourceARN") == arn else None',
         "value = _value_of(resource, key)",
         "a change event takes the tag of another resource in the answer",
+        equivalent="GetResources with ResourceARNList answers only those resources (comment there)",
     ),
     Mutation(
         "tags",
