@@ -55,6 +55,9 @@ IGNORED = shutil.ignore_patterns(
 )
 DEFAULT_TIMEOUT = 300.0
 _FAILED = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
+# The test runs under way (their process groups), ended together when the run is interrupted.
+_RUNNING: set[int] = set()
+_RUNNING_LOCK = threading.Lock()
 
 
 class CatalogueError(Exception):
@@ -111,12 +114,17 @@ def run_tests(copy: Path, tests: Sequence[str], timeout: float) -> tuple[str, fl
     process = subprocess.Popen(
         command, cwd=copy, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
     )
+    with _RUNNING_LOCK:
+        _RUNNING.add(process.pid)
     try:
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
         return "timeout", time.monotonic() - started, ""
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(process.pid)
     seconds = time.monotonic() - started
     if process.returncode == 0:
         return "passed", seconds, ""
@@ -180,24 +188,38 @@ def run(
         done = [0]
         total = queue.qsize()
 
+        stop = threading.Event()
+
         def work(copy: Path) -> None:
-            while True:
+            while not stop.is_set():
                 try:
                     mutation = queue.get_nowait()
                 except Empty:
                     return
-                result = run_mutant(copy, mutation, timeout)
+                try:
+                    result = run_mutant(copy, mutation, timeout)
+                except OSError:
+                    if stop.is_set():  # interrupted: its copy is being removed
+                        return
+                    raise
                 with lock:
                     results.append(result)
                     done[0] += 1
                     by = f" by {result.killed_by}" if result.killed_by else ""
                     progress(f"[{done[0]}/{total}] {mutation.id}: {result.status}{by} ({result.seconds:.0f} s)")
 
-        workers = [threading.Thread(target=work, args=(copy,)) for copy in copies]
+        workers = [threading.Thread(target=work, args=(copy,), daemon=True) for copy in copies]
         for worker in workers:
             worker.start()
-        for worker in workers:
-            worker.join()
+        try:
+            for worker in workers:
+                worker.join()
+        except BaseException:  # Ctrl-C, or SIGTERM (see main): no tests left running in a copy
+            stop.set()
+            with _RUNNING_LOCK:
+                for group in _RUNNING:
+                    os.killpg(group, signal.SIGKILL)
+            raise
     order = {m.id: i for i, m in enumerate(MUTATIONS)}
     return sorted(results, key=lambda r: order[r.mutation.id]), broken
 
@@ -270,6 +292,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             note = f"  [equivalent: {mutation.equivalent}]" if mutation.equivalent else ""
             print(f"{mutation.id}: {mutation.description}{note}")
         return 0
+    # A terminated run still ends its tests and removes its copies (SystemExit unwinds like Ctrl-C).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         results, broken = run(chosen, jobs=args.jobs, timeout=args.timeout, baseline=not args.no_baseline)
     except CatalogueError as error:
