@@ -607,3 +607,13 @@ def test_an_exemption_annotation_fits_whatever_the_key_and_value(key_length: int
     annotation = exempt("k" * key_length, "w" * value_length).annotation
     assert 1 <= len(annotation) <= ANNOTATION_LIMIT
     assert "k" * min(key_length, TAG_KEY_LIMIT) in annotation and "k" * (TAG_KEY_LIMIT + 1) not in annotation
+
+
+def test_an_exemption_reason_of_emoji_fits_config_counted_in_utf16_units() -> None:
+    """Each emoji is two UTF-16 units (the stricter reading of Config's 256): clipped by units, never inside one."""
+    units = len(exempt("k", "").annotation) - len("(no reason given)")
+    fits = "🔒" * ((ANNOTATION_LIMIT - units) // 2)
+    assert exempt("k", fits).annotation.endswith(fits)
+    for reason in (fits + "🔒", "🔒" * 300):
+        annotation = exempt("k", reason).annotation
+        assert len(annotation.encode("utf-16-le")) // 2 <= ANNOTATION_LIMIT and annotation.endswith("🔒…")
