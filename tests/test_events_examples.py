@@ -283,6 +283,7 @@ def test_findings_need_a_config_rule_arn_not_any_string(aws: World, arn: str) ->
     ("field", "value", "named"),
     [
         ("inUseBy", "arn:aws:elasticloadbalancing:us-east-2:123456789012:loadbalancer/app/x/1", "inUseBy"),
+        ("notAfter", True, "notAfter"),  # JSON's true is no number of seconds
         ("renewalSummary", {"renewalStatus": 7}, "renewalSummary.renewalStatus"),
         (
             "renewalSummary",
@@ -290,7 +291,7 @@ def test_findings_need_a_config_rule_arn_not_any_string(aws: World, arn: str) ->
             "renewalSummary.renewalStatusReason",
         ),
     ],
-    ids=["inUseBy-string", "renewalStatus-number", "renewalStatusReason-array"],
+    ids=["inUseBy-string", "notAfter-boolean", "renewalStatus-number", "renewalStatusReason-array"],
 )
 def test_configuration_fields_of_another_type_than_configs_are_refused(
     aws: World, field: str, value: object, named: str
@@ -317,3 +318,14 @@ def test_an_item_as_rdklibs_own_evaluator_reads_it_from_config_history_is_accept
     }
     item = convert_into_notification_config_item(history)
     assert check_configuration_item(item, "configuration item") is item
+
+
+@pytest.mark.parametrize("role", ["arn:aws:iam::123456789012:root", "arn:aws:iam::123456789012:role"])
+def test_an_execution_role_arn_without_a_role_name_is_refused(aws: World, role: str) -> None:
+    refused(aws, change_example(aws) | {"executionRoleArn": role}, r"event\.executionRoleArn .* is not an IAM role ARN")
+
+
+def test_an_oversized_notification_names_its_resource(aws: World) -> None:
+    """Its summary's resourceId is what GetResourceConfigHistory is asked for."""
+    event = with_invoking(oversized_example(aws), lambda i: i["configurationItemSummary"].pop("resourceId"))
+    refused(aws, event, r"configurationItemSummary\.resourceId is missing")
