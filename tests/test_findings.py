@@ -961,11 +961,12 @@ def test_a_finding_whose_severity_alone_changed_is_imported_again() -> None:
 
 def test_a_removed_result_of_another_resource_type_never_archives_a_certificates_finding() -> None:
     """Config's results of another type (the rule's scope changed) are not certificates, even if an id matches."""
-    (existing,) = plan([assessed(5)], []).imports
-    arn = existing["Resources"][0]["Id"]
-    other = Removed(arn, "AWS::ElasticLoadBalancingV2::LoadBalancer", "deleted")
-    result = plan([other], [known_from(existing)])
-    assert result.imports == () and result.counts == {}
+    for days in (5, 200):  # a failing finding and a passing one
+        (existing,) = plan([assessed(days)], []).imports
+        arn = existing["Resources"][0]["Id"]
+        other = Removed(arn, "AWS::ElasticLoadBalancingV2::LoadBalancer", "deleted", confirmed=True)
+        result = plan([other], [known_from(existing)])
+        assert result.imports == () and result.counts == {}
 
 
 def test_a_domain_that_fits_the_title_exactly_is_kept_whole() -> None:
