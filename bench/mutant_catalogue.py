@@ -103,6 +103,16 @@ TARGETS: dict[str, Target] = {
             "tests/test_field_runs.py",
         ),
     ),
+    "asff": Target(
+        _RULE + "asff.py",
+        (
+            "tests/test_findings.py",
+            "tests/test_exemptions.py",
+            "tests/test_nothing_lost.py",
+            "tests/test_handler.py",
+            "tests/test_field_runs.py",
+        ),
+    ),
     "events": Target(
         _RULE + "events.py",
         (
@@ -345,6 +355,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         'text[: MAX_ENUM_LENGTH - 1] + "…"',
         'text[:MAX_ENUM_LENGTH] + "…"',
         "a clipped ACM value is one character longer than the limit",
+    ),
+    Mutation(
+        "verdict",
+        "valid-recommendation-dropped",
+        '    if scenario is Scenario.VALID:\n        return "No action needed',
+        '    if scenario is Scenario.REVOKED:\n        return "No action needed',
+        "a passing finding recommends the renewal advice; a revoked one 'no action'",
     ),
     # --- certificate.py ---------------------------------------------------------------------------
     Mutation(
@@ -801,20 +818,6 @@ MUTATIONS: tuple[Mutation, ...] = (
     # --- findings.py ------------------------------------------------------------------------------
     Mutation(
         "findings",
-        "high-edge-exclusive",
-        '"HIGH" if (verdict.days_left or 0) <= HIGH_WITHIN_DAYS else "MEDIUM"',
-        '"HIGH" if (verdict.days_left or 0) < HIGH_WITHIN_DAYS else "MEDIUM"',
-        "a certificate 7 days from expiry is MEDIUM, not HIGH",
-    ),
-    Mutation(
-        "findings",
-        "revoked-not-critical",
-        'if verdict.scenario in (Scenario.EXPIRED, Scenario.REVOKED):\n        return "CRITICAL"',
-        'if verdict.scenario in (Scenario.EXPIRED,):\n        return "CRITICAL"',
-        "a revoked certificate gets no CRITICAL finding",
-    ),
-    Mutation(
-        "findings",
         "refresh-edge-exclusive",
         "return now - existing.updated_at >= REFRESH_AFTER + spread",
         "return now - existing.updated_at > REFRESH_AFTER + spread",
@@ -878,80 +881,88 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "findings",
+        "foreign-finding-adopted",
+        "if arn is None or parse_certificate_arn(arn) is None:",
+        "if arn is None:",
+        "a finding whose Id is the rule's name and anything taken for the rule's own",
+    ),
+    # --- asff.py (the findings' ASFF, split out of findings.py) ---------------------------------
+    Mutation(
+        "asff",
+        "high-edge-exclusive",
+        '"HIGH" if (verdict.days_left or 0) <= HIGH_WITHIN_DAYS else "MEDIUM"',
+        '"HIGH" if (verdict.days_left or 0) < HIGH_WITHIN_DAYS else "MEDIUM"',
+        "a certificate 7 days from expiry is MEDIUM, not HIGH",
+    ),
+    Mutation(
+        "asff",
+        "revoked-not-critical",
+        'if verdict.scenario in (Scenario.EXPIRED, Scenario.REVOKED):\n        return "CRITICAL"',
+        'if verdict.scenario in (Scenario.EXPIRED,):\n        return "CRITICAL"',
+        "a revoked certificate gets no CRITICAL finding",
+    ),
+    Mutation(
+        "asff",
         "passing-workflow-new",
         '"Workflow": {"Status": "RESOLVED" if passed else "NEW"},',
         '"Workflow": {"Status": "NEW"},',
         "a new passing finding opens as NEW",
     ),
     Mutation(
-        "findings",
+        "asff",
         "compliance-swapped",
         '"Compliance": {"Status": "PASSED" if passed else "FAILED"},',
         '"Compliance": {"Status": "FAILED" if passed else "PASSED"},',
         "passing and failing compliance swapped",
     ),
     Mutation(
-        "findings",
+        "asff",
         "created-at-unchecked",
-        "kept = created_at and datetime.min.replace(tzinfo=UTC) < _read_asff_time(created_at) <= now",
+        "kept = created_at and datetime.min.replace(tzinfo=UTC) < read_asff_time(created_at) <= now",
         "kept = created_at",
         "an unreadable or future CreatedAt kept",
     ),
     Mutation(
-        "findings",
+        "asff",
         "other-accounts-reported",
         "    if arn.account != product.account:\n",
         "    if arn.account == product.account + 'x':\n",
         "a finding built for another account's certificate (BatchImportFindings refuses it)",
     ),
     Mutation(
-        "findings",
+        "asff",
         "any-partition",
         '({"Partition": arn.partition} if arn.partition in ASFF_PARTITIONS else {})',
         '{"Partition": arn.partition}',
         "an undocumented ASFF partition sent",
     ),
     Mutation(
-        "findings",
+        "asff",
         "any-key-algorithm",
         '"KeyAlgorithm": _documented(certificate.key_algorithm, ASFF_KEY_ALGORITHMS),',
         '"KeyAlgorithm": certificate.key_algorithm,',
         "a key algorithm ASFF does not document (RSA_3072) sent",
     ),
     Mutation(
-        "findings",
+        "asff",
         "title-room-wrong",
         'room = TITLE_LIMIT - len("ACM certificate  ") - len(tail)',
         "room = TITLE_LIMIT - len(tail)",
         "a long domain makes the title longer than 256",
     ),
     Mutation(
-        "findings",
-        "foreign-finding-adopted",
-        "if arn is None or parse_certificate_arn(arn) is None:",
-        "if arn is None:",
-        "a finding whose Id is the rule's name and anything taken for the rule's own",
-    ),
-    Mutation(
-        "findings",
+        "asff",
         "unreadable-updated-never-due",
         "return datetime.min.replace(tzinfo=UTC)  # unreadable: due for a refresh",
         "return datetime.max.replace(tzinfo=UTC)  # unreadable: due for a refresh",
         "a finding with an unreadable UpdatedAt is never refreshed",
     ),
     Mutation(
-        "findings",
+        "asff",
         "passing-description-daily",
         "if verdict.scenario is Scenario.VALID and certificate.not_after is not None:",
         "if verdict.scenario is Scenario.VALID and certificate.not_after is None:",
         "a passing finding's description is the annotation, not words that name the date",
-    ),
-    Mutation(
-        "findings",
-        "valid-recommendation-dropped",
-        '    if scenario is Scenario.VALID:\n        return "No action needed',
-        '    if scenario is Scenario.REVOKED:\n        return "No action needed',
-        "a passing finding recommends the renewal advice; a revoked one 'no action'",
     ),
     # --- events.py --------------------------------------------------------------------------------
     Mutation(
