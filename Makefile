@@ -11,7 +11,7 @@ DEMO_STAMP := $(VENV)/.demo-installed
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 RDK_PACKAGE := build/rdk
 
-.PHONY: demo test lint bench bench-peers template clean pycache layer package release report-preview rdk-package \
+.PHONY: demo test lint bench bench-peers mutants template clean pycache layer package release report-preview rdk-package \
 	org-status stage rdk-log-retention runbook
 
 $(BIN)/python:
@@ -99,6 +99,12 @@ rdk-log-retention: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.periodic
+
+# `make mutants`: each hand-made mutation of bench/mutant_catalogue.py against the tests of its module,
+# in a temporary copy of the repository; a table and one JSON object. One module or mutant:
+#   make mutants ARGS="--module verdict"    make mutants ARGS="--mutant edge/backoff-uncapped"
+mutants: $(STAMP)
+	$(BIN)/python -m bench.mutants $(ARGS)
 
 # `make bench-peers`: the real Prowler and Cloud Custodian beside `acm-expiry scan` and the rule's handler
 # (bench/peers.py). Each peer is pinned and gets its own virtualenv under build/, named after its pin so

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from acm_expiry.certificate import Certificate, MalformedCertificate, UnreadableTimestamp, parse_timestamp
+from acm_expiry.certificate import Certificate, MalformedCertificate, UnreadableTimestamp, arn_of, parse_timestamp
 
 ARN = "arn:aws:acm:us-east-1:123456789012:certificate/1"
 WHEN = datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -20,6 +22,7 @@ WHEN = datetime(2027, 1, 2, 3, 4, 5, tzinfo=UTC)
         "2027-01-02T03:04:05Z",
         "2027-01-02T03:04:05.000Z",
         "2027-01-02T03:04:05.000000001Z",
+        "2027-01-02T03:04:05z",  # RFC 3339 allows a lowercase z
         "2027-01-02T04:04:05+01:00",
         "2027-01-01T22:04:05-0500",
         "2027-01-02 03:04:05",
@@ -207,3 +210,148 @@ def test_an_unknown_key_pair_origin_is_completed_by_describe_certificate() -> No
     # What the item or summary said stands.
     listed = Certificate.from_acm({"CertificateArn": ARN, "CertificateKeyPairOrigin": "AWS_MANAGED"})
     assert listed.with_details(described).key_pair_origin == "AWS_MANAGED"
+
+
+# --- a summary (or an item) completed by DescribeCertificate ----------------------------------------
+
+LOAD_BALANCER = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/x/1"
+
+
+def test_describe_certificates_renewal_facts_and_use_win_over_a_stale_item() -> None:
+    """An item recorded days ago said the renewal FAILED and nothing used the certificate; ACM says otherwise now."""
+    item = Certificate.from_configuration_item(
+        {
+            "resourceId": ARN,
+            "configuration": {
+                "status": "ISSUED",
+                "type": "AMAZON_ISSUED",
+                "notAfter": "2027-01-02T03:04:05Z",
+                "inUseBy": [],
+                "renewalEligibility": "INELIGIBLE",
+                "renewalSummary": {"renewalStatus": "FAILED", "renewalStatusReason": "CAA_ERROR"},
+            },
+        }
+    )
+    described = Certificate.from_acm(
+        {
+            "CertificateArn": ARN,
+            "Status": "ISSUED",
+            "Type": "AMAZON_ISSUED",
+            "NotAfter": WHEN,
+            "InUseBy": [LOAD_BALANCER],
+            "RenewalEligibility": "ELIGIBLE",
+            "RenewalSummary": {"RenewalStatus": "PENDING_VALIDATION", "RenewalStatusReason": "DOMAIN_NOT_ALLOWED"},
+        }
+    )
+    merged = item.with_details(described)
+    assert (merged.renewal_status, merged.renewal_status_reason) == ("PENDING_VALIDATION", "DOMAIN_NOT_ALLOWED")
+    assert (merged.renewal_eligibility, merged.in_use) == ("ELIGIBLE", True)
+
+
+def test_what_describe_leaves_unknown_keeps_what_the_summary_knew() -> None:
+    listed = Certificate.from_acm({"CertificateArn": ARN, "InUse": True, "RenewalEligibility": "ELIGIBLE"})
+    merged = listed.with_details(Certificate.from_acm({"CertificateArn": ARN, "Status": "ISSUED"}))
+    assert (merged.in_use, merged.renewal_eligibility) == (True, "ELIGIBLE")
+
+
+def test_the_summarys_own_facts_stand_and_describe_fills_only_what_it_lacked() -> None:
+    """The verdict that asked for DescribeCertificate was judged on the summary's date and status: they stay."""
+    listed = Certificate.from_acm({"CertificateArn": ARN, "Status": "ISSUED", "Type": "PRIVATE", "NotAfter": WHEN})
+    described = Certificate.from_acm(
+        {
+            "CertificateArn": ARN,
+            "Status": "INACTIVE",
+            "Type": "PRIVATE",
+            "KeyAlgorithm": "EC-prime256v1",
+            "NotAfter": WHEN + timedelta(days=395),
+            "RevokedAt": WHEN - timedelta(days=1),
+        }
+    )
+    merged = listed.with_details(described)
+    assert (merged.not_after, merged.status) == (WHEN, "ISSUED")
+    assert (merged.key_algorithm, merged.revoked_at) == ("EC_prime256v1", WHEN - timedelta(days=1))
+
+
+@pytest.mark.parametrize(("in_use_by", "in_use"), [(None, None), ([], False), ([LOAD_BALANCER], True)])
+def test_in_use_is_read_from_in_use_by_and_unknown_without_it(in_use_by: list[str] | None, in_use: bool | None) -> None:
+    """Config records ``inUseBy`` (no ``inUse``); an item without it says nothing about use (the report shows '-')."""
+    configuration: dict[str, object] = {"status": "ISSUED"}
+    if in_use_by is not None:
+        configuration["inUseBy"] = in_use_by
+    assert Certificate.from_configuration_item({"resourceId": ARN, "configuration": configuration}).in_use is in_use
+    answer: dict[str, object] = {"CertificateArn": ARN}
+    if in_use_by is not None:
+        answer["InUseBy"] = in_use_by  # DescribeCertificate's
+    assert Certificate.from_acm(answer).in_use is in_use
+
+
+def test_an_unreadable_not_after_from_acm_raises_instead_of_reading_as_never_issued() -> None:
+    """From an item it is unknown (ACM is asked); from ACM itself nobody else can tell, so nothing is guessed."""
+    with pytest.raises(UnreadableTimestamp, match="NotAfter 'soon'"):
+        Certificate.from_acm({"CertificateArn": ARN, "Status": "ISSUED", "NotAfter": "soon"})
+
+
+@pytest.mark.parametrize(
+    ("value", "moment"),
+    [
+        ("1970-01-01T00:00:00Z", datetime(1970, 1, 1, tzinfo=UTC)),
+        (datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 1, tzinfo=UTC)),
+        ("9999-12-31T23:59:59.999999Z", datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
+    ],
+    ids=["first-moment", "first-moment-datetime", "last-moment"],
+)
+def test_the_range_is_inclusive_at_both_ends(value: object, moment: datetime) -> None:
+    assert parse_timestamp("notAfter", value) == moment
+
+
+@pytest.fixture
+def tokyo_time(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The machine's local time 9 hours ahead of UTC (the CLI runs wherever its user is)."""
+    monkeypatch.setenv("TZ", "JST-9")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("tokyo_time")
+@pytest.mark.parametrize("value", ["2027-01-02T03:04:05", "2027-01-02 03:04:05.000", datetime(2027, 1, 2, 3, 4, 5)])  # noqa: DTZ001
+def test_a_timestamp_without_offset_is_utc_whatever_the_machines_time_zone(value: object) -> None:
+    assert parse_timestamp("notAfter", value) == WHEN
+
+
+@pytest.mark.parametrize("algorithm", ["", None, 7])
+def test_a_missing_or_empty_key_algorithm_is_unknown(algorithm: object) -> None:
+    assert Certificate.from_acm({"CertificateArn": ARN, "KeyAlgorithm": algorithm}).key_algorithm is None
+    item = {"resourceId": ARN, "configuration": {"keyAlgorithm": algorithm}}
+    assert Certificate.from_configuration_item(item).key_algorithm is None
+
+
+def test_an_item_names_its_certificate_by_its_configuration_first_then_its_ids() -> None:
+    other = "arn:aws:acm:us-east-1:123456789012:certificate/2"
+    assert arn_of({"resourceId": other, "ARN": other, "configuration": {"certificateArn": ARN}}) == ARN
+    assert arn_of({"resourceId": ARN, "ARN": other, "configuration": {}}) == ARN
+    assert arn_of({"ARN": ARN, "configuration": {"certificateArn": ""}}) == ARN
+    assert arn_of({"configuration": None}) == ""
+
+
+def test_an_acm_answer_with_an_empty_arn_is_malformed() -> None:
+    with pytest.raises(MalformedCertificate, match="without CertificateArn"):
+        Certificate.from_acm({"CertificateArn": "", "Status": "ISSUED"})
+
+
+def test_empty_acm_values_are_unknown_not_empty() -> None:
+    """A status or renewal value of "" says nothing: the verdict then reads UNKNOWN, never a blank."""
+    answer = {
+        "CertificateArn": ARN,
+        "Status": "",
+        "Type": "",
+        "RenewalEligibility": "",
+        "RenewalSummary": {"RenewalStatus": "", "RenewalStatusReason": ""},
+    }
+    certificate = Certificate.from_acm(answer)
+    assert (certificate.status, certificate.type, certificate.renewal_eligibility) == (None, None, None)
+    assert (certificate.renewal_status, certificate.renewal_status_reason) == (None, None)
+    item = {"resourceId": ARN, "configuration": {"status": "", "type": "", "renewalSummary": {"renewalStatus": ""}}}
+    recorded = Certificate.from_configuration_item(item)
+    assert (recorded.status, recorded.type, recorded.renewal_status) == (None, None, None)

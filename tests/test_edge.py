@@ -12,12 +12,16 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
+import acm_expiry.edge
 from acm_expiry import handler
-from acm_expiry.edge import AwsEdge
+from acm_expiry.edge import SYSTEM_CLOCK, AwsEdge, Clock, Deadline, aws_call_error
+from acm_expiry.errors import DeadlineReached
+from acm_expiry.limits import DEADLINE_RESERVE_SECONDS, MAX_ATTEMPTS
 from acm_expiry_cli.sample_events import change_event, oversized_event, scheduled_event
-from tests.conftest import World
-from tests.support.doubles import THROTTLING
+from tests.conftest import FakeTime, World
+from tests.support.doubles import INTERNAL_ERROR, SERVICE_UNAVAILABLE, THROTTLING
 from tests.support.inventory import config_item, synthetic_inventory
 
 ASSUMED = {"daysToExpiration": "30", "securityHubFindings": "true", "ExecutionRoleName": "ACMExpiryRule-Member"}
@@ -176,3 +180,107 @@ def test_the_pure_core_imports_neither_boto3_nor_rdklib(module: str) -> None:
     probe = f"import sys, {module}; print(sorted(m for m in ('boto3', 'botocore', 'rdklib') if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+# --- every wait and attempt within the deadline; retries as botocore would judge them -------------------
+
+
+def at_cap(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every jittered backoff at its cap, so that waits are exact."""
+    monkeypatch.setattr(acm_expiry.edge.random, "uniform", lambda low, high: high)
+
+
+def edge_with(aws: World, seconds_left: float | None) -> AwsEdge:
+    """An edge on the simulated clock, with ``seconds_left`` before its deadline (None: no deadline, the CLI)."""
+    at = None if seconds_left is None else aws.clock.now + seconds_left
+    return AwsEdge(aws.doubles.session(), region="us-east-1", deadline=Deadline(SYSTEM_CLOCK, at))
+
+
+def test_a_call_that_ends_exactly_at_the_reserve_still_starts() -> None:
+    """The reserve is what must be left when an attempt starts: exactly that much is enough."""
+    clock = FakeTime()
+    deadline = Deadline(Clock(clock.monotonic, clock.sleep), clock.now + DEADLINE_RESERVE_SECONDS + 2)
+    deadline.check("ListCertificates", wait=2)
+    with pytest.raises(DeadlineReached, match="ListCertificates"):
+        deadline.check("ListCertificates", wait=2.001)
+
+
+def test_a_pacing_wait_counts_against_the_deadline(aws: World) -> None:
+    """The ninth ListCertificates in a second waits its turn (8 a second): not when that turn would come too late."""
+    aws.acm.source = lambda region: []
+    edge = edge_with(aws, DEADLINE_RESERVE_SECONDS + 0.1)
+    acm = edge.client("acm")
+    for _ in range(8):  # the burst: no wait
+        acm.list_certificates()
+    with pytest.raises(DeadlineReached, match="ListCertificates"):
+        acm.list_certificates()  # its turn is 1/8 s away, past the reserve
+    assert aws.clock.sleeps == [] and edge.counts.pacing_seconds == 0
+
+
+def test_a_backoff_wait_is_checked_against_the_deadline_before_it_starts(
+    aws: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at_cap(monkeypatch)
+    aws.acm.source = lambda region: []
+    aws.doubles.faults.add("acm.ListCertificates", THROTTLING)
+    edge = edge_with(aws, DEADLINE_RESERVE_SECONDS + 0.5)  # the first backoff, 1 s, does not fit
+    with pytest.raises(DeadlineReached, match="ListCertificates"):
+        edge.client("acm").list_certificates()
+    assert aws.clock.sleeps == []  # stopped before waiting, not after
+    assert edge.deadline.reached is not None
+
+
+def test_a_redelivery_wait_counts_against_the_deadline(aws: World) -> None:
+    edge = edge_with(aws, DEADLINE_RESERVE_SECONDS + 1)
+    edge.wait(1, "PutEvaluations")  # ends exactly at the reserve: waited
+    with pytest.raises(DeadlineReached, match="PutEvaluations"):
+        edge.wait(0.5, "PutEvaluations")
+    assert aws.clock.sleeps == [1] and edge.counts.backoff_seconds == 1
+
+
+def test_backoff_doubles_from_one_second_and_is_capped_at_20(aws: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a deadline (the CLI): six throttles in a row, each backoff at its cap."""
+    at_cap(monkeypatch)
+    aws.acm.source = lambda region: []
+    aws.doubles.faults.add("acm.ListCertificates", *[THROTTLING] * (MAX_ATTEMPTS - 1))
+    edge = edge_with(aws, None)
+    edge.client("acm").list_certificates()
+    assert aws.clock.sleeps == [1, 2, 4, 8, 16, 20]
+    assert edge.counts.backoff_seconds == 51 and edge.counts.pacing_seconds == 0
+
+
+def test_under_a_deadline_calls_are_retried_past_the_attempt_limit(aws: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lambda's deadline, not a count, bounds the retries: ten throttles in a row are ridden out in 900 s."""
+    at_cap(monkeypatch)
+    aws.acm.source = lambda region: []
+    aws.doubles.faults.add("acm.ListCertificates", *[THROTTLING] * 10)
+    edge = edge_with(aws, 900)
+    edge.client("acm").list_certificates()
+    assert (edge.counts.retries, edge.counts.throttles) == (10, 10)
+
+
+def test_only_throttling_answers_count_as_throttles(aws: World) -> None:
+    """Server errors are retried too, but they say nothing of the pace: the log line's throttles count only these."""
+    aws.acm.source = lambda region: []
+    aws.doubles.faults.add("acm.ListCertificates", SERVICE_UNAVAILABLE, INTERNAL_ERROR, THROTTLING)
+    edge = edge_with(aws, None)
+    edge.client("acm").list_certificates()
+    assert (edge.counts.retries, edge.counts.throttles) == (3, 1)
+
+
+def test_the_deadline_reports_the_first_thing_it_stopped() -> None:
+    """The log line's stoppedBefore: the read it cut short, not the writes refused after it."""
+    clock = FakeTime()
+    deadline = Deadline(Clock(clock.monotonic, clock.sleep), clock.now + DEADLINE_RESERVE_SECONDS - 1)
+    for operation in ("GetComplianceDetailsByConfigRule", "PutEvaluations"):
+        with pytest.raises(DeadlineReached, match=operation):
+            deadline.check(operation)
+    assert deadline.reached is not None and deadline.reached.operation == "GetComplianceDetailsByConfigRule"
+
+
+@pytest.mark.parametrize("code", ["AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "Unauthorized"])
+def test_an_access_error_names_the_missing_permission(code: str) -> None:
+    error = ClientError({"Error": {"Code": code, "Message": "not authorized"}}, "PutEvaluations")
+    assert aws_call_error(error).missing_permission == "config:PutEvaluations"
+    other = ClientError({"Error": {"Code": "ValidationException", "Message": "bad"}}, "PutEvaluations")
+    assert aws_call_error(other).missing_permission is None

@@ -12,12 +12,14 @@ have no ``notificationCreationTime`` and no ``recordVersion``; the rule reads ne
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from rdklib.util.service import convert_into_notification_config_item
 
 from acm_expiry.errors import MalformedEventError
+from acm_expiry.events import check_configuration_item
 from tests.conftest import World
 
 CERTIFICATE = "arn:aws:acm:us-east-2:123456789012:certificate/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"
@@ -159,6 +161,10 @@ TOLERATED = [
         lambda e: (e.pop("executionRoleArn"), e.update(ruleParameters=json.dumps({"AssumeRoleMode": "false"}))),
     ),
     ("no ruleParameters at all", lambda e: e.pop("ruleParameters")),
+    (
+        "no executionRoleArn with AssumeRoleMode 'FALSE' (rdklib reads it in any case)",
+        lambda e: (e.pop("executionRoleArn"), e.update(ruleParameters=json.dumps({"AssumeRoleMode": "FALSE"}))),
+    ),
 ]
 
 
@@ -204,3 +210,122 @@ def test_findings_need_the_rule_arn(aws: World) -> None:
     del event["configRuleArn"]
     with pytest.raises(MalformedEventError, match=r"event\.configRuleArn is missing"):
         aws.run(event)
+
+
+# What the rule reads must have the form AWS gives it: anything else is refused by name, before any call.
+
+
+def refused(aws: World, event: dict[str, Any], message: str) -> None:
+    with pytest.raises(MalformedEventError, match=message):
+        aws.run(event)
+    assert aws.doubles.requests == [] and aws.config.sent == []
+
+
+def with_invoking(event: dict[str, Any], change: Any) -> dict[str, Any]:
+    invoking = json.loads(event["invokingEvent"])
+    change(invoking)
+    return event | {"invokingEvent": json.dumps(invoking)}
+
+
+@pytest.mark.parametrize("value", ["false", "true", 0, None])
+def test_event_left_scope_is_a_json_boolean_or_refused(aws: World, value: object) -> None:
+    """A string "false" is not false: read as a truth value it would turn the certificate NOT_APPLICABLE."""
+    refused(aws, change_example(aws) | {"eventLeftScope": value}, r"event\.eventLeftScope must be true or false")
+
+
+@pytest.mark.parametrize("status", ["Bogus", "ok", "ResourceDeleted "])
+def test_an_unknown_configuration_item_status_is_refused(aws: World, status: str) -> None:
+    event = with_invoking(change_example(aws), lambda i: i["configurationItem"].update(configurationItemStatus=status))
+    refused(aws, event, rf"configurationItem\.configurationItemStatus '{status}' is not one of")
+
+
+@pytest.mark.parametrize(
+    ("example", "where", "key"),
+    [
+        ("scheduled", lambda i: i, "notificationCreationTime"),
+        ("change", lambda i: i["configurationItem"], "configurationItemCaptureTime"),
+    ],
+    ids=["notificationCreationTime", "configurationItemCaptureTime"],
+)
+@pytest.mark.parametrize("number", ["1468446600", "1468446600373", "1468446600.373"])
+def test_timestamps_aws_writes_as_iso_strings_are_refused_as_numbers(
+    aws: World, example: str, where: Any, key: str, number: str
+) -> None:
+    """Config writes these as ISO-8601 strings; a number in a string is no such thing (botocore would misread it)."""
+    event = change_example(aws) if example == "change" else scheduled_example()
+    refused(aws, with_invoking(event, lambda i: where(i).update({key: number})), rf"{key} '{number}' is not an ISO")
+
+
+def test_findings_need_the_rule_name_even_for_a_change_event(aws: World) -> None:
+    """The rule's name is its findings' generator, and part of each finding's id (crossing events, which need it
+    too, are off here: findings alone ask for it)."""
+    parameters = {"securityHubFindings": "true", "crossingEvents": "false"}
+    event = change_example(aws) | {"ruleParameters": json.dumps(parameters)}
+    del event["configRuleName"]
+    refused(aws, event, r"event\.configRuleName is missing")
+
+
+@pytest.mark.parametrize(
+    "arn",
+    [
+        "arn:aws:iam::123456789012:role/config-role",
+        "arn:aws:config:us-east-2:123456789012:config-rule",
+        "config-rule-0123456",
+    ],
+)
+def test_findings_need_a_config_rule_arn_not_any_string(aws: World, arn: str) -> None:
+    """The rule's ARN names the account and partition whose Security Hub product takes the findings."""
+    event = change_example(aws) | {"ruleParameters": json.dumps({"securityHubFindings": "true"}), "configRuleArn": arn}
+    refused(aws, event, r"event\.configRuleArn")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("inUseBy", "arn:aws:elasticloadbalancing:us-east-2:123456789012:loadbalancer/app/x/1", "inUseBy"),
+        ("notAfter", True, "notAfter"),  # JSON's true is no number of seconds
+        ("renewalSummary", {"renewalStatus": 7}, "renewalSummary.renewalStatus"),
+        (
+            "renewalSummary",
+            {"renewalStatus": "FAILED", "renewalStatusReason": ["CAA_ERROR"]},
+            "renewalSummary.renewalStatusReason",
+        ),
+    ],
+    ids=["inUseBy-string", "notAfter-boolean", "renewalStatus-number", "renewalStatusReason-array"],
+)
+def test_configuration_fields_of_another_type_than_configs_are_refused(
+    aws: World, field: str, value: object, named: str
+) -> None:
+    event = with_invoking(change_example(aws), lambda i: i["configurationItem"]["configuration"].update({field: value}))
+    refused(aws, event, rf"configuration\.{named} must be")
+
+
+def test_an_item_as_rdklibs_own_evaluator_reads_it_from_config_history_is_accepted(aws: World) -> None:
+    """The rule is an rdklib ConfigRule: rdklib's Evaluator (which the handler bypasses) would hand evaluate_change
+    an oversized notification's item with the capture time boto3 parsed, a datetime."""
+    recorded = acm_item(aws, 200)
+    history = {
+        "configurationItemCaptureTime": datetime(2016, 10, 6, 16, 46, 16, 261000, tzinfo=UTC),
+        "configurationItemStatus": "OK",
+        "accountId": "123456789012",
+        "arn": CERTIFICATE,
+        "resourceType": "AWS::ACM::Certificate",
+        "resourceId": CERTIFICATE,
+        "awsRegion": "us-east-2",
+        "configuration": json.dumps(recorded["configuration"]),
+        "relationships": [],
+        "supplementaryConfiguration": {},
+    }
+    item = convert_into_notification_config_item(history)
+    assert check_configuration_item(item, "configuration item") is item
+
+
+@pytest.mark.parametrize("role", ["arn:aws:iam::123456789012:root", "arn:aws:iam::123456789012:role"])
+def test_an_execution_role_arn_without_a_role_name_is_refused(aws: World, role: str) -> None:
+    refused(aws, change_example(aws) | {"executionRoleArn": role}, r"event\.executionRoleArn .* is not an IAM role ARN")
+
+
+def test_an_oversized_notification_names_its_resource(aws: World) -> None:
+    """Its summary's resourceId is what GetResourceConfigHistory is asked for."""
+    event = with_invoking(oversized_example(aws), lambda i: i["configurationItemSummary"].pop("resourceId"))
+    refused(aws, event, r"configurationItemSummary\.resourceId is missing")

@@ -181,3 +181,40 @@ def test_a_failing_tagging_query_sends_nothing(aws: World) -> None:
     with pytest.raises(AwsCallError, match="missing IAM permission: tag:GetResources"):
         aws.run(scheduled_event(aws.now, parameters=EXEMPT))
     assert aws.config.put_calls == []
+
+
+def acm_record(aws: World, name: str, tags: list[dict[str, str]]) -> dict[str, Any]:
+    """A certificate 3 days from expiry in the ACM double, with these tags (what the Tagging API reads)."""
+    return {
+        "CertificateArn": ARN + name,
+        "DomainName": f"{name}.example.com",
+        "Status": "ISSUED",
+        "Type": "IMPORTED",
+        "KeyAlgorithm": "RSA_2048",
+        "NotAfter": (aws.now + timedelta(days=3)).timestamp(),
+        "Tags": tags,
+    }
+
+
+@pytest.mark.parametrize("trigger", ["periodic", "change"])
+def test_an_empty_tag_value_exempts_in_both_triggers(aws: World, trigger: str) -> None:
+    """The key is what exempts; an empty value only means no reason was given (AWS tag values may be empty)."""
+    aws.acm.source = lambda region: [acm_record(aws, "blank", [{"Key": KEY, "Value": ""}])]
+    if trigger == "periodic":
+        aws.run(scheduled_event(aws.now, parameters=EXEMPT))
+    else:  # the item does not show the tag: the Tagging API is asked
+        aws.run(change_event(item(aws, "blank", 3, {}), aws.now, EXEMPT))
+    (evaluation,) = aws.config.sent
+    assert (evaluation["ComplianceType"], evaluation["Annotation"]) == (
+        "NOT_APPLICABLE",
+        f"Exempt by tag {KEY}: (no reason given)",
+    )
+
+
+def test_tag_keys_are_case_sensitive_as_aws_has_them(aws: World) -> None:
+    """A tag ACM-Expiry-Exempt is not the acm-expiry-exempt tag: the certificate is judged."""
+    aws.acm.source = lambda region: [acm_record(aws, "cased", [{"Key": KEY.upper(), "Value": "not this one"}])]
+    aws.run(change_event(item(aws, "cased", 3, {}), aws.now, EXEMPT))
+    (evaluation,) = aws.config.sent
+    assert evaluation["ComplianceType"] == "NON_COMPLIANT"
+    assert len(aws.doubles.calls("resourcegroupstaggingapi.GetResources")) == 1

@@ -16,7 +16,7 @@ from acm_expiry.certificate import Certificate
 from acm_expiry.errors import InvalidParameterError
 from acm_expiry.findings import KnownFinding, plan_findings, refresh_due
 from acm_expiry.outcome import Assessment, Removed
-from acm_expiry.verdict import judge
+from acm_expiry.verdict import judge, what_to_do
 from acm_expiry_cli.sample_events import change_event, scheduled_event
 from tests.conftest import World, amazon_issued_record
 from tests.support.asff import asff_violations
@@ -946,3 +946,62 @@ def test_a_finding_whose_description_alone_changed_is_imported_again(aws: World)
     )  # fmt: skip
     assert "CAA record" in before["Description"] and "DNS validation CNAME" in after["Description"]
     assert aws.log_lines()[-1]["findings"] == {"read": 1, "changed": 1}
+
+
+# --- what the plan and the findings say, at their edges --------------------------------------------------
+
+
+def test_a_finding_whose_severity_alone_changed_is_imported_again() -> None:
+    """Someone edited it, or a new version moved an edge: the rule's own severity is written back."""
+    (yesterday,) = plan([assessed(5)], []).imports
+    today = plan([assessed(5)], [known_from(yesterday, Severity={"Label": "LOW"})])
+    assert today.counts == {"changed": 1}
+    assert [f["Severity"] for f in today.imports] == [{"Label": "HIGH"}]
+
+
+def test_a_removed_result_of_another_resource_type_never_archives_a_certificates_finding() -> None:
+    """Config's results of another type (the rule's scope changed) are not certificates, even if an id matches."""
+    for days in (5, 200):  # a failing finding and a passing one
+        (existing,) = plan([assessed(days)], []).imports
+        arn = existing["Resources"][0]["Id"]
+        other = Removed(arn, "AWS::ElasticLoadBalancingV2::LoadBalancer", "deleted", confirmed=True)
+        result = plan([other], [known_from(existing)])
+        assert result.imports == () and result.counts == {}
+
+
+def test_a_domain_that_fits_the_title_exactly_is_kept_whole() -> None:
+    def titled(domain: str) -> str:
+        certificate = Certificate(ARN, domain, status="ISSUED", type="IMPORTED", not_after=NOW + timedelta(days=3))
+        return title(certificate, judge(certificate, NOW, 30))
+
+    room = 256 - (len(titled("a")) - 1)
+    assert len(titled("a" * room)) == 256 and "a" * room in titled("a" * room)
+    longer = titled("a" * (room + 1))
+    assert len(longer) == 256 and "a" * (room - 1) + "…" in longer
+
+
+def test_a_finding_whose_updated_at_cannot_be_read_is_due_for_a_refresh() -> None:
+    """Better imported again than aged out by Security Hub unseen."""
+    (found,) = plan([assessed(200)], []).imports
+    assert not refresh_due(known_from(found), NOW)
+    assert refresh_due(known_from(found, UpdatedAt="yesterday"), NOW)
+
+
+def test_a_passing_findings_description_names_its_date_and_window() -> None:
+    built = finding(90)
+    assert built is not None
+    assert built["Description"] == "Valid until 2027-02-25, outside the 30-day window."
+
+
+def test_a_passing_finding_recommends_no_renewal_and_a_revoked_one_what_an_expired_one_does() -> None:
+    """Wording aside: a passing certificate needs none of the advice table's actions; a revoked one needs replacing."""
+
+    def recommended(days: float, **fields: Any) -> str:
+        built = finding(days, **fields)
+        assert built is not None
+        return str(built["Remediation"]["Recommendation"]["Text"])
+
+    passing = Certificate(ARN, status="ISSUED", type="IMPORTED", not_after=NOW + timedelta(days=90))
+    assert recommended(90) != what_to_do(passing)
+    assert recommended(200, status="REVOKED") == recommended(-3)
+    assert recommended(200, status="REVOKED") != recommended(90)

@@ -227,6 +227,19 @@ def test_change_is_judged_from_the_item_alone(aws: World) -> None:
     assert not [r for r in aws.doubles.requests if r[0].startswith("acm.")]
 
 
+@pytest.mark.parametrize(("token", "test_mode"), [("TESTMODE", True), ("token", False)])
+def test_the_testmode_result_token_validates_evaluations_without_recording_them(
+    aws: World, token: str, test_mode: bool
+) -> None:
+    """Config's TESTMODE token (PutEvaluations' API reference) goes with TestMode: Config checks, records nothing."""
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/test-mode"
+    item = config_item(configuration(arn, notAfter=(aws.now + timedelta(days=9)).isoformat()), aws.now)
+    aws.run(change_event(item, aws.now) | {"resultToken": token})
+    (put,) = aws.doubles.calls("config.PutEvaluations")
+    assert (put["ResultToken"], put["TestMode"]) == (token, test_mode)
+    assert (arn in aws.config.results) is not test_mode
+
+
 @pytest.mark.parametrize("form", ["iso", "epoch_seconds", "epoch_millis"])
 def test_change_accepts_not_after_forms(aws: World, form: str) -> None:
     arn = "arn:aws:acm:us-east-1:123456789012:certificate/change-2"
@@ -316,6 +329,19 @@ def test_a_service_linked_execution_role_is_refused_with_the_fix(aws: World) -> 
     with pytest.raises(InvalidParameterError, match=r'service-linked role.*AssumeRoleMode to "false"'):
         aws.run(event)
     assert aws.doubles.requests == []
+
+
+def test_a_service_linked_execution_role_is_no_obstacle_with_execution_role_name(aws: World) -> None:
+    """An organization rule's event names Config's service-linked role; ExecutionRoleName replaces it."""
+    aws.acm.source = lambda region: synthetic_inventory(3, aws.now)
+    event = scheduled_event(aws.now, parameters={"ExecutionRoleName": "ACMExpiryRule-Member"})
+    event["executionRoleArn"] = (
+        "arn:aws:iam::123456789012:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig"
+    )
+    aws.run(event)
+    (assumed,) = aws.doubles.calls("sts.AssumeRole")
+    assert assumed["RoleArn"] == "arn:aws:iam::123456789012:role/ACMExpiryRule-Member"
+    assert len(aws.config.sent) == 3
 
 
 def test_execution_role_name_assumes_the_member_role(aws: World) -> None:

@@ -17,7 +17,9 @@ from acm_expiry.certificate import Certificate
 from acm_expiry.verdict import (
     ADVICE,
     ANNOTATION_LIMIT,
+    MAX_ENUM_LENGTH,
     RENEWAL_REASON_HINTS,
+    TAG_KEY_LIMIT,
     Compliance,
     Scenario,
     advise,
@@ -243,6 +245,14 @@ def test_expiry_edge(offset: timedelta, compliance: Compliance) -> None:
     verdict = judge(Certificate(ARN, not_after=NOW + offset, status="ISSUED", type="IMPORTED"), NOW, 30)
     assert verdict.compliance is compliance
     assert verdict.scenario is (Scenario.EXPIRED if offset < timedelta(0) else Scenario.EXPIRING)
+
+
+def test_acms_expired_status_at_the_moment_of_expiry_reads_as_the_date_says() -> None:
+    """At notAfter itself ACM and the date agree: the certificate expired less than a day ago (days 0),
+    not "ACM reports it EXPIRED although notAfter is still ahead"."""
+    at_expiry = judge(cert(0, status="EXPIRED"), NOW, 30)
+    assert at_expiry == judge(cert(0, status="ISSUED"), NOW, 30)
+    assert (at_expiry.scenario, at_expiry.days_left) == (Scenario.EXPIRED, 0)
 
 
 @pytest.mark.parametrize(
@@ -489,6 +499,8 @@ ADVICE_ROWS = [
         ["only once exported or associated", "check its renewal eligibility"],
     ),
     ("unknown_type", {"type": None}, "UNKNOWN", ["Renew or replace it"]),
+    # Eligibility says what ACM does with AMAZON_ISSUED and PRIVATE certificates only: of an unknown type, nothing.
+    ("unknown_type_ineligible", {"type": None, "renewal_eligibility": "INELIGIBLE"}, "UNKNOWN", []),
 ]
 
 # Where the runbook (acm_expiry.remediation) acts, the advice says so; nowhere else.
@@ -558,3 +570,50 @@ def test_exempt_clips_the_longest_tag_to_fit_config() -> None:
     assert len(verdict.annotation) == ANNOTATION_LIMIT
     assert verdict.annotation.startswith("Exempt by tag " + "k" * 128 + ": why why")
     assert verdict.annotation.endswith("…")
+
+
+# --- clipped values: whole up to the limit, clipped to it beyond -----------------------------------
+
+
+@pytest.mark.parametrize("length", [MAX_ENUM_LENGTH - 1, MAX_ENUM_LENGTH, MAX_ENUM_LENGTH + 1, 500])
+def test_an_acm_value_up_to_the_limit_is_quoted_whole_and_a_longer_one_clipped_to_it(length: int) -> None:
+    """An unexpected status (or renewal reason) is quoted in the annotation, at most MAX_ENUM_LENGTH characters."""
+    value = "X" * length
+    for certificate in (
+        cert(None, status=value),
+        cert(12, type="AMAZON_ISSUED", renewal_status="FAILED", renewal_status_reason=value),
+    ):
+        match = re.search(r"X+…?", judge(certificate, NOW, 30).annotation)
+        assert match is not None
+        if length <= MAX_ENUM_LENGTH:
+            assert match.group() == value
+        else:
+            assert match.group() == value[: MAX_ENUM_LENGTH - 1] + "…"
+
+
+def test_an_exemption_reason_that_fits_exactly_is_kept_whole() -> None:
+    head = len(exempt("k", "").annotation) - len("(no reason given)")
+    fits = "w" * (ANNOTATION_LIMIT - head)
+    annotation = exempt("k", fits).annotation
+    assert annotation.endswith(fits) and len(annotation) == ANNOTATION_LIMIT
+    longer = exempt("k", fits + "w").annotation
+    assert longer.endswith("w…") and len(longer) == ANNOTATION_LIMIT
+
+
+@pytest.mark.parametrize("key_length", [1, TAG_KEY_LIMIT, TAG_KEY_LIMIT + 1, 300, 1000])
+@pytest.mark.parametrize("value_length", [0, 1, 300])
+def test_an_exemption_annotation_fits_whatever_the_key_and_value(key_length: int, value_length: int) -> None:
+    """AWS's longest key is 128 characters; a longer one (never from a validated parameter) is clipped to it."""
+    annotation = exempt("k" * key_length, "w" * value_length).annotation
+    assert 1 <= len(annotation) <= ANNOTATION_LIMIT
+    assert "k" * min(key_length, TAG_KEY_LIMIT) in annotation and "k" * (TAG_KEY_LIMIT + 1) not in annotation
+
+
+def test_an_exemption_reason_of_emoji_fits_config_counted_in_utf16_units() -> None:
+    """Each emoji is two UTF-16 units (the stricter reading of Config's 256): clipped by units, never inside one."""
+    units = len(exempt("k", "").annotation) - len("(no reason given)")
+    fits = "🔒" * ((ANNOTATION_LIMIT - units) // 2)
+    assert exempt("k", fits).annotation.endswith(fits)
+    for reason in (fits + "🔒", "🔒" * 300):
+        annotation = exempt("k", reason).annotation
+        assert len(annotation.encode("utf-16-le")) // 2 <= ANNOTATION_LIMIT and annotation.endswith("🔒…")
