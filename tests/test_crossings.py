@@ -146,6 +146,30 @@ def test_a_band_crossing_wins_over_a_stall() -> None:
     assert crossings(stalled, held(before, NOW - timedelta(days=1))) == [("threshold", 7)]
 
 
+def test_words_judged_before_expiry_but_stamped_after_it_still_page_the_expiry() -> None:
+    """The rule judged a minute before expiry; Config stamped ResultRecordedTime a minute after it.
+
+    The held words say "expires", so "expired" was never paged: it is paged today, once.
+    """
+    not_after = NOW - timedelta(days=1)
+    before = judged("c", 1 / (24 * 60), now=not_after - timedelta(minutes=1))
+    assert before.certificate.not_after == not_after and before.verdict.scenario is Scenario.EXPIRING
+    stamped_after = held(before, not_after + timedelta(minutes=1))
+    today = judged("c", -1)
+    assert crossings(today, stamped_after) == [("expired", 0)]
+    assert crossings(today, held(today, NOW)) == []  # and not again
+
+
+def test_a_result_held_noncompliant_under_a_wider_window_was_paged_then() -> None:
+    """daysToExpiration lowered from 45 to 30: the certificate paged entering 45 days is not paged at 30."""
+    recorded = NOW - timedelta(days=1)
+    certificate = Certificate(ARN + "c", domain_name="c.example.com", status="ISSUED", type="IMPORTED",
+                              not_after=NOW + timedelta(days=30))  # fmt: skip
+    wider = Assessment(certificate, judge(certificate, recorded, 45))
+    assert wider.verdict.compliance is Compliance.NON_COMPLIANT and wider.verdict.days_left == 31
+    assert crossings(judged("c", 30), held(wider, recorded)) == []
+
+
 def test_without_a_recorded_time_a_held_noncompliant_result_is_the_window_band() -> None:
     """At worst a threshold page is sent again; never missed; and never the window's again."""
     held_without_time = HeldResult(RESOURCE_TYPE, ARN + "c", "NON_COMPLIANT", "Expires in 9 days", None)

@@ -85,6 +85,14 @@ def test_noncompliant_is_sent_every_day_even_when_config_holds_the_same_words() 
     assert reasons(plan) == [("soon", "noncompliant")]
 
 
+def test_refresh_turns_spread_over_every_day_of_the_30() -> None:
+    """3,000 certificates: every day has its share of refreshes (100 on average), none is left empty."""
+    per_day = [0] * REFRESH_DAYS
+    for i in range(3000):
+        per_day[refresh_day(arn(f"{i:08x}-0000-4000-8000-{i:012x}"))] += 1
+    assert min(per_day) >= 70 and max(per_day) <= 130, per_day
+
+
 def test_an_unchanged_compliant_result_is_sent_only_on_its_turn() -> None:
     far = [assessed(f"far{i}", 100 + i) for i in range(90)]
     plan = plan_recording(far, holding(*(held_as(a) for a in far)), now=NOW, listing_complete=True)

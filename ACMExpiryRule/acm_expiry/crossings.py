@@ -26,8 +26,10 @@ next run; events go out only for evaluations Config recorded.
 
 The band Config held: a COMPLIANT or NOT_APPLICABLE result is band 0; a NON_COMPLIANT one is the top
 band if its words say the certificate was expired or revoked (:func:`acm_expiry.verdict.unusable`),
-else the band of the days it had left when Config recorded it (``ResultRecordedTime``): NON_COMPLIANT
-annotations change daily, so Config records each one the day it is sent. Without a recorded time,
+else the band of the days it had left when Config recorded it (``ResultRecordedTime``), never the top
+band (only the words say expired; a result judged a minute before expiry may be stamped a minute
+after), and at least band 1: NON_COMPLIANT annotations change daily, so Config records each one the
+day it is sent. Without a recorded time,
 band 1: at worst a threshold event is sent again, never missed.
 
 The event (``source`` :data:`SOURCE`, never ``aws.*``; ``detail-type`` :data:`DETAIL_TYPE`) carries in
@@ -126,8 +128,10 @@ def band_held(result: HeldResult | None, assessment: Assessment, bands: Bands) -
     not_after = assessment.certificate.not_after
     if result.recorded is None or not_after is None:
         return 1
-    then = days_left(not_after, result.recorded)
-    return bands.top if then <= 0 else max(1, bands.of_days(then))
+    # Recorded at or after the expiry moment under words that do not say expired (the rule judged a
+    # minute before expiry; Config stamped its time a minute after): the words decide, so "expired"
+    # has not been paged yet. of_days never gives the top band; NON_COMPLIANT words were in a window.
+    return max(1, bands.of_days(days_left(not_after, result.recorded)))
 
 
 def pages_for(assessments: Iterable[Assessment], held: Callable[[str], HeldResult | None], bands: Bands) -> list[Page]:
