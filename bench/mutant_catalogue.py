@@ -1335,6 +1335,13 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     Mutation(
         "recording",
+        "turn-by-arn-not-hash",
+        "    return zlib.crc32(arn.encode()) % REFRESH_DAYS",
+        "    return int(arn[-1], 16) % REFRESH_DAYS",
+        "turns taken from the ARN's last hex digit, not its hash: 16 days carry every refresh, 14 none",
+    ),
+    Mutation(
+        "recording",
         "listing-word-clears-noncompliant",
         '        elif trusted and result.compliance != "NON_COMPLIANT":',
         "        elif trusted:",
