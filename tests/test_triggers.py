@@ -111,6 +111,10 @@ def table(now: datetime) -> list[tuple[dict[str, Any], set[str]]]:
             {"certificateKeyPairOrigin"},
         ),
         (record("amazon-item-without-origin", now, 20, Type="AMAZON_ISSUED"), {"certificateKeyPairOrigin"}),
+        (
+            record("acme-expired-item-without-origin", now, -2, Type="AMAZON_ISSUED", CertificateKeyPairOrigin="ACME"),
+            {"certificateKeyPairOrigin"},
+        ),
         (record("imported-item-without-origin", now, 5), {"certificateKeyPairOrigin"}),
         # Revoked before ACM recorded an expiry date: still NON_COMPLIANT, on ACM's word.
         (record("revoked-without-expiry", now, None, Status="REVOKED", RevokedAt=days_ago(4)), set()),
@@ -189,14 +193,16 @@ def test_change_events_and_the_periodic_run_send_identical_evaluations(aws: Worl
     assert change[ARN + "revoked-item-without-date"] == ("NON_COMPLIANT", f"Revoked on {day(9)}: replace it.")
     assert change[ARN + "revoked-without-expiry"] == ("NON_COMPLIANT", f"Revoked on {day(4)}: replace it.")
     # An ACME-issued certificate is named so on both triggers, even when the item does not say.
-    for name in ("acme", "acme-item-without-origin"):
+    for name in ("acme", "acme-item-without-origin", "acme-expired", "acme-expired-item-without-origin"):
         assert "ACME-issued" in change[ARN + name][1], name
+        assert "delete it" not in change[ARN + name][1].replace("cannot delete it", ""), name
     assert "ACME" not in change[ARN + "amazon-item-without-origin"][1]
     # ACM was asked only where the item could not decide.
     assert asked == {ARN + name for name in ("item-without-date", "item-with-unreadable-date", "item-without-renewal",
                                             "private-item-without-renewal", "item-without-reason",
                                             "revoked-item-without-date", "revoked-without-expiry",
-                                            "acme-item-without-origin", "amazon-item-without-origin")}  # fmt: skip
+                                            "acme-item-without-origin", "amazon-item-without-origin",
+                                            "acme-expired-item-without-origin")}  # fmt: skip
 
 
 @pytest.mark.parametrize("status", ["ISSUED", "INACTIVE"])

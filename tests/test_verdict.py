@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -26,6 +27,7 @@ from acm_expiry.verdict import (
     days_left,
     exempt,
     judge,
+    unusable,
     what_to_do,
 )
 
@@ -617,3 +619,29 @@ def test_an_exemption_reason_of_emoji_fits_config_counted_in_utf16_units() -> No
     for reason in (fits + "🔒", "🔒" * 300):
         annotation = exempt("k", reason).annotation
         assert len(annotation.encode("utf-16-le")) // 2 <= ANNOTATION_LIMIT and annotation.endswith("🔒…")
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        {"status": "EXPIRED", "not_after": None},
+        {"status": "EXPIRED", "not_after": NOW + timedelta(days=3)},
+        {"status": "ISSUED", "not_after": NOW - timedelta(days=3)},
+        {"status": "REVOKED", "not_after": NOW + timedelta(days=40), "revoked_at": NOW - timedelta(days=1)},
+        {"status": "REVOKED", "not_after": None},
+    ],
+    ids=["expired-dateless", "expired-by-acm", "expired", "revoked", "revoked-dateless"],
+)
+def test_an_expired_or_revoked_acme_certificate_is_named_acme_issued_and_never_told_to_be_deleted(
+    facts: dict[str, Any],
+) -> None:
+    def annotation(origin: str | None) -> str:
+        certificate = Certificate(ARN, type="AMAZON_ISSUED", key_pair_origin=origin, **facts)
+        verdict = judge(certificate, NOW, 30)
+        assert verdict.compliance is Compliance.NON_COMPLIANT and unusable(verdict.annotation)
+        assert len(verdict.annotation.encode("utf-16-le")) // 2 <= ANNOTATION_LIMIT
+        return verdict.annotation
+
+    acme, managed = annotation("ACME"), annotation("AWS_MANAGED")
+    assert acme.startswith(managed) and "ACME-issued" in acme and "ACM cannot delete it" in acme
+    assert "ACME" not in managed

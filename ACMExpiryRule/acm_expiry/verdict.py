@@ -250,7 +250,10 @@ def judge(certificate: Certificate, now: datetime, days_to_expiration: int) -> V
     if not_after is None:  # EXPIRED or REVOKED without a date: ACM's word is enough.
         if status == "EXPIRED":
             return Verdict(
-                Compliance.NON_COMPLIANT, "Expired (ACM status EXPIRED): replace it.", Scenario.EXPIRED, None
+                Compliance.NON_COMPLIANT,
+                f"Expired (ACM status EXPIRED): replace it.{_acme(certificate)}",
+                Scenario.EXPIRED,
+                None,
             )
         return _revoked(certificate, None)
 
@@ -259,14 +262,14 @@ def judge(certificate: Certificate, now: datetime, days_to_expiration: int) -> V
     if status == "EXPIRED" and remaining > timedelta(0):  # ACM's word over a date still ahead
         return Verdict(
             Compliance.NON_COMPLIANT,
-            f"ACM reports it EXPIRED although notAfter is {_date(not_after)}: replace it now.",
+            f"ACM reports it EXPIRED although notAfter is {_date(not_after)}: replace it now.{_acme(certificate)}",
             Scenario.EXPIRED,
             None,
         )
     if remaining <= timedelta(0):
         return Verdict(
             Compliance.NON_COMPLIANT,
-            f"Expired {_days_ago(-days)}, on {_date(not_after)}: replace it now.",
+            f"Expired {_days_ago(-days)}, on {_date(not_after)}: replace it now.{_acme(certificate)}",
             Scenario.EXPIRED,
             days,
         )
@@ -370,7 +373,14 @@ def stalled(annotation: str) -> bool:
 
 def _revoked(certificate: Certificate, days: int | None) -> Verdict:
     on = f" on {_date(certificate.revoked_at)}" if certificate.revoked_at else ""
-    return Verdict(Compliance.NON_COMPLIANT, f"Revoked{on}: replace it.", Scenario.REVOKED, days)
+    return Verdict(Compliance.NON_COMPLIANT, f"Revoked{on}: replace it.{_acme(certificate)}", Scenario.REVOKED, days)
+
+
+def _acme(certificate: Certificate) -> str:
+    """An expired or revoked ACME-issued certificate is named as such: only its ACME client replaces it."""
+    if certificate.key_pair_origin != "ACME":
+        return ""
+    return " ACME-issued: order a new one from the ACME client; ACM cannot delete it."
 
 
 def _in_days(days: int) -> str:
