@@ -91,6 +91,25 @@ def test_all_current_exits_zero(double: FakeStackInstances) -> None:
     assert org_status(double) == (0, f"Every stack instance of {RULE}, {ALERTS} is CURRENT.\n", "")
 
 
+def test_a_stack_deployed_with_alerts_false_has_no_alerts_stack_set_and_that_is_no_error(
+    double: FakeStackInstances,
+) -> None:
+    double.add(RULE, [instance(index) for index in range(4)])
+    code, out, err = org_status(double)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        f"No StackSet {ALERTS}: the organization stack was deployed with Alerts=false.",
+        f"Every stack instance of {RULE} is CURRENT.",
+    ]
+    double.add(RULE, [instance(0, "OUTDATED", "FAILED", NO_RECORDER)])
+    assert org_status(double)[0] == 2
+    # Named explicitly, or without the rule's StackSet, a missing StackSet is an error.
+    code, out, err = org_status(double, "--stack-set", ALERTS)
+    assert (code, out) == (1, "") and "StackSetNotFoundException" in err
+    code, out, err = org_status(double, "--stack-name", "elsewhere")
+    assert (code, out) == (1, "") and "StackSetNotFoundException" in err and "elsewhere-rule" in err
+
+
 def test_a_delegated_administrator_reads_with_call_as(double: FakeStackInstances) -> None:
     """StackSets made from a delegated administrator are found there only with CallAs DELEGATED_ADMIN."""
     double.add(

@@ -99,12 +99,22 @@ def run(
 ) -> int:
     out, err = stdout or sys.stdout, stderr or sys.stderr
     stack_sets: Sequence[str] = args.stack_sets or (f"{args.stack_name}-rule", f"{args.stack_name}-alerts")
+    # The alerts StackSet exists only with Alerts=true; its absence is no error when the rule's StackSet is there.
+    optional_alerts = "" if args.stack_sets else f"{args.stack_name}-alerts"
     try:
         session = new_session(profile_name=args.profile)
         client = session.client("cloudformation", region_name=args.region)
         found: list[Instance] = []
+        read: list[str] = []
         for stack_set in stack_sets:
-            found += not_current(client, stack_set, args.call_as)
+            try:
+                found += not_current(client, stack_set, args.call_as)
+            except ClientError as error:
+                if not (_absent(error) and stack_set == optional_alerts and read):
+                    raise
+                print(f"No StackSet {stack_set}: the organization stack was deployed with Alerts=false.", file=out)
+                continue
+            read.append(stack_set)
     except ClientError as error:
         print(f"acm-expiry org-status: {_explain(error, args)}", file=err)
         return EXIT_ERROR
@@ -112,7 +122,7 @@ def run(
         print(f"acm-expiry org-status: {error}", file=err)
         return EXIT_ERROR
     if not found:
-        print(f"Every stack instance of {', '.join(stack_sets)} is CURRENT.", file=out)
+        print(f"Every stack instance of {', '.join(read)} is CURRENT.", file=out)
         return EXIT_ALL_CURRENT
     header = ("StackSet", "Account", "Region", "Status", "Detailed status", "Reason")
     rows = [header] + [
@@ -125,6 +135,10 @@ def run(
         )
     print(f"{len(found)} stack instance(s) not CURRENT.", file=out)
     return EXIT_NOT_CURRENT
+
+
+def _absent(error: ClientError) -> bool:
+    return str(error.response.get("Error", {}).get("Code")) == "StackSetNotFoundException"
 
 
 def _explain(error: ClientError, args: argparse.Namespace) -> str:
