@@ -876,3 +876,13 @@ def test_conformance_pack_exempt_tag_key() -> None:
 def test_conformance_pack_says_how_to_add_alerts() -> None:
     text = (DEPLOY / "conformance-pack.yaml").read_text()
     assert "deploy/alerts.yaml" in text
+
+
+@pytest.mark.parametrize(
+    "name", ["conformance-pack.yaml", "execution-role.yaml", "member-role.yaml", "member.yaml", "organization.yaml"]
+)
+def test_where_findings_are_turned_on_the_duplicates_are_said(name: str) -> None:
+    """Config's own Security Hub integration already sends the rule's evaluations: users must know they see two."""
+    description = " ".join(load(name)["Parameters"]["SecurityHubFindings"]["Description"].split())
+    assert "Security Hub integration" in description and "shows twice" in description, name
+    assert "severity by days left" in description and "the advice" in description, name
