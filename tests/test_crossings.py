@@ -407,3 +407,22 @@ def test_a_day_whose_read_of_configs_results_was_cut_short_pages_only_what_it_re
     aws.run(scheduled_event(aws.later(days=3)))  # c0..c2 reached 7 days; c0 read, c1 and c2 not
     assert paged(aws) == [("c0", "threshold")]
     assert aws.log_lines()[-1]["pages"]["skippedUnread"] == 4  # c1, c2, c3 and the new one
+
+
+def test_the_eventbridge_double_is_as_strict_as_putevents() -> None:
+    """The double answers as PutEvents documents: an ``aws.*`` source fails its entry (and only it), counted in
+    FailedEntryCount, results in the order sent; more than 10 entries fail the whole request."""
+    from tests.support.doubles import AwsError
+    from tests.support.eventbridge import FakeEvents
+
+    page = pages_for([judged("shop", 6.5)], lambda arn: None, BANDS)[0]
+    ours = entry(page, Context("ACMExpiryRule", NOW))
+    double = FakeEvents()
+    answer = double("PutEvents", {"Entries": [ours | {"Source": "aws.acm"}, ours, ours | {"Detail": "[1]"}]})
+    assert answer["FailedEntryCount"] == 2
+    codes = [result.get("ErrorCode") for result in answer["Entries"]]
+    assert codes == ["NotAuthorizedForSourceException", None, "MalformedDetail"]
+    assert "EventId" in answer["Entries"][1] and [e["Source"] for e in double.put] == [SOURCE]
+    with pytest.raises(AwsError, match="ValidationException"):
+        double("PutEvents", {"Entries": [ours] * 11})
+    assert len(double.put) == 1

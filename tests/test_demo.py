@@ -235,3 +235,17 @@ def test_the_demo_runs_on_the_sdk_the_function_is_pinned_to(
 )  # fmt: skip
 def test_the_log_lines_summary_reads_whatever_fields_are_there(line: str, said: str) -> None:
     assert log_summary(line) == said.format(n=len(line))
+
+
+def test_without_moto_the_demo_says_what_to_install_and_exits_1(tmp_path: Path) -> None:
+    """The command installed without the demo extra: one line naming what is missing and how to get it."""
+    block = "import sys; sys.modules['moto'] = None; from acm_expiry_cli.main import main; sys.exit(main(['demo']))"
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run([sys.executable, "-c", block], env=env, cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.strip().splitlines() == [
+        "acm-expiry demo needs moto and cryptography (moto is missing): from the project's folder, "
+        "pip install '.[demo]' (or make demo, which does it)"
+    ]
+    assert "Traceback" not in done.stderr
