@@ -4,7 +4,9 @@ The release (deploy/artifacts.py) is played against moto: artifact buckets, the 
 each Region, the member template rendered with the pins and uploaded, then the rule StackSet that
 organization.yaml declares, with the properties it resolves to and the template its URL names, is created in
 moto's CloudFormation, whose service-managed stack instances build it in every account of the target OU and
-Region. There the rule is invoked by Config events through the real handler.
+Region; then the alerts StackSet the same way (moto creates its key, topic and event rules, not its alarms,
+subscription or metric filter: tests/test_alerts.py resolves those). There the rule is invoked by Config events
+through the real handler, and its page matches the crossing rule the alerts made in that account and Region.
 
 Where moto stops, the test does what AWS documents, no kinder:
 
@@ -45,6 +47,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from moto.events.models import EventPattern
 
 import artifacts
 from acm_expiry.edge import new_session
@@ -161,24 +164,30 @@ class Rollout:
     rules: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def deploy_instances(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """What CloudFormation does for the StackSet's instances group, and the rule moto leaves out."""
+        """What CloudFormation does for the StackSets' instances groups, and the rule moto leaves out: the rule
+        StackSet's first, then the alerts StackSet's (its DependsOn), when the release has one."""
         cloudformation = client("cloudformation")
-        (group,) = self.stack_set["StackInstancesGroup"]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # moto: "Tried to parse ... not supported"
-            cloudformation.create_stack_instances(
-                StackSetName=self.stack_set["StackSetName"],
-                DeploymentTargets=group["DeploymentTargets"],
-                Regions=group["Regions"],
-            )
-        instances = cloudformation.list_stack_instances(StackSetName=self.stack_set["StackSetName"])["Summaries"]
-        for instance in instances:
-            account, region = instance["Account"], instance["Region"]
-            if (account, region) not in self.rules:
-                with as_account(monkeypatch, account):
-                    self.rules[account, region] = complete_member_stack(
-                        account, region, self.stack_set, self.member_template
-                    )
+        for stack_set in (self.stack_set, self.stack_sets.get("AlertsStackSet")):
+            if stack_set is None:
+                continue
+            (group,) = stack_set["StackInstancesGroup"]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # moto: "Tried to parse ... not supported"
+                cloudformation.create_stack_instances(
+                    StackSetName=stack_set["StackSetName"],
+                    DeploymentTargets=group["DeploymentTargets"],
+                    Regions=group["Regions"],
+                )
+            if stack_set is not self.stack_set:
+                continue
+            instances = cloudformation.list_stack_instances(StackSetName=stack_set["StackSetName"])["Summaries"]
+            for instance in instances:
+                account, region = instance["Account"], instance["Region"]
+                if (account, region) not in self.rules:
+                    with as_account(monkeypatch, account):
+                        self.rules[account, region] = complete_member_stack(
+                            account, region, self.stack_set, self.member_template
+                        )
 
 
 def lambda_fetches(code: dict[str, Any], region: str) -> bytes:
@@ -300,6 +309,17 @@ def rollout(aws: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Roll
         Capabilities=stack_set["Capabilities"],
         AutoDeployment={key: value for key, value in stack_set["AutoDeployment"].items() if key != "DependsOn"},
     )
+    # The alerts StackSet, with the template its URL names (moto's CloudFormation creates its key, topic and event
+    # rules; it skips alarms, subscriptions and metric filters, which tests/test_alerts.py resolves instead).
+    alerts = stack_sets["AlertsStackSet"]
+    client("cloudformation").create_stack_set(
+        StackSetName=alerts["StackSetName"],
+        TemplateBody=template_at(alerts["TemplateURL"]).decode(),
+        Parameters=alerts["Parameters"],
+        PermissionModel=alerts["PermissionModel"],
+        Capabilities=alerts.get("Capabilities", []),
+        AutoDeployment={key: value for key, value in alerts["AutoDeployment"].items() if key != "DependsOn"},
+    )
     deployed = Rollout(organization_id, ou, members, outsider, dist, stack_set, member_template, staged, stack_sets)
     deployed.deploy_instances(monkeypatch)
     return deployed
@@ -340,12 +360,30 @@ def assert_has_the_rule(monkeypatch: pytest.MonkeyPatch, rollout: Rollout, accou
     }
 
 
+def assert_has_the_alerts(monkeypatch: pytest.MonkeyPatch, account: str, region: str) -> dict[str, Any]:
+    """The alerts stack instance: its topic, the crossing rule sending to it (on: CertificatePages is "rule"), and
+    Config's compliance-change line off. Returns the crossing rule."""
+    with as_account(monkeypatch, account):
+        events, sns = client("events", region), client("sns", region)
+        (topic,) = [t["TopicArn"] for t in sns.list_topics()["Topics"]]
+        assert topic.startswith(f"arn:aws:sns:{region}:{account}:")
+        rules = {rule["Name"].split("-")[-2]: rule for rule in events.list_rules()["Rules"]}
+        assert {name: rule["State"] for name, rule in rules.items()} == {
+            "CrossingRule": "ENABLED",
+            "ComplianceChangeRule": "DISABLED",
+        }
+        targets = events.list_targets_by_rule(Rule=rules["CrossingRule"]["Name"])["Targets"]
+        assert [target["Arn"] for target in targets] == [topic]
+        return dict(rules["CrossingRule"])
+
+
 def test_every_account_of_the_target_ou_gets_the_rule_in_every_region(
     rollout: Rollout, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert set(rollout.rules) == {(account, region) for account in rollout.members for region in REGIONS}
     for account, region in rollout.rules:
         assert_has_the_rule(monkeypatch, rollout, account, region)
+        assert_has_the_alerts(monkeypatch, account, region)
     with as_account(monkeypatch, rollout.outsider):  # an account outside the OUs gets nothing
         assert client("lambda").list_functions()["Functions"] == []
     assert client("lambda").list_functions()["Functions"] == []  # nor the management account (StackSets skip it)
@@ -364,6 +402,7 @@ def test_an_account_that_joins_later_gets_everything_with_no_step(
     rollout.deploy_instances(monkeypatch)
     for region in REGIONS:
         assert_has_the_rule(monkeypatch, rollout, newcomer["AccountId"], region)
+        assert_has_the_alerts(monkeypatch, newcomer["AccountId"], region)
     member_parameters = load("member.yaml")["Parameters"]
     assert not {name for name, spec in member_parameters.items() if "Default" not in spec} - {
         p["ParameterKey"] for p in rollout.stack_set["Parameters"]
@@ -429,8 +468,8 @@ def test_the_rule_is_invoked_by_config_events_end_to_end(
     rollout: Rollout, aws: World, monkeypatch: pytest.MonkeyPatch, region: str
 ) -> None:
     """A change event and the daily run, as Config sends them for the rule the stack created: Lambda admits
-    them, the real handler judges the account's certificate, Config gets the verdict, and every call the handler
-    made is one the function's role allows."""
+    them, the real handler judges the account's certificate, Config gets the verdict, every call the handler
+    made is one the function's role allows, and its page matches the crossing rule the alerts StackSet made there."""
     account = rollout.members[0]
     rule = rollout.rules[account, region]
     with as_account(monkeypatch, account):
@@ -481,6 +520,25 @@ def test_the_rule_is_invoked_by_config_events_end_to_end(
     calls = {(operation, json.dumps(params, sort_keys=True, default=str)) for operation, params in aws.doubles.requests}
     assert {operation for operation, _ in calls} >= {"acm.ListCertificates", "config.PutEvaluations"}
     assert "events.PutEvents" in {operation for operation, _ in calls}  # the renewal stuck: a page
+    # ... which the account's alerts in that Region route to their topic: the pattern matches the event put.
+    crossing_rule = assert_has_the_alerts(monkeypatch, account, region)
+    assert aws.events.put
+    for entry in aws.events.put:
+        event = {
+            "version": "0",
+            "id": "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+            "detail-type": entry["DetailType"],
+            "source": entry["Source"],
+            "account": account,
+            "time": f"{aws.now:%Y-%m-%dT%H:%M:%SZ}",
+            "region": region,
+            "resources": entry["Resources"],
+            "detail": entry["Detail"],
+        }
+        # moto does not implement TestEventPattern; its PutEvents' own matcher decides (as in tests/test_alerts.py).
+        assert EventPattern.load(crossing_rule["EventPattern"]).matches_event(event), event  # type: ignore[arg-type]
+        another_rule = event | {"detail": event["detail"] | {"configRuleName": f"{RULE_NAME}2"}}
+        assert not EventPattern.load(crossing_rule["EventPattern"]).matches_event(another_rule)  # type: ignore[arg-type]
     for operation, params in calls:
         for context in call_contexts(operation, json.loads(params)):
             request = Request(
