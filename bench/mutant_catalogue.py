@@ -7,7 +7,7 @@ do not notice is a bug nobody would notice either.
 
 Adding a mutant: one :class:`Mutation` line under its module's heading below. Adding a module: one
 line in :data:`TARGETS` (its file, and the test files that exercise it, the quickest and most
-targeted first: the run stops at the first failure). ``tests/test_mutant_catalogue.py`` checks in
+targeted first: the run stops at the first failure). ``tests/test_mutants.py`` checks in
 the normal suite that every snippet still occurs exactly once and that every mutated module still
 compiles, so the catalogue cannot rot silently as the code changes: when it fails, update the
 snippet to the code's new words (or drop a mutation whose code is gone).
@@ -387,6 +387,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         '    if scenario is Scenario.VALID:\n        return "No action needed',
         '    if scenario is Scenario.REVOKED:\n        return "No action needed',
         "a passing finding recommends the renewal advice; a revoked one 'no action'",
+    ),
+    Mutation(
+        "verdict",
+        "expired-acme-unnamed",
+        '    if certificate.key_pair_origin != "ACME":\n        return ""',
+        '    if True:\n        return ""',
+        "an expired or revoked ACME-issued certificate is not named ACME-issued (nor told ACM cannot delete it)",
     ),
     # --- certificate.py ---------------------------------------------------------------------------
     Mutation(
