@@ -55,23 +55,23 @@ class FakeRoute53:
 
     def list_hosted_zones_by_name(self, query: dict[str, str]) -> XmlAnswer:
         limit = _max_items(query.get("maxitems"), MAX_ZONES)
-        zones = sorted(self._backend().zones.values(), key=lambda zone: (_reversed(zone.name), zone.id))
+        zones = sorted(self._backend().zones.values(), key=lambda zone: (_reversed(zone.name), _plain(zone.id)))
         dns_name, zone_id = query.get("dnsname"), query.get("hostedzoneid")
         if zone_id and not dns_name:
             raise AwsError("InvalidInput", "HostedZoneId requires DNSName")
         if dns_name:
-            start = (_reversed(dns_name), zone_id or "")
-            zones = [zone for zone in zones if (_reversed(zone.name), zone.id) >= start]
+            start = (_reversed(dns_name), _plain(zone_id or ""))
+            zones = [zone for zone in zones if (_reversed(zone.name), _plain(zone.id)) >= start]
         page, rest = zones[:limit], zones[limit:]
         body = "".join(
-            f"<HostedZone><Id>/hostedzone/{zone.id}</Id><Name>{escape(zone.name)}</Name>"
+            f"<HostedZone><Id>/hostedzone/{_plain(zone.id)}</Id><Name>{escape(zone.name)}</Name>"
             f"<CallerReference>{escape(zone.caller_reference)}</CallerReference>"
             f"<Config><PrivateZone>{str(bool(zone.private_zone)).lower()}</PrivateZone></Config>"
             f"<ResourceRecordSetCount>{len(zone.rrsets)}</ResourceRecordSetCount></HostedZone>"
             for zone in page
         )
         more = (
-            f"<NextDNSName>{escape(rest[0].name)}</NextDNSName><NextHostedZoneId>{rest[0].id}</NextHostedZoneId>"
+            f"<NextDNSName>{escape(rest[0].name)}</NextDNSName><NextHostedZoneId>{_plain(rest[0].id)}</NextHostedZoneId>"
             if rest
             else ""
         )
@@ -138,6 +138,11 @@ class FakeRoute53:
         if zone is None:
             raise AwsError("NoSuchHostedZone", f"No hosted zone found with ID: {zone_id}", 404)
         return zone
+
+
+def _plain(zone_id: str) -> str:
+    """A zone's id as Route 53 orders zones and names the next one (``Z...``), without moto's ``/hostedzone/``."""
+    return zone_id.rsplit("/", 1)[-1]
 
 
 def _zone_id(path: str) -> str:
