@@ -20,6 +20,8 @@ from acm_expiry.outcome import Assessment
 from acm_expiry.verdict import STALLED_ADVICE, Compliance, Scenario, advise, judge, stalled, unusable
 from acm_expiry_cli.sample_events import change_event, scheduled_event
 from tests.conftest import World
+from tests.support.doubles import AwsError
+from tests.support.eventbridge import FakeEvents
 from tests.support.inventory import config_item
 
 NOW = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
@@ -412,9 +414,6 @@ def test_a_day_whose_read_of_configs_results_was_cut_short_pages_only_what_it_re
 def test_the_eventbridge_double_is_as_strict_as_putevents() -> None:
     """The double answers as PutEvents documents: an ``aws.*`` source fails its entry (and only it), counted in
     FailedEntryCount, results in the order sent; more than 10 entries fail the whole request."""
-    from tests.support.doubles import AwsError
-    from tests.support.eventbridge import FakeEvents
-
     page = pages_for([judged("shop", 6.5)], lambda arn: None, BANDS)[0]
     ours = entry(page, Context("ACMExpiryRule", NOW))
     double = FakeEvents()

@@ -163,6 +163,15 @@ class Rollout:
     stack_sets: dict[str, dict[str, Any]]
     rules: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
+    def join(self, monkeypatch: pytest.MonkeyPatch, name: str) -> str:
+        """A new account moved into the target OU, and what automatic deployment then gives it; its id."""
+        organizations = client("organizations")
+        root = organizations.list_roots()["Roots"][0]["Id"]
+        status = organizations.create_account(Email=f"{name}@example.com", AccountName=name)["CreateAccountStatus"]
+        organizations.move_account(AccountId=status["AccountId"], SourceParentId=root, DestinationParentId=self.ou)
+        self.deploy_instances(monkeypatch)
+        return str(status["AccountId"])
+
     def deploy_instances(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """What CloudFormation does for the StackSets' instances groups, and the rule moto leaves out: the rule
         StackSet's first, then the alerts StackSet's (its DependsOn), when the release has one."""
@@ -395,14 +404,10 @@ def test_an_account_that_joins_later_gets_everything_with_no_step(
     """Automatic deployment: an account moved into a target OU gets instances in the StackSet's Regions with the
     StackSet's own parameters. Nothing account-specific exists to give: member.yaml takes none."""
     assert rollout.stack_set["AutoDeployment"] == {"Enabled": True, "RetainStacksOnAccountRemoval": False}
-    organizations = client("organizations")
-    root = organizations.list_roots()["Roots"][0]["Id"]
-    newcomer = organizations.create_account(Email="gamma@example.com", AccountName="gamma")["CreateAccountStatus"]
-    organizations.move_account(AccountId=newcomer["AccountId"], SourceParentId=root, DestinationParentId=rollout.ou)
-    rollout.deploy_instances(monkeypatch)
+    newcomer = rollout.join(monkeypatch, "gamma")
     for region in REGIONS:
-        assert_has_the_rule(monkeypatch, rollout, newcomer["AccountId"], region)
-        assert_has_the_alerts(monkeypatch, newcomer["AccountId"], region)
+        assert_has_the_rule(monkeypatch, rollout, newcomer, region)
+        assert_has_the_alerts(monkeypatch, newcomer, region)
     member_parameters = load("member.yaml")["Parameters"]
     assert not {name for name, spec in member_parameters.items() if "Default" not in spec} - {
         p["ParameterKey"] for p in rollout.stack_set["Parameters"]
@@ -676,13 +681,9 @@ def test_a_swapped_object_does_not_reach_an_account_that_joins_later(
         client("s3", region).put_object(Bucket=bucket, Key=pins.function_key, Body=b"someone else's code")
         unpinned = {"S3Bucket": bucket, "S3Key": pins.function_key}
         assert lambda_fetches(unpinned, region) == b"someone else's code"
-    organizations = client("organizations")
-    root = organizations.list_roots()["Roots"][0]["Id"]
-    newcomer = organizations.create_account(Email="late@example.com", AccountName="late")["CreateAccountStatus"]
-    organizations.move_account(AccountId=newcomer["AccountId"], SourceParentId=root, DestinationParentId=rollout.ou)
-    rollout.deploy_instances(monkeypatch)
+    newcomer = rollout.join(monkeypatch, "late")
     for region in REGIONS:
-        assert_has_the_rule(monkeypatch, rollout, newcomer["AccountId"], region)  # the released code's SHA-256
+        assert_has_the_rule(monkeypatch, rollout, newcomer, region)  # the released code's SHA-256
 
 
 def test_the_artifact_buckets_are_versioned_and_outlive_their_stacks(rollout: Rollout) -> None:

@@ -98,9 +98,10 @@ def run(
     stderr: TextIO | None = None,
 ) -> int:
     out, err = stdout or sys.stdout, stderr or sys.stderr
-    stack_sets: Sequence[str] = args.stack_sets or (f"{args.stack_name}-rule", f"{args.stack_name}-alerts")
+    alerts = f"{args.stack_name}-alerts"
+    stack_sets: Sequence[str] = args.stack_sets or (f"{args.stack_name}-rule", alerts)
     # The alerts StackSet exists only with Alerts=true; its absence is no error when the rule's StackSet is there.
-    optional_alerts = "" if args.stack_sets else f"{args.stack_name}-alerts"
+    optional_alerts = "" if args.stack_sets else alerts
     try:
         session = new_session(profile_name=args.profile)
         client = session.client("cloudformation", region_name=args.region)
@@ -145,7 +146,7 @@ def _explain(error: ClientError, args: argparse.Namespace) -> str:
     details = error.response.get("Error", {})
     code, message = details.get("Code", "Unknown"), details.get("Message", "")
     text = f"{error.operation_name}: {code}: {message}"
-    if code == "StackSetNotFoundException":
+    if _absent(error):
         hint = (
             "check --stack-name and --region; from a delegated administrator, pass --call-as DELEGATED_ADMIN"
             if args.call_as == "SELF"
